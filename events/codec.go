@@ -1,0 +1,280 @@
+package events
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Field numbers of the record encoding (see doc.go). Part of the format:
+// never renumber; add new fields with new numbers.
+const (
+	fActor = 1 + iota
+	fAtom
+	fDrone
+	fReason
+	fSignature
+	fExcerpt
+	fFence
+	fLease
+	fUntil
+	fAttempt
+	fTree
+	fCores
+	fMemoryMB
+	fCapability
+	fHealth
+	fVersion
+	fCPU
+	fMemPct
+	fDiskPct
+	fLoad
+	fProgress
+	fSHA256
+	fSize
+	fPattern
+	fRemote
+	fCount
+	fFinal
+)
+
+const (
+	wireVarint = 0
+	wireBytes  = 2
+)
+
+// AppendRecord appends the canonical encoding of e to b. The encoding does not
+// depend on how events are grouped into frames, which is what lets the hash
+// chain survive sealing (see doc.go).
+func AppendRecord(b []byte, e *Event) []byte {
+	b = binary.AppendUvarint(b, e.Seq)
+	b = binary.AppendVarint(b, e.Time.UnixNano())
+	b = binary.AppendUvarint(b, uint64(e.Type))
+	b = putString(b, fActor, e.Actor)
+	b = putString(b, fAtom, e.Atom)
+	b = putString(b, fDrone, e.Drone)
+	b = putString(b, fReason, e.Reason)
+	b = putString(b, fSignature, e.Signature)
+	b = putString(b, fExcerpt, e.Excerpt)
+	b = putUint(b, fFence, e.Fence)
+	b = putUint(b, fLease, uint64(max(e.Lease, 0)))
+	if !e.Until.IsZero() {
+		b = putUint(b, fUntil, zigzag(e.Until.UnixNano()))
+	}
+	b = putUint(b, fAttempt, uint64(e.Attempt))
+	b = putString(b, fTree, e.Tree)
+	b = putUint(b, fCores, uint64(e.Cores))
+	b = putUint(b, fMemoryMB, e.MemoryMB)
+	for _, c := range e.Capabilities {
+		b = binary.AppendUvarint(b, fCapability<<3|wireBytes)
+		b = binary.AppendUvarint(b, uint64(len(c)))
+		b = append(b, c...)
+	}
+	b = putString(b, fHealth, e.Health)
+	b = putString(b, fVersion, e.Version)
+	b = putUint(b, fCPU, hundredths(e.CPUPercent))
+	b = putUint(b, fMemPct, hundredths(e.MemoryPercent))
+	b = putUint(b, fDiskPct, hundredths(e.DiskPercent))
+	b = putUint(b, fLoad, hundredths(e.Load))
+	b = putUint(b, fProgress, e.Progress)
+	b = putString(b, fSHA256, e.SHA256)
+	b = putUint(b, fSize, e.Size)
+	b = putString(b, fPattern, e.Pattern)
+	b = putString(b, fRemote, e.Remote)
+	b = putUint(b, fCount, e.Count)
+	if e.Final {
+		b = putUint(b, fFinal, 1)
+	}
+	return b
+}
+
+func putString(b []byte, field uint64, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = binary.AppendUvarint(b, field<<3|wireBytes)
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func putUint(b []byte, field, v uint64) []byte {
+	if v == 0 {
+		return b
+	}
+	b = binary.AppendUvarint(b, field<<3|wireVarint)
+	return binary.AppendUvarint(b, v)
+}
+
+func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
+
+func hundredths(f float64) uint64 {
+	if !(f > 0) || math.IsInf(f, 0) {
+		return 0
+	}
+	return uint64(math.Round(f * 100))
+}
+
+// Decoder decodes records. It interns the short strings that repeat across
+// events (atoms, drone ids, actors), so replaying a million events does not
+// allocate a million copies of the same atom. A Decoder is not safe for
+// concurrent use.
+type Decoder struct {
+	intern map[string]string
+}
+
+// maxInterned bounds the interner; past it the table starts afresh.
+const maxInterned = 1 << 20
+
+// NewDecoder returns a Decoder with an empty intern table.
+func NewDecoder() *Decoder { return &Decoder{intern: make(map[string]string, 1024)} }
+
+func (d *Decoder) str(b []byte) string {
+	if s, ok := d.intern[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	if len(d.intern) >= maxInterned {
+		clear(d.intern)
+	}
+	s := string(b)
+	d.intern[s] = s
+	return s
+}
+
+// Decode decodes one record into e, overwriting it. Fields it does not know
+// are skipped, so an older binary reads a newer log's events minus the new
+// fields.
+func (d *Decoder) Decode(rec []byte, e *Event) error {
+	*e = Event{}
+	r := reader{b: rec}
+	e.Seq = r.uvarint()
+	e.Time = time.Unix(0, r.varint()).UTC()
+	t := r.uvarint()
+	if r.err != nil {
+		return fmt.Errorf("%w: header: %v", ErrDecode, r.err)
+	}
+	if t > math.MaxUint8 {
+		return fmt.Errorf("%w: type %d out of range", ErrDecode, t)
+	}
+	e.Type = Type(t)
+	for r.err == nil && len(r.b) > 0 {
+		key := r.uvarint()
+		field, wire := key>>3, key&7
+		switch wire {
+		case wireVarint:
+			v := r.uvarint()
+			d.setUint(e, field, v)
+		case wireBytes:
+			v := r.bytes()
+			if r.err == nil {
+				d.setBytes(e, field, v)
+			}
+		default:
+			return fmt.Errorf("%w: field %d has wire type %d", ErrDecode, field, wire)
+		}
+	}
+	if r.err != nil {
+		return fmt.Errorf("%w: %v", ErrDecode, r.err)
+	}
+	return nil
+}
+
+func (d *Decoder) setUint(e *Event, field, v uint64) {
+	switch field {
+	case fFence:
+		e.Fence = v
+	case fLease:
+		e.Lease = time.Duration(min(v, math.MaxInt64))
+	case fUntil:
+		e.Until = time.Unix(0, unzigzag(v)).UTC()
+	case fAttempt:
+		e.Attempt = uint32(min(v, math.MaxUint32))
+	case fCores:
+		e.Cores = uint32(min(v, math.MaxUint32))
+	case fMemoryMB:
+		e.MemoryMB = v
+	case fCPU:
+		e.CPUPercent = float64(v) / 100
+	case fMemPct:
+		e.MemoryPercent = float64(v) / 100
+	case fDiskPct:
+		e.DiskPercent = float64(v) / 100
+	case fLoad:
+		e.Load = float64(v) / 100
+	case fProgress:
+		e.Progress = v
+	case fSize:
+		e.Size = v
+	case fCount:
+		e.Count = v
+	case fFinal:
+		e.Final = v != 0
+	}
+}
+
+func (d *Decoder) setBytes(e *Event, field uint64, v []byte) {
+	switch field {
+	case fActor:
+		e.Actor = d.str(v)
+	case fAtom:
+		e.Atom = d.str(v)
+	case fDrone:
+		e.Drone = d.str(v)
+	case fReason:
+		e.Reason = string(v)
+	case fSignature:
+		e.Signature = d.str(v)
+	case fExcerpt:
+		e.Excerpt = string(v)
+	case fTree:
+		e.Tree = d.str(v)
+	case fCapability:
+		e.Capabilities = append(e.Capabilities, d.str(v))
+	case fHealth:
+		e.Health = d.str(v)
+	case fVersion:
+		e.Version = d.str(v)
+	case fSHA256:
+		e.SHA256 = string(v)
+	case fPattern:
+		e.Pattern = d.str(v)
+	case fRemote:
+		e.Remote = d.str(v)
+	}
+}
+
+// reader walks a byte slice; the first error sticks and later reads return zero.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = fmt.Errorf("bad varint at %d bytes from the end", len(r.b))
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 { return unzigzag(r.uvarint()) }
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = fmt.Errorf("length %d past the end (%d bytes left)", n, len(r.b))
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}

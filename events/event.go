@@ -1,0 +1,170 @@
+package events
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Type says what happened. The numbers are part of the on-disk format: never
+// renumber or reuse one; add new types at the end.
+type Type uint8
+
+// The event types. Their wire numbers are fixed by their position here.
+const (
+	TypeUnknown         Type = iota
+	TypeEnqueued             // a package was added to the queue
+	TypeDequeued             // a package was removed from the queue (a fresh no longer wants it)
+	TypeClaimed              // a drone claimed a package: Drone, Fence, Lease, Attempt
+	TypeLeaseRenewed         // a drone renewed its claim: Fence, Lease
+	TypeCompleted            // a build succeeded: Drone, Fence
+	TypeFailed               // a build failed: Drone, Fence, Signature, Excerpt, Final
+	TypeReturned             // a drone gave a claimed package back unbuilt: Reason
+	TypeReclaimed            // the orchestrator took a package back (lease expired, drone offline)
+	TypeGrounded             // a drone may not claim until Until: Reason
+	TypeUngrounded           // a grounding was lifted
+	TypeDroneRegistered      // a drone introduced itself: Cores, MemoryMB, Capabilities, Version
+	TypeDroneHealth          // a drone's health or sampled resources changed
+	TypeDroneOffline         // a drone missed its heartbeats
+	TypeDroneOnline          // an offline drone was heard from again
+	TypeBinpkgUploaded       // a drone uploaded a binary package: SHA256, Size
+	TypePromoted             // a verified binary package joined the binhost
+	TypeRejected             // an upload failed verification: Reason
+	TypeExcluded             // a package or pattern was excluded: Pattern, Drone (optional), Reason
+	TypeIncluded             // an exclusion was removed: Pattern, Drone (optional)
+	TypeQueuePaused          // dispatching stopped: Reason
+	TypeQueueResumed         // dispatching restarted
+	TypeFreshStarted         // a fresh began: Tree
+	TypeFreshCompleted       // a fresh finished: Tree, Count
+	TypeDeployed             // a release was pushed to a remote: Remote, Version
+	typeEnd
+)
+
+var typeNames = [...]string{
+	TypeUnknown:         "unknown",
+	TypeEnqueued:        "enqueued",
+	TypeDequeued:        "dequeued",
+	TypeClaimed:         "claimed",
+	TypeLeaseRenewed:    "lease_renewed",
+	TypeCompleted:       "completed",
+	TypeFailed:          "failed",
+	TypeReturned:        "returned",
+	TypeReclaimed:       "reclaimed",
+	TypeGrounded:        "grounded",
+	TypeUngrounded:      "ungrounded",
+	TypeDroneRegistered: "drone_registered",
+	TypeDroneHealth:     "drone_health",
+	TypeDroneOffline:    "drone_offline",
+	TypeDroneOnline:     "drone_online",
+	TypeBinpkgUploaded:  "binpkg_uploaded",
+	TypePromoted:        "promoted",
+	TypeRejected:        "rejected",
+	TypeExcluded:        "excluded",
+	TypeIncluded:        "included",
+	TypeQueuePaused:     "queue_paused",
+	TypeQueueResumed:    "queue_resumed",
+	TypeFreshStarted:    "fresh_started",
+	TypeFreshCompleted:  "fresh_completed",
+	TypeDeployed:        "deployed",
+}
+
+// String returns the type's stable name, as shown by `swarm log`.
+func (t Type) String() string {
+	if t < typeEnd {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("type%d", uint8(t))
+}
+
+// ParseType returns the type named s (as printed by String).
+func ParseType(s string) (Type, error) {
+	for i, n := range typeNames {
+		if n == s && Type(i) != TypeUnknown {
+			return Type(i), nil
+		}
+	}
+	return TypeUnknown, fmt.Errorf("%w: %q", ErrUnknownType, s)
+}
+
+// Types lists every known type, for help texts and completion.
+func Types() []Type {
+	ts := make([]Type, 0, typeEnd-1)
+	for t := TypeUnknown + 1; t < typeEnd; t++ {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// MarshalText makes a Type print as its name in JSON.
+func (t Type) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a type name.
+func (t *Type) UnmarshalText(b []byte) error {
+	v, err := ParseType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// Event is one thing that happened. The log assigns Seq (dense, from 1) and,
+// when it is zero, Time. Which of the optional fields are set depends on Type;
+// the comments on the Type constants say which. Every field is optional on the
+// wire, so new fields can be added without a format change.
+type Event struct {
+	Seq   uint64    `json:"seq"`
+	Time  time.Time `json:"time"`
+	Type  Type      `json:"type"`
+	Actor string    `json:"actor"` // "operator", "orchestrator" or a drone id
+
+	Atom      string `json:"atom,omitempty"`
+	Drone     string `json:"drone,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Signature string `json:"signature,omitempty"` // a failure's signature (for example "slot-conflict")
+	Excerpt   string `json:"excerpt,omitempty"`   // the tail of a build log
+
+	Fence   uint64        `json:"fence,omitempty"` // a claim's fencing token
+	Lease   time.Duration `json:"lease,omitempty"`
+	Until   time.Time     `json:"until,omitzero"`
+	Attempt uint32        `json:"attempt,omitempty"`
+
+	Tree         string   `json:"tree,omitempty"` // a portage tree identity
+	Cores        uint32   `json:"cores,omitempty"`
+	MemoryMB     uint64   `json:"memory_mb,omitempty"`
+	Capabilities []string `json:"capabilities,omitempty"`
+	Health       string   `json:"health,omitempty"`
+	Version      string   `json:"version,omitempty"`
+
+	CPUPercent    float64 `json:"cpu_percent,omitempty"` // stored to 1/100 of a percent
+	MemoryPercent float64 `json:"memory_percent,omitempty"`
+	DiskPercent   float64 `json:"disk_percent,omitempty"`
+	Load          float64 `json:"load,omitempty"`
+	Progress      uint64  `json:"progress,omitempty"` // bytes of build log so far
+
+	SHA256  string `json:"sha256,omitempty"`
+	Size    uint64 `json:"size,omitempty"`
+	Pattern string `json:"pattern,omitempty"`
+	Remote  string `json:"remote,omitempty"`
+	Count   uint64 `json:"count,omitempty"`
+
+	// Final, on a failed event, means the decider judged it a package failure
+	// (it failed on enough distinct drones): the package is failed, not retried.
+	Final bool `json:"final,omitempty"`
+}
+
+// MarshalJSON prints the lease as a Go duration ("60s") rather than nanoseconds.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	return json.Marshal(struct {
+		plain
+		Lease string `json:"lease,omitempty"`
+	}{plain: plain(e), Lease: durString(e.Lease)})
+}
+
+func durString(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
