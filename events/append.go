@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
 )
 
 const (
@@ -277,4 +276,3 @@ func recordAt(b []byte, start int) []byte {
 	rec, _, _ := nextRecord(b[start:])
 	return rec
 }
-
