@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 const (
@@ -143,6 +144,11 @@ func (l *Log) commitLocked(group []*request) error {
 			e.Seq = next
 			if e.Time.IsZero() {
 				e.Time = now
+			}
+			e.Time = e.Time.Truncate(time.Millisecond).UTC()
+			e.Until = e.Until.Truncate(time.Millisecond)
+			if !e.Until.IsZero() {
+				e.Until = e.Until.UTC()
 			}
 			start := len(w.body)
 			w.body = appendRecordPrefixed(w.body, e)

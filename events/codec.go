@@ -44,12 +44,14 @@ const (
 	wireBytes  = 2
 )
 
-// AppendRecord appends the canonical encoding of e to b. The encoding does not
+// AppendRecord appends the canonical encoding of e to b. Times are stored to
+// the millisecond (the log truncates them on append, so what a caller holds
+// equals what a replay reads); seq, not time, orders events. The encoding does not
 // depend on how events are grouped into frames, which is what lets the hash
 // chain survive sealing (see doc.go).
 func AppendRecord(b []byte, e *Event) []byte {
 	b = binary.AppendUvarint(b, e.Seq)
-	b = binary.AppendVarint(b, e.Time.UnixNano())
+	b = binary.AppendVarint(b, e.Time.UnixMilli())
 	b = binary.AppendUvarint(b, uint64(e.Type))
 	b = putString(b, fActor, e.Actor)
 	b = putString(b, fAtom, e.Atom)
@@ -60,7 +62,7 @@ func AppendRecord(b []byte, e *Event) []byte {
 	b = putUint(b, fFence, e.Fence)
 	b = putUint(b, fLease, uint64(max(e.Lease, 0)))
 	if !e.Until.IsZero() {
-		b = putUint(b, fUntil, zigzag(e.Until.UnixNano()))
+		b = putUint(b, fUntil, zigzag(e.Until.UnixMilli()))
 	}
 	b = putUint(b, fAttempt, uint64(e.Attempt))
 	b = putString(b, fTree, e.Tree)
@@ -149,7 +151,7 @@ func (d *Decoder) Decode(rec []byte, e *Event) error {
 	*e = Event{}
 	r := reader{b: rec}
 	e.Seq = r.uvarint()
-	e.Time = time.Unix(0, r.varint()).UTC()
+	e.Time = time.UnixMilli(r.varint()).UTC()
 	t := r.uvarint()
 	if r.err != nil {
 		return fmt.Errorf("%w: header: %v", ErrDecode, r.err)
@@ -187,7 +189,7 @@ func (d *Decoder) setUint(e *Event, field, v uint64) {
 	case fLease:
 		e.Lease = time.Duration(min(v, math.MaxInt64))
 	case fUntil:
-		e.Until = time.Unix(0, unzigzag(v)).UTC()
+		e.Until = time.UnixMilli(unzigzag(v)).UTC()
 	case fAttempt:
 		e.Attempt = uint32(min(v, math.MaxUint32))
 	case fCores:
