@@ -1,6 +1,7 @@
 package events
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -25,23 +26,90 @@ func decoder() *zstd.Decoder {
 	return dec
 }
 
-// frameRecords returns a frame's records, decompressing into scratch if the
-// frame is compressed.
-func frameRecords(h frameHeader, stored, scratch []byte) ([]byte, error) {
-	if h.flags&flagZstd == 0 {
-		return stored, nil
+// bodyBufs are the reusable buffers of a frame reader.
+type bodyBufs struct{ z, recs []byte }
+
+// records returns a frame's records in their canonical form, decompressing
+// and undoing the delta coding as the flags say. The result is valid until
+// the next call.
+func (b *bodyBufs) records(h frameHeader, stored []byte) ([]byte, error) {
+	body := stored
+	if h.flags&flagZstd != 0 {
+		out, err := decoder().DecodeAll(stored, b.z[:0])
+		if err != nil {
+			return nil, fmt.Errorf("decompress frame: %w", err)
+		}
+		b.z, body = out, out
 	}
-	out, err := decoder().DecodeAll(stored, scratch[:0])
-	if err != nil {
-		return nil, fmt.Errorf("decompress frame: %w", err)
+	if h.flags&flagDelta != 0 {
+		out, err := undelta(h, body, b.recs[:0])
+		if err != nil {
+			return nil, err
+		}
+		b.recs, body = out, out
 	}
-	return out, nil
+	return body, nil
+}
+
+// frameRecords is records with buffers of its own, for one-off reads.
+func frameRecords(h frameHeader, stored []byte) ([]byte, error) {
+	var b bodyBufs
+	return b.records(h, stored)
+}
+
+// delta rewrites canonical length-prefixed records for a sealed frame: the
+// sequence number is dropped (it is first + index) and the time becomes the
+// difference from the record before. Counters and absolute times are what
+// zstd cannot predict between interleaved events; differences it can.
+func delta(dst, body []byte) ([]byte, error) {
+	prev := int64(0)
+	for len(body) > 0 {
+		rec, rest, err := nextRecord(body)
+		if err != nil {
+			return nil, err
+		}
+		r := reader{b: rec}
+		r.uvarint()
+		t := r.varint()
+		if r.err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrDecode, r.err)
+		}
+		var hdr [binary.MaxVarintLen64]byte
+		k := binary.PutVarint(hdr[:], t-prev)
+		dst = binary.AppendUvarint(dst, uint64(k+len(r.b)))
+		dst = append(append(dst, hdr[:k]...), r.b...)
+		prev, body = t, rest
+	}
+	return dst, nil
+}
+
+// undelta restores the canonical records of a delta-coded frame.
+func undelta(h frameHeader, body, dst []byte) ([]byte, error) {
+	t := int64(0)
+	for seq := h.first; len(body) > 0; seq++ {
+		rec, rest, err := nextRecord(body)
+		if err != nil {
+			return nil, err
+		}
+		r := reader{b: rec}
+		t += r.varint()
+		if r.err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrDecode, r.err)
+		}
+		var hdr [2 * binary.MaxVarintLen64]byte
+		k := binary.PutUvarint(hdr[:], seq)
+		k += binary.PutVarint(hdr[k:], t)
+		dst = binary.AppendUvarint(dst, uint64(k+len(r.b)))
+		dst = append(append(dst, hdr[:k]...), r.b...)
+		body = rest
+	}
+	return dst, nil
 }
 
 // chainThrough returns the chain value after the frame's records up to and
 // including sequence number until.
 func chainThrough(h frameHeader, stored []byte, until uint64) (Hash, error) {
-	body, err := frameRecords(h, stored, nil)
+	body, err := frameRecords(h, stored)
 	if err != nil {
 		return Hash{}, err
 	}

@@ -16,7 +16,9 @@ const (
 	frameHeaderSize = 56
 	frameAlign      = 8
 
-	flagZstd = 1 << 0
+	flagZstd   = 1 << 0 // the body is zstd-compressed
+	flagDelta  = 1 << 1 // records are stored delta-coded (sealed frames; see doc.go)
+	flagsKnown = flagZstd | flagDelta
 
 	// maxFrameBody bounds a frame's stored body, so a flipped length bit
 	// cannot make a reader allocate gigabytes.
@@ -102,7 +104,7 @@ func parseFrame(b []byte) (frameHeader, []byte, error) {
 	}
 	copy(h.prev[:], b[24:56])
 	if h.bodyLen == 0 || h.bodyLen > maxFrameBody || h.count == 0 || h.count > maxFrameEvents ||
-		h.pad >= frameAlign || b[10] != 0 || b[11] != 0 || h.flags&^flagZstd != 0 {
+		h.pad >= frameAlign || b[10] != 0 || b[11] != 0 || h.flags&^flagsKnown != 0 {
 		return h, nil, errBadFrame
 	}
 	if int64(len(b)) < h.frameLen() {

@@ -44,7 +44,7 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 	if len(names) == 0 {
 		return nil
 	}
-	var scratch []byte
+	var bufs bodyBufs
 	want := uint64(0)
 	for i := startIndex(names, from); i < len(names); i++ {
 		if err := ctx.Err(); err != nil {
@@ -70,11 +70,10 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 				continue
 			}
 			_, stored, _ := parseFrame(data[fr.off:])
-			recs, err := frameRecords(fr.hdr, stored, scratch)
+			recs, err := bufs.records(fr.hdr, stored)
 			if err != nil {
 				return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
 			}
-			scratch = recs[:0]
 			if err := visit(name, fr, recs); err != nil {
 				return err
 			}

@@ -64,13 +64,16 @@ func sealSegment(name string, data []byte) ([]byte, error) {
 		return nil, err
 	}
 	out := append([]byte(nil), data[:segHeaderSize]...)
-	var body, scratch []byte
+	var body []byte
+	var bufs bodyBufs
 	head := s.hdr.prev
 	first, count, frameHead := s.hdr.first, 0, head
 	enc := sealEncoder()
+	var coded []byte
 	flush := func() {
 		if count > 0 {
-			out = appendFrame(out, first, count, frameHead, flagZstd, enc.EncodeAll(body, nil))
+			coded, _ = delta(coded[:0], body) // body holds records we just parsed
+			out = appendFrame(out, first, count, frameHead, flagZstd|flagDelta, enc.EncodeAll(coded, nil))
 		}
 		first, count, frameHead, body = first+uint64(count), 0, head, body[:0]
 	}
@@ -79,11 +82,10 @@ func sealSegment(name string, data []byte) ([]byte, error) {
 			return nil, fmt.Errorf("%w: segment %s offset %d: chain value does not follow", ErrCorrupt, name, fr.off)
 		}
 		_, stored, _ := parseFrame(data[fr.off:])
-		recs, err := frameRecords(fr.hdr, stored, scratch)
+		recs, err := bufs.records(fr.hdr, stored)
 		if err != nil {
 			return nil, fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
 		}
-		scratch = recs[:0]
 		for n := uint32(0); n < fr.hdr.count; n++ {
 			rec, rest, err := nextRecord(recs)
 			if err != nil {
