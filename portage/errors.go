@@ -1,0 +1,41 @@
+package portage
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors callers test for with errors.Is. Every parse error matches one of
+// them and reads as a one-line reason naming the bad input, fit to print as is.
+var (
+	// ErrBadAtom: text that is not a valid atom (dependency atom or package).
+	// An atom whose version is bad matches ErrBadVersion as well.
+	ErrBadAtom = errors.New("portage: bad atom")
+
+	// ErrBadVersion: text that is not a valid PMS version.
+	ErrBadVersion = errors.New("portage: bad version")
+)
+
+// kindError gives an error the identity of a sentinel without repeating the
+// sentinel's text, so a message reads `parse atom "x": no version` rather
+// than `portage: bad atom: parse atom "x": no version`, and still matches
+// errors.Is(err, ErrBadAtom) and any error it wraps.
+type kindError struct {
+	kind error
+	err  error
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
+
+// versionError reports why s is not a version.
+func versionError(s, format string, args ...any) error {
+	detail := fmt.Sprintf(format, args...)
+	return &kindError{ErrBadVersion, fmt.Errorf("version %q: %s", s, detail)}
+}
+
+// atomError reports why s is not an atom; cause (which may itself be a
+// version error) is wrapped so errors.Is sees through it.
+func atomError(s string, cause error) error {
+	return &kindError{ErrBadAtom, fmt.Errorf("parse atom %q: %w", s, cause)}
+}
