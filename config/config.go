@@ -1,0 +1,191 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// FileName is the name of the configuration file inside the .swarm folder.
+const FileName = "config.toml"
+
+// Config is the whole of config.toml. Each field is one TOML table; the toml
+// tags are the key names operators write. The comments on the keys' meaning
+// live in the template (see Template), which is what operators read.
+type Config struct {
+	Server  ServerConfig            `toml:"server"`
+	Build   BuildConfig             `toml:"build"`
+	Farm    FarmConfig              `toml:"farm"`
+	Health  HealthConfig            `toml:"health"`
+	Log     LogConfig               `toml:"log"`
+	Binhost BinhostConfig           `toml:"binhost"`
+	Exclude ExcludeConfig           `toml:"exclude"`
+	Remotes map[string]RemoteConfig `toml:"remotes"` // by remote name
+	Drones  map[string]DroneConfig  `toml:"drones"`  // by drone id
+}
+
+// ServerConfig is [server]: the orchestrator process.
+type ServerConfig struct {
+	Listen           string   `toml:"listen"`            // host:port of the HTTP API
+	MaintenanceEvery Duration `toml:"maintenance_every"` // period of the maintenance loop
+}
+
+// BuildConfig is [build]: the commands drones and `swarm fresh` run, as argv
+// arrays (never shell strings: retry metadata once leaked into a command line).
+type BuildConfig struct {
+	Command    []string   `toml:"command"`     // build one package; {atom} is replaced
+	Pretend    []string   `toml:"pretend"`     // list the world set for `swarm fresh`
+	Sync       [][]string `toml:"sync"`        // tree sync commands, tried in order
+	StallAfter Duration   `toml:"stall_after"` // silence before a build is stalled; 0 = never
+}
+
+// FarmConfig is [farm]: leases, the circuit breaker and systemic-failure
+// detection.
+type FarmConfig struct {
+	Heartbeat        Duration `toml:"heartbeat"`         // drone heartbeat interval
+	Lease            Duration `toml:"lease"`             // unrenewed claims are reclaimed after this
+	GroundAfter      int      `toml:"ground_after"`      // consecutive failures that ground a drone
+	GroundFor        Duration `toml:"ground_for"`        // how long a grounding lasts
+	FailAfterDrones  int      `toml:"fail_after_drones"` // distinct drones before a package is failed
+	SystemicWindow   Duration `toml:"systemic_window"`   // window for fleet-wide failure detection
+	SystemicFraction float64  `toml:"systemic_fraction"` // share of drones failing alike = systemic
+	StaleAfter       Duration `toml:"stale_after"`       // age at which the queue's tree is stale
+	FreshEvery       Duration `toml:"fresh_every"`       // automatic `swarm fresh` period; 0 = off
+}
+
+// HealthConfig is [health]: the thresholds of a drone's health state machine.
+type HealthConfig struct {
+	DegradedMemoryPercent float64  `toml:"degraded_memory_percent"`
+	DegradedDiskPercent   float64  `toml:"degraded_disk_percent"`
+	SlowFactor            float64  `toml:"slow_factor"`      // build slower than usual × this = slow
+	CriticalCrashes       int      `toml:"critical_crashes"` // crashes in a row that make a drone critical
+	SelfCheck             []string `toml:"self_check"`       // argv run before claiming; empty = none
+}
+
+// LogConfig is [log]: the event log and its snapshots.
+type LogConfig struct {
+	SegmentBytes  int64 `toml:"segment_bytes"`  // size at which the tail segment is sealed
+	SnapshotEvery int   `toml:"snapshot_every"` // events past the last snapshot before a new one
+}
+
+// BinhostConfig is [binhost].
+type BinhostConfig struct {
+	Path string `toml:"path"` // "" = .swarm/binhost; relative = relative to .swarm
+}
+
+// ExcludeConfig is [exclude]: packages the farm never builds.
+type ExcludeConfig struct {
+	Patterns []string `toml:"patterns"` // cat/name, cat/* or path.Match globs
+}
+
+// RemoteConfig is one [remotes.NAME] table: a deploy target.
+type RemoteConfig struct {
+	URL string `toml:"url"` // sftp://user@host[:port]/path
+}
+
+// DroneConfig is one [drones.ID] table: an admitted drone.
+type DroneConfig struct {
+	TokenSHA256  string   `toml:"token_sha256"` // hex SHA-256 of the bearer token; never the token
+	Capabilities []string `toml:"capabilities"` // what the drone can build, for routing
+	Cores        int      `toml:"cores"`        // 0 = as the drone reports
+}
+
+// TokenHash returns the token_sha256 stored for a drone's bearer token: the
+// lowercase hex SHA-256. The file keeps only this, never the token, so a
+// leaked config does not let anyone act as a drone.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Default returns the configuration used for every key a file leaves out.
+// It equals Parse(Template()). Each call returns fresh slices and maps.
+func Default() Config {
+	return Config{
+		Server: ServerConfig{Listen: "127.0.0.1:8093", MaintenanceEvery: dur(5 * time.Second)},
+		Build: BuildConfig{
+			Command:    []string{"emerge", "--oneshot", "--usepkg", "--getbinpkg", "={atom}"},
+			Pretend:    []string{"emerge", "--pretend", "--emptytree", "--quiet=n", "@world"},
+			Sync:       [][]string{{"emerge", "--sync"}, {"emerge-webrsync"}},
+			StallAfter: dur(30 * time.Minute),
+		},
+		Farm: FarmConfig{
+			Heartbeat:        dur(15 * time.Second),
+			Lease:            dur(60 * time.Second),
+			GroundAfter:      5,
+			GroundFor:        dur(5 * time.Minute),
+			FailAfterDrones:  2,
+			SystemicWindow:   dur(10 * time.Minute),
+			SystemicFraction: 0.5,
+			StaleAfter:       dur(48 * time.Hour),
+			FreshEvery:       dur(0),
+		},
+		Health: HealthConfig{
+			DegradedMemoryPercent: 85,
+			DegradedDiskPercent:   90,
+			SlowFactor:            2,
+			CriticalCrashes:       3,
+			SelfCheck:             []string{},
+		},
+		Log:     LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000},
+		Exclude: ExcludeConfig{Patterns: []string{}},
+		Remotes: map[string]RemoteConfig{},
+		Drones:  map[string]DroneConfig{},
+	}
+}
+
+// BinhostDir returns the binhost folder for a farm whose .swarm folder is
+// stateDir: binhost.path if absolute, joined to stateDir if relative, and
+// stateDir/binhost if empty.
+func (c Config) BinhostDir(stateDir string) string {
+	switch {
+	case c.Binhost.Path == "":
+		return filepath.Join(stateDir, "binhost")
+	case filepath.IsAbs(c.Binhost.Path):
+		return c.Binhost.Path
+	}
+	return filepath.Join(stateDir, c.Binhost.Path)
+}
+
+// Duration is a time.Duration written in TOML as a Go duration string with a
+// unit, like "90s". A bare number (lease = 90) is refused: it is ambiguous to
+// the reader, and the decoder would otherwise take it as nanoseconds.
+type Duration struct{ time.Duration }
+
+func dur(d time.Duration) Duration { return Duration{d} }
+
+// UnmarshalText parses a duration such as "90s", "5m" or "0s".
+func (d *Duration) UnmarshalText(text []byte) error {
+	s := string(text)
+	v, err := time.ParseDuration(s)
+	if err != nil || !strings.ContainsAny(s, "hmsuµn") {
+		return fmt.Errorf("%w: %q is not a duration (like \"60s\")", ErrBadValue, s)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes d in its largest whole unit ("48h", "90s", "1m").
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// String returns d in its largest whole unit, the way an operator writes it:
+// "90s" rather than time.Duration's "1m30s".
+func (d Duration) String() string {
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"h", time.Hour}, {"m", time.Minute}, {"s", time.Second},
+		{"ms", time.Millisecond}, {"us", time.Microsecond}}
+	if d.Duration == 0 {
+		return "0s"
+	}
+	for _, u := range units {
+		if d.Duration%u.size == 0 {
+			return fmt.Sprintf("%d%s", d.Duration/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%dns", int64(d.Duration))
+}

@@ -1,0 +1,163 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Validate checks that every value is usable, and returns the first problem
+// as an *Error wrapping ErrBadValue and naming the key. Parse and Load call
+// it; call it again after changing a Config in code.
+func (c Config) Validate() error {
+	v := &validator{}
+	c.Server.validate(v)
+	c.Build.validate(v)
+	c.Farm.validate(v)
+	c.Health.validate(v)
+	c.Log.validate(v)
+	c.Exclude.validate(v)
+	for _, name := range sortedKeys(c.Remotes) {
+		c.Remotes[name].validate(v, name)
+	}
+	for _, id := range sortedKeys(c.Drones) {
+		c.Drones[id].validate(v, id)
+	}
+	if v.err != nil {
+		return v.err
+	}
+	return nil
+}
+
+// validator keeps the first failed check.
+type validator struct{ err *Error }
+
+func (v *validator) check(ok bool, key, format string, args ...any) {
+	if !ok && v.err == nil {
+		v.err = badValue(key, format, args...)
+	}
+}
+
+func (v *validator) positive(key string, d Duration) {
+	v.check(d.Duration > 0, key, "must be more than 0s, not %q", d)
+}
+
+// optional checks a duration where 0 means "off".
+func (v *validator) optional(key string, d Duration) {
+	v.check(d.Duration >= 0, key, "must not be negative (\"0s\" turns it off), not %q", d)
+}
+
+func (v *validator) atLeast(key string, n, min int64) {
+	v.check(n >= min, key, "must be at least %d, not %d", min, n)
+}
+
+// argv checks a command line; empty reports whether it may be empty.
+func (v *validator) argv(key string, argv []string, empty bool) {
+	v.check(len(argv) > 0 || empty, key, "must name a command, like [\"emerge\", …]")
+	v.check(len(argv) == 0 || argv[0] != "", key, "the program (first element) must not be empty")
+}
+
+func (s ServerConfig) validate(v *validator) {
+	v.check(validHostPort(s.Listen), "server.listen",
+		"%q is not host:port (like \"127.0.0.1:8093\")", s.Listen)
+	v.positive("server.maintenance_every", s.MaintenanceEvery)
+}
+
+func (b BuildConfig) validate(v *validator) {
+	v.argv("build.command", b.Command, false)
+	v.check(slices.ContainsFunc(b.Command, func(a string) bool { return strings.Contains(a, "{atom}") }),
+		"build.command", "must contain {atom}, where the package to build goes")
+	v.argv("build.pretend", b.Pretend, false)
+	for i, cmd := range b.Sync {
+		v.check(len(cmd) > 0 && cmd[0] != "", "build.sync", "command %d must name a program", i+1)
+	}
+	v.optional("build.stall_after", b.StallAfter)
+}
+
+func (f FarmConfig) validate(v *validator) {
+	v.positive("farm.heartbeat", f.Heartbeat)
+	v.positive("farm.lease", f.Lease)
+	v.check(f.Lease.Duration > f.Heartbeat.Duration, "farm.lease",
+		"must be longer than farm.heartbeat (%s), or leases lapse between heartbeats", f.Heartbeat)
+	v.atLeast("farm.ground_after", int64(f.GroundAfter), 1)
+	v.positive("farm.ground_for", f.GroundFor)
+	v.atLeast("farm.fail_after_drones", int64(f.FailAfterDrones), 1)
+	v.positive("farm.systemic_window", f.SystemicWindow)
+	v.check(f.SystemicFraction > 0 && f.SystemicFraction <= 1, "farm.systemic_fraction",
+		"must be more than 0 and at most 1, not %v", f.SystemicFraction)
+	v.positive("farm.stale_after", f.StaleAfter)
+	v.optional("farm.fresh_every", f.FreshEvery)
+}
+
+func (h HealthConfig) validate(v *validator) {
+	percent := func(key string, p float64) {
+		v.check(p > 0 && p <= 100, key, "must be more than 0 and at most 100, not %v", p)
+	}
+	percent("health.degraded_memory_percent", h.DegradedMemoryPercent)
+	percent("health.degraded_disk_percent", h.DegradedDiskPercent)
+	v.check(h.SlowFactor >= 1, "health.slow_factor", "must be at least 1, not %v", h.SlowFactor)
+	v.atLeast("health.critical_crashes", int64(h.CriticalCrashes), 1)
+	v.argv("health.self_check", h.SelfCheck, true)
+}
+
+func (l LogConfig) validate(v *validator) {
+	v.atLeast("log.segment_bytes", l.SegmentBytes, 1)
+	v.atLeast("log.snapshot_every", int64(l.SnapshotEvery), 1)
+}
+
+func (e ExcludeConfig) validate(v *validator) {
+	for _, p := range e.Patterns {
+		_, err := path.Match(p, "")
+		v.check(p != "" && err == nil, "exclude.patterns", "%q is not a package pattern (like \"cat/*\")", p)
+	}
+}
+
+func (r RemoteConfig) validate(v *validator, name string) {
+	key := "remotes." + joinKey([]string{name})
+	v.check(validID.MatchString(name), key, "name must be letters, digits, - and _ (at most 64)")
+	u, err := url.Parse(r.URL)
+	v.check(err == nil && u.Scheme == "sftp" && u.Hostname() != "" && validPort(u.Port(), true),
+		key+".url", "%q is not a deploy target (like \"sftp://user@host:22/path\")", r.URL)
+}
+
+func (d DroneConfig) validate(v *validator, id string) {
+	key := "drones." + joinKey([]string{id})
+	v.check(validID.MatchString(id), key, "id must be letters, digits, - and _ (at most 64)")
+	v.check(validSHA256.MatchString(d.TokenSHA256), key+".token_sha256",
+		"must be the 64 lowercase hex digits of the token's SHA-256")
+	v.check(!slices.Contains(d.Capabilities, ""), key+".capabilities", "must not contain an empty capability")
+	v.atLeast(key+".cores", int64(d.Cores), 0)
+}
+
+var (
+	// Drone ids and remote names are bare TOML keys without dots, so they
+	// can be written in dotted keys (drones.ID.cores) and table headers.
+	validID     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	validSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+func validHostPort(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	return err == nil && validPort(port, false)
+}
+
+func validPort(port string, empty bool) bool {
+	if port == "" {
+		return empty
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
