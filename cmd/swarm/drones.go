@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/swarm-build/swarm/projections"
+)
+
+// dronesOptions are the inputs of `swarm drones`.
+type dronesOptions struct {
+	app  *app
+	JSON bool
+}
+
+func newDronesCmd(a *app, runF func(context.Context, *dronesOptions) error) *cobra.Command {
+	opts := &dronesOptions{app: a}
+	cmd := &cobra.Command{
+		Use:   "drones",
+		Short: "List the build machines",
+		Long: `List the drones: id, status (idle, building, grounded, offline or a health
+state such as degraded), health, cores, CPU and memory use, current task and
+when it was last heard from.
+
+--json prints an array of objects with id, status, health, cores,
+cpu_percent, memory_percent, tasks, last_seen and more.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runDrones(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func runDrones(ctx context.Context, o *dronesOptions) error {
+	store, err := o.app.openStore(true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	st, err := store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	rows := st.DroneList()
+	if o.JSON {
+		return writeJSON(o.app.out, nonNil(rows))
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(o.app.out, "no drones yet")
+		return nil
+	}
+	return printDrones(o.app.out, rows, time.Now())
+}
+
+// printDrones prints drone rows as a table; now is when "last seen" is
+// measured from.
+func printDrones(w io.Writer, rows []projections.DroneRow, now time.Time) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "ID\tSTATUS\tHEALTH\tCORES\tCPU\tMEM\tTASK\tLAST SEEN")
+	for _, d := range rows {
+		seen := "never"
+		if d.LastSeen != nil {
+			seen = ago(*d.LastSeen, now)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f%%\t%.0f%%\t%s\t%s\n",
+			d.ID, d.Status, d.Health, d.Cores, d.CPUPercent, d.MemoryPercent, taskCell(d.Tasks), seen)
+	}
+	return tw.Flush()
+}
+
+// taskCell shows the first task and how many more there are.
+func taskCell(tasks []string) string {
+	switch len(tasks) {
+	case 0:
+		return "-"
+	case 1:
+		return tasks[0]
+	}
+	return fmt.Sprintf("%s (+%d)", tasks[0], len(tasks)-1)
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/swarm-build/swarm/projections"
+)
+
+// statusOptions are the inputs of `swarm status`.
+type statusOptions struct {
+	app  *app
+	JSON bool
+}
+
+func newStatusCmd(a *app, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	opts := &statusOptions{app: a}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the farm at a glance",
+		Long: `Show the farm at a glance: the portage tree the queue was computed against,
+the world, binary availability, the queue by state with the build rate over
+the last hour, the drones, and whether dispatching is paused.
+
+--json prints the status object: seq, sync, world, binary, queue,
+rate_per_hour, drones and paused (null unless paused).`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runStatus(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func runStatus(ctx context.Context, o *statusOptions) error {
+	store, err := o.app.openStore(true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	st, err := store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	s := st.Status()
+	if o.JSON {
+		return writeJSON(o.app.out, s)
+	}
+	printStatus(o.app.out, s, time.Now(), palette{o.app.colour(o.app.out)})
+	return nil
+}
+
+// printStatus prints the human summary of s; now is the time "ago" is
+// measured from.
+func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
+	line := func(label, text string) { fmt.Fprintf(w, "%-9s%s\n", label+":", text) }
+	line("Sync", syncLine(s, now))
+	line("World", plural(int(s.World), "package", "packages"))
+	line("Binary", binaryLine(s.Binary))
+	line("Queue", queueLine(s, p))
+	line("Swarm", swarmLine(s.Drones, p))
+	if s.Paused != nil {
+		line("Paused", p.red(fmt.Sprintf("since %s (%s): %s",
+			shortTime(s.Paused.Since), ago(s.Paused.Since, now), orDash(s.Paused.Reason))))
+	}
+	if s.Seq == 0 {
+		line("Log", "empty")
+	} else {
+		line("Log", fmt.Sprintf("%s events, last %s (%s)", groupDigits(s.Seq), shortTime(s.Time), ago(s.Time, now)))
+	}
+}
+
+func syncLine(s projections.Status, now time.Time) string {
+	if s.Sync.Time == nil {
+		return "never (run 'swarm fresh')"
+	}
+	t := *s.Sync.Time
+	out := fmt.Sprintf("%s (%s)", shortTime(t), ago(t, now))
+	if s.Sync.Tree != "" {
+		out += "  tree " + s.Sync.Tree
+	}
+	return out
+}
+
+func binaryLine(b projections.Binary) string {
+	if b.Total == 0 {
+		return fmt.Sprintf("%s available (no world yet)", groupDigits(b.Available))
+	}
+	return fmt.Sprintf("%s available (%s/%s)", percent(b.Available, b.Total), groupDigits(b.Available), groupDigits(b.Total))
+}
+
+func queueLine(s projections.Status, p palette) string {
+	q := s.Queue
+	parts := []string{
+		fmt.Sprintf("%s needed", groupDigits(uint64(q.Needed))),
+		fmt.Sprintf("%s building", groupDigits(uint64(q.Building))),
+		p.green(fmt.Sprintf("%s built", groupDigits(uint64(q.Built)))),
+		fmt.Sprintf("%s failed", groupDigits(uint64(q.Failed))),
+		fmt.Sprintf("%s excluded", groupDigits(uint64(q.Excluded))),
+	}
+	if q.Failed > 0 {
+		parts[3] = p.red(parts[3])
+	}
+	if q.Blocked > 0 {
+		parts = append(parts, fmt.Sprintf("%s blocked", groupDigits(uint64(q.Blocked))))
+	}
+	return strings.Join(parts, " · ") + "   " + trimFloat(s.RatePerHour) + "/hr"
+}
+
+func swarmLine(d projections.DroneCounts, p palette) string {
+	parts := []string{fmt.Sprintf("%d/%d drones online", d.Online, d.Total)}
+	if d.Grounded > 0 {
+		parts = append(parts, p.yellow(fmt.Sprintf("%d grounded", d.Grounded)))
+	}
+	parts = append(parts, plural(d.Building, "package", "packages")+" building")
+	return strings.Join(parts, " · ")
+}
