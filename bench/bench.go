@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Options configure Run.
+type Options struct {
+	// Dir is the scratch folder on the disk to measure; Run works in a fresh
+	// folder inside it and removes that when done. Empty means the current
+	// folder.
+	Dir string
+	// Quick runs fewer and shorter rounds (well under a minute), still with
+	// the 1M-event replay.
+	Quick bool
+	// Rounds overrides the number of interleaved rounds of every probe; 0
+	// keeps the default for Quick or not.
+	Rounds int
+	// Logger receives per-round figures at debug level; nil discards.
+	Logger *slog.Logger
+	// Progress, when set, is called with one line as each probe starts.
+	Progress func(string)
+	// SwarmBinary is the swarm executable, for the status cold-start probe;
+	// empty skips that probe.
+	SwarmBinary string
+
+	sizes *sizes // tests shrink everything with this
+}
+
+// sizes is how much work each probe does. Each side of an append round runs
+// for slice or up to its cap of calls, whichever comes first, so that a slow
+// disk makes a round shorter, not the run longer.
+type sizes struct {
+	rounds       int           // interleaved rounds of the append probes
+	slice        time.Duration // time per side per round of the append probes
+	single       int           // cap on events per side per round, append_single
+	groupPer     int           // cap on appends per goroutine, append_group_64
+	bulkCalls    int           // cap on calls of bulkEvents, append_bulk_1000
+	replayEvents int           // events in the replay log
+	replayRounds int           // interleaved rounds of replay_1m
+	statusRuns   int           // interleaved runs of status_cold_ms
+	segmentBytes int64         // segment size of the replay log; 0 = the default
+}
+
+const (
+	groupWriters = 64
+	bulkEvents   = 1000
+	mixDrones    = 16
+	mixSeed      = 1
+)
+
+func defaultSizes(quick bool) sizes {
+	if quick {
+		return sizes{rounds: 7, slice: 120 * time.Millisecond, single: 5000, groupPer: 2000, bulkCalls: 1000,
+			replayEvents: 1_000_000, replayRounds: 5, statusRuns: 7}
+	}
+	return sizes{rounds: 11, slice: time.Second, single: 50_000, groupPer: 20_000, bulkCalls: 10_000,
+		replayEvents: 1_000_000, replayRounds: 7, statusRuns: 15}
+}
+
+// Report is everything one Run measured.
+type Report struct {
+	Env     Env      `json:"env"`
+	Results []Result `json:"results"`
+}
+
+// Result is one probe's figure. Value and Raw are medians over the rounds;
+// Ratio is the median of the per-round swarm/raw ratios (above 1: swarm is
+// faster for rates, slower for times). CPURatio is that ratio in events per
+// CPU-second of this process, steadier than Ratio when other work shares the
+// cores (0: not measured).
+type Result struct {
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+	Unit     string  `json:"unit"`
+	Ratio    float64 `json:"ratio"`
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	Raw      float64 `json:"raw"`
+	RawUnit  string  `json:"raw_unit,omitempty"`
+	Goal     string  `json:"goal"` // e.g. ">= 0.8x raw"; "report" when there is none
+	Pass     bool    `json:"pass"`
+	Skipped  bool    `json:"skipped,omitempty"` // the probe could not run here (Pass is false)
+	Rounds   int     `json:"rounds,omitempty"`
+	Detail   string  `json:"detail,omitempty"`
+}
+
+// Failed returns the results that missed their goal (skipped ones are not
+// failures).
+func (r Report) Failed() []Result {
+	var out []Result
+	for _, res := range r.Results {
+		if !res.Pass && !res.Skipped {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// runner carries one Run's settings to the probes.
+type runner struct {
+	opts    Options
+	sz      sizes
+	log     *slog.Logger
+	scratch string
+	report  *Report
+
+	looseLog string // append_single's log: single-event frames, never sealed
+	farm     *farm  // replay_1m's log, reused by status_cold_ms and diskProbes
+}
+
+// Run measures the machine and swarm, probe after probe. A probe that fails
+// is reported as a failed result and the others still run; the error is only
+// for what stops the whole run (no scratch folder, a cancelled ctx).
+func Run(ctx context.Context, opts Options) (Report, error) {
+	r := &runner{opts: opts, log: opts.Logger, report: &Report{}}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.sz = defaultSizes(opts.Quick)
+	if opts.sizes != nil {
+		r.sz = *opts.sizes
+	}
+	if opts.Rounds > 0 {
+		r.sz.rounds, r.sz.replayRounds, r.sz.statusRuns = opts.Rounds, opts.Rounds, opts.Rounds
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	r.report.Env = collectEnv(dir)
+	scratch, err := os.MkdirTemp(dir, "swarm-bench-")
+	if err != nil {
+		return *r.report, fmt.Errorf("bench: scratch folder: %w", err)
+	}
+	defer os.RemoveAll(scratch)
+	r.scratch = scratch
+	err = r.all(ctx)
+	return *r.report, err
+}
+
+// all runs the probes in order.
+func (r *runner) all(ctx context.Context) error {
+	steps := []func(context.Context) error{
+		r.appendSingle, r.appendGroup, r.appendBulk, r.replay, r.status, r.diskProbes,
+	}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := step(ctx); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return ctx.Err()
+}
+
+// progress tells the caller which probe runs now.
+func (r *runner) progress(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	r.log.Info("bench", "probe", line)
+	if r.opts.Progress != nil {
+		r.opts.Progress(line)
+	}
+}
+
+// add records results.
+func (r *runner) add(res ...Result) { r.report.Results = append(r.report.Results, res...) }
+
+// fail records that a probe could not measure, and returns err.
+func (r *runner) fail(name, unit string, err error) error {
+	r.add(Result{Name: name, Unit: unit, Goal: "runs", Detail: "error: " + err.Error()})
+	r.log.Warn("bench probe failed", "probe", name, "err", err)
+	return err
+}
