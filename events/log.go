@@ -47,6 +47,8 @@ type Log struct {
 	// Writer state: only the group-commit leader touches it, so it needs no
 	// lock of its own (leadership is handed over under mu).
 	lock   *fileLock
+	tailMu sync.Mutex // guards tailc
+	tailc  tailCache  // how far readers have read the newest segment
 	w      writer
 	broken error
 }

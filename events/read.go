@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -31,6 +32,17 @@ func startIndex(names []string, seq uint64) int {
 // segmentVisit is called for each whole frame, in order, with its records.
 type segmentVisit func(name string, fr frameRef, recs []byte) error
 
+// tailCache remembers how far a walk has read the newest segment, so that a
+// caller who keeps up with the log (the orchestrator, Store.Execute) reads
+// only what is new: one stat when nothing is, not the whole segment.
+type tailCache struct {
+	name string
+	id   uint64
+	size int64  // bytes read: the end of the last whole frame
+	next uint64 // seq after the last event in those bytes
+	hdr  segHeader
+}
+
 // walk reads the segments from the one holding seq from onwards and calls
 // visit for every frame that holds events at or after from. It reads what is
 // on disk now; a partial frame at the very end is a write in progress (or a
@@ -44,6 +56,9 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 	if len(names) == 0 {
 		return nil
 	}
+	if done, err := l.walkTail(names[len(names)-1], from, visit); done || err != nil {
+		return err
+	}
 	var bufs bodyBufs
 	want := uint64(0)
 	for i := startIndex(names, from); i < len(names); i++ {
@@ -51,7 +66,7 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 			return err
 		}
 		name := names[i]
-		data, err := os.ReadFile(filepath.Join(l.dir, name))
+		data, id, err := readSegment(filepath.Join(l.dir, name))
 		if err != nil {
 			return fmt.Errorf("read segment %s: %w", name, err)
 		}
@@ -65,22 +80,97 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 		if want != 0 && s.hdr.first != want {
 			return fmt.Errorf("%w: segment %s starts at seq %d, want %d", ErrCorrupt, name, s.hdr.first, want)
 		}
-		for _, fr := range s.frames {
-			if fr.hdr.first+uint64(fr.hdr.count) <= from {
-				continue
-			}
-			_, stored, _ := parseFrame(data[fr.off:])
-			recs, err := bufs.records(fr.hdr, stored)
-			if err != nil {
-				return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
-			}
-			if err := visit(name, fr, recs); err != nil {
-				return err
-			}
+		if err := visitFrames(name, data, 0, s, from, &bufs, visit); err != nil {
+			return err
 		}
 		want = s.next()
+		if i == len(names)-1 {
+			l.remember(name, id, s)
+		}
 	}
 	return nil
+}
+
+// walkTail reads only the new bytes of the newest segment when the cache
+// says everything before from has been read already. done is false when the
+// cache cannot answer and a full walk is needed.
+func (l *Log) walkTail(name string, from uint64, visit segmentVisit) (done bool, err error) {
+	l.tailMu.Lock()
+	c := l.tailc
+	l.tailMu.Unlock()
+	if c.name != name || from < c.next {
+		return false, nil
+	}
+	f, err := os.Open(filepath.Join(l.dir, name))
+	if err != nil {
+		return false, nil // renamed or gone: let the full walk see
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fileID(fi) != c.id || fi.Size() < c.size {
+		return false, nil
+	}
+	if fi.Size() == c.size {
+		return true, nil
+	}
+	data := make([]byte, fi.Size()-c.size)
+	if _, err := f.ReadAt(data, c.size); err != nil {
+		return false, nil
+	}
+	s := &scanned{hdr: c.hdr, end: c.size, skipped: c.next - c.hdr.first}
+	if err := scanFrames(name, data, c.size, c.next, true, s); err != nil {
+		return true, err
+	}
+	var bufs bodyBufs
+	if err := visitFrames(name, data, c.size, s, from, &bufs, visit); err != nil {
+		return true, err
+	}
+	l.remember(name, c.id, s)
+	return true, nil
+}
+
+func (l *Log) remember(name string, id uint64, s *scanned) {
+	l.tailMu.Lock()
+	defer l.tailMu.Unlock()
+	l.tailc = tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr}
+}
+
+// visitFrames calls visit for each frame of s (whose bytes data start at
+// file offset base) holding events at or after from.
+func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, bufs *bodyBufs, visit segmentVisit) error {
+	for _, fr := range s.frames {
+		if fr.hdr.first+uint64(fr.hdr.count) <= from {
+			continue
+		}
+		_, stored, _ := parseFrame(data[fr.off-base:])
+		recs, err := bufs.records(fr.hdr, stored)
+		if err != nil {
+			return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+		}
+		if err := visit(name, fr, recs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSegment reads a whole segment and its file identity from one open
+// file, so the two agree even if the segment is being sealed.
+func readSegment(path string) ([]byte, uint64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, 0, err
+	}
+	return data, fileID(fi), nil
 }
 
 // Events yields the events with Seq >= from, in order, as they are on disk

@@ -51,16 +51,17 @@ type frameRef struct {
 
 // scanned is what scanSegment learned about one segment file.
 type scanned struct {
-	hdr    segHeader
-	frames []frameRef
-	end    int64 // offset just past the last whole frame
-	torn   bool  // bytes after end are a torn write (only reported for the tail)
+	hdr     segHeader
+	frames  []frameRef
+	end     int64  // offset just past the last whole frame
+	torn    bool   // bytes after end are a torn write (only reported for the tail)
+	skipped uint64 // events before the scanned bytes (a scan that began mid-segment)
 }
 
 // next returns the sequence number after the segment's last event.
 func (s *scanned) next() uint64 {
 	if len(s.frames) == 0 {
-		return s.hdr.first
+		return s.hdr.first + s.skipped
 	}
 	f := s.frames[len(s.frames)-1].hdr
 	return f.first + uint64(f.count)
@@ -82,27 +83,32 @@ func scanSegment(name string, data []byte, tail bool) (*scanned, error) {
 		return nil, fmt.Errorf("%w: segment %s: bad header", ErrCorrupt, name)
 	}
 	s := &scanned{hdr: hdr, end: segHeaderSize}
-	want := hdr.first
-	for off := int64(segHeaderSize); off < int64(len(data)); {
+	return s, scanFrames(name, data[segHeaderSize:], segHeaderSize, hdr.first, tail, s)
+}
+
+// scanFrames scans data, the bytes of segment name from offset base on,
+// whose first frame must start at seq want, adding what it finds to s.
+func scanFrames(name string, data []byte, base int64, want uint64, tail bool, s *scanned) error {
+	for off := int64(0); off < int64(len(data)); {
 		fh, _, err := parseFrame(data[off:])
 		if err == nil && fh.first != want {
-			return nil, fmt.Errorf("%w: segment %s offset %d: frame starts at seq %d, want %d",
-				ErrCorrupt, name, off, fh.first, want)
+			return fmt.Errorf("%w: segment %s offset %d: frame starts at seq %d, want %d",
+				ErrCorrupt, name, base+off, fh.first, want)
 		}
 		if err != nil {
 			if tail && !goodFrameAfter(data, off, want) {
 				s.torn = true
-				return s, nil
+				return nil
 			}
-			return nil, fmt.Errorf("%w: segment %s offset %d: frame checksum or length is wrong",
-				ErrCorrupt, name, off)
+			return fmt.Errorf("%w: segment %s offset %d: frame checksum or length is wrong",
+				ErrCorrupt, name, base+off)
 		}
-		s.frames = append(s.frames, frameRef{off: off, hdr: fh})
+		s.frames = append(s.frames, frameRef{off: base + off, hdr: fh})
 		want = fh.first + uint64(fh.count)
 		off += fh.frameLen()
-		s.end = off
+		s.end = base + off
 	}
-	return s, nil
+	return nil
 }
 
 // goodFrameAfter reports whether a whole, checksummed frame with a plausible

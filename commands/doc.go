@@ -1,0 +1,13 @@
+// Package commands is swarm's write model: every change to the farm is a
+// command decided against the current state, and a decision is a list of
+// events to append. Every farm rule lives here, as plain functions over a
+// projections.State, so a test reaches them without a network or a disk.
+//
+// A Decider looks at a State and returns the events that the command means,
+// or an error saying why it cannot be done. A decision that does not fit is
+// rejected here, so projections never see an event that does not apply.
+// Store.Execute runs a Decider against the latest State and appends its
+// events on the condition that the log has not moved since (AppendIf); if
+// another writer got there first, it catches up and decides again. That is
+// how a CLI call and a running orchestrator can both write to one .swarm/.
+package commands

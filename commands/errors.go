@@ -1,0 +1,30 @@
+package commands
+
+import "errors"
+
+// Errors callers test for; decisions wrap them with the atom or drone they
+// are about.
+var (
+	// ErrBadAtom: a package on the command line is not a valid version as
+	// emerge prints it. Nothing was appended.
+	ErrBadAtom = errors.New("commands: bad package atom")
+	// ErrAlreadyPaused: pause while dispatching is already paused.
+	ErrAlreadyPaused = errors.New("commands: the farm is already paused")
+	// ErrNotPaused: resume while dispatching is not paused.
+	ErrNotPaused = errors.New("commands: the farm is not paused")
+	// ErrUnknownPackage: the package is not in the queue.
+	ErrUnknownPackage = errors.New("commands: package is not in the queue")
+	// ErrNotBuilding: the package is not being built, so it cannot be
+	// completed, failed, renewed or returned.
+	ErrNotBuilding = errors.New("commands: package is not building")
+	// ErrNotNeeded: the package cannot be claimed (it is building, built,
+	// failed, excluded or blocked).
+	ErrNotNeeded = errors.New("commands: package is not waiting to be built")
+	// ErrStaleFence: the claim's fencing token is not the current one: the
+	// package was reclaimed meanwhile. The drone must drop the build.
+	ErrStaleFence = errors.New("commands: stale fencing token (the package was reclaimed)")
+	// ErrUnknownDrone: the drone has never registered, so it may not claim.
+	ErrUnknownDrone = errors.New("commands: drone has not registered")
+	// ErrConflictRetries: the log kept moving under Execute; give up.
+	ErrConflictRetries = errors.New("commands: the log kept moving; gave up deciding")
+)

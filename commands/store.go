@@ -1,0 +1,169 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/projections"
+)
+
+// DefaultSnapshotEvery is how many events a Load may replay past the newest
+// snapshot before it writes a new one.
+const DefaultSnapshotEvery = 10_000
+
+// maxAttempts bounds Execute's decide-append loop under contention.
+const maxAttempts = 64
+
+// StoreOptions configure OpenStore.
+type StoreOptions struct {
+	ReadOnly      bool
+	Logger        *slog.Logger
+	SnapshotEvery int   // 0: DefaultSnapshotEvery; < 0: never write snapshots
+	SegmentBytes  int64 // passed to the log; 0: its default
+}
+
+// Store is a .swarm folder's log and snapshots, with the State kept current
+// in memory between calls. It is safe for concurrent use.
+type Store struct {
+	log     *events.Log
+	snapDir string
+	opts    StoreOptions
+	logger  *slog.Logger
+
+	mu    sync.Mutex // guards state and serializes Execute's decisions
+	state *projections.State
+	since uint64 // seq of the last snapshot written or loaded
+}
+
+// OpenStore opens the event log and snapshots of the .swarm folder dir.
+func OpenStore(dir string, opts StoreOptions) (*Store, error) {
+	if opts.SnapshotEvery == 0 {
+		opts.SnapshotEvery = DefaultSnapshotEvery
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	l, err := events.Open(filepath.Join(dir, "events"), events.Options{
+		ReadOnly: opts.ReadOnly, Logger: logger, SegmentBytes: opts.SegmentBytes})
+	if err != nil {
+		return nil, err
+	}
+	return &Store{log: l, snapDir: filepath.Join(dir, "snapshots"), opts: opts, logger: logger}, nil
+}
+
+// Log is the store's event log.
+func (s *Store) Log() *events.Log { return s.log }
+
+// Close closes the log.
+func (s *Store) Close() error { return s.log.Close() }
+
+// Load returns the current State: the newest valid snapshot plus the events
+// after it (later calls only read what is new). Unless read-only, it writes a
+// snapshot when it had to replay many events. The State is shared: do not
+// modify it; Clone it to keep it across calls.
+func (s *Store) Load(ctx context.Context) (*projections.State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loadLocked(ctx)
+}
+
+func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
+	if s.state == nil {
+		st, err := projections.LoadLatest(s.snapDir, 0, s.checkSnapshot(ctx), s.logger)
+		if err != nil {
+			s.logger.Warn("snapshots unreadable; replaying the whole log", "err", err)
+		}
+		s.state, s.since = st, st.Seq
+	}
+	st, err := projections.Replay(ctx, s.log, s.state, 0)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	s.state = st
+	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since >= uint64(s.opts.SnapshotEvery) {
+		s.snapshotLocked(ctx)
+	}
+	return st, nil
+}
+
+// snapshotLocked writes a snapshot of the current state. Failing to is not
+// an error: snapshots only save time.
+func (s *Store) snapshotLocked(ctx context.Context) {
+	head, err := s.log.ChainAfter(ctx, s.state.Seq)
+	if err == nil {
+		err = projections.Save(s.snapDir, s.state, head)
+	}
+	if err != nil {
+		s.logger.Warn("could not write a snapshot", "seq", s.state.Seq, "err", err)
+		return
+	}
+	s.since = s.state.Seq
+}
+
+// checkSnapshot accepts a snapshot only if the log's chain at its seq is the
+// one it recorded: a snapshot of another log, or of a log since rewritten,
+// is stale.
+func (s *Store) checkSnapshot(ctx context.Context) func(uint64, [32]byte) bool {
+	return func(seq uint64, head [32]byte) bool {
+		h, err := s.log.ChainAfter(ctx, seq)
+		return err == nil && h == events.Hash(head)
+	}
+}
+
+// LoadAt returns a new State as it stood after event until (0: the end),
+// from the newest snapshot at or before it. It does not touch the cached
+// State, so a replay of the past is safe while the farm runs.
+func (s *Store) LoadAt(ctx context.Context, until uint64) (*projections.State, error) {
+	st, err := projections.LoadLatest(s.snapDir, until, s.checkSnapshot(ctx), s.logger)
+	if err != nil {
+		s.logger.Warn("snapshots unreadable; replaying the whole log", "err", err)
+	}
+	st, err = projections.Replay(ctx, s.log, st, until)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	return st, nil
+}
+
+// Decider decides a command against a State: the events it means, or why it
+// cannot be done. It must not modify the State.
+type Decider func(st *projections.State) ([]events.Event, error)
+
+// Outcome is what Execute did.
+type Outcome struct {
+	Events []events.Event     // as appended: Seq and Time filled in; empty if nothing to do
+	State  *projections.State // the State after them (shared: do not modify)
+}
+
+// Execute decides d against the latest State and appends its events if the
+// log has not moved meanwhile; otherwise it catches up and decides again.
+func (s *Store) Execute(ctx context.Context, d Decider) (Outcome, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range maxAttempts {
+		st, err := s.loadLocked(ctx)
+		if err != nil {
+			return Outcome{}, err
+		}
+		evs, err := d(st)
+		if err != nil || len(evs) == 0 {
+			return Outcome{State: st}, err
+		}
+		if _, err := s.log.AppendIf(ctx, st.Seq, evs...); errors.Is(err, events.ErrConflict) {
+			continue
+		} else if err != nil {
+			return Outcome{State: st}, err
+		}
+		for i := range evs {
+			st.Apply(&evs[i])
+		}
+		return Outcome{Events: evs, State: st}, nil
+	}
+	return Outcome{}, ErrConflictRetries
+}
