@@ -1,0 +1,168 @@
+package projections
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/swarm-build/swarm/events"
+)
+
+// Health is a drone's own view of itself, from its health state machine.
+type Health string
+
+// The health states a drone reports.
+const (
+	Healthy    Health = "healthy"
+	Degraded   Health = "degraded"
+	Critical   Health = "critical"
+	Recovering Health = "recovering"
+)
+
+// DroneStatus is the one word `swarm drones` shows for a drone: offline,
+// grounded, its health when not healthy, building or idle, in that priority.
+type DroneStatus string
+
+// The statuses that are not health names.
+const (
+	DroneIdle     DroneStatus = "idle"
+	DroneBuilding DroneStatus = "building"
+	DroneGrounded DroneStatus = "grounded"
+	DroneOffline  DroneStatus = "offline"
+)
+
+// Drone is one build machine as the events describe it.
+type Drone struct {
+	ID           string
+	Health       Health
+	Cores        uint32
+	MemoryMB     uint64
+	Capabilities []string
+	Version      string // the swarm release it runs
+	Tree         string // the portage tree it has
+
+	CPUPercent    float64 // the last sampled resources
+	MemoryPercent float64
+	DiskPercent   float64
+	Load          float64
+
+	Tasks               []string  // atoms it is building, in claim order
+	LastSeen            time.Time // its last own event; zero if never heard from
+	Grounded            bool      // a grounding is in force until GroundedUntil
+	GroundedUntil       time.Time // zero: until ungrounded
+	GroundReason        string
+	ConsecutiveFailures uint32 // failures since its last completed build
+	Online              bool
+	Registered          time.Time // its last registration; zero if it never registered
+}
+
+func (d *Drone) clone() *Drone {
+	c := *d
+	c.Capabilities = slices.Clone(d.Capabilities)
+	c.Tasks = slices.Clone(d.Tasks)
+	return &c
+}
+
+// GroundedAt reports whether a grounding keeps the drone from claiming at now.
+func (d *Drone) GroundedAt(now time.Time) bool {
+	return d.Grounded && (d.GroundedUntil.IsZero() || now.Before(d.GroundedUntil))
+}
+
+// StatusAt derives the drone's status at now.
+func (d *Drone) StatusAt(now time.Time) DroneStatus {
+	switch {
+	case !d.Online:
+		return DroneOffline
+	case d.GroundedAt(now):
+		return DroneGrounded
+	case d.Health != "" && d.Health != Healthy:
+		return DroneStatus(d.Health)
+	case len(d.Tasks) > 0:
+		return DroneBuilding
+	}
+	return DroneIdle
+}
+
+// removeTask drops atom from Tasks in place, keeping the order (and the
+// backing array, so the next claim does not allocate).
+func (d *Drone) removeTask(atom string) {
+	if i := slices.Index(d.Tasks, atom); i >= 0 {
+		d.Tasks = slices.Delete(d.Tasks, i, i+1)
+	}
+}
+
+// droneID is the drone an event is about: its Drone field, else, for what a
+// drone does itself, its actor.
+func droneID(e *events.Event) string {
+	if e.Drone != "" || !byDrone(e.Type) {
+		return e.Drone
+	}
+	return e.Actor
+}
+
+// applyDrone handles the events about drones rather than packages. A drone
+// becomes known by registering or by being grounded (an operator may ground
+// an admitted drone before it first shows up); other events about an
+// unknown drone do not fit.
+func (s *State) applyDrone(e *events.Event) bool {
+	id := droneID(e)
+	if id == "" {
+		return false
+	}
+	d := s.drones[id]
+	if d == nil {
+		if e.Type != events.TypeDroneRegistered && e.Type != events.TypeGrounded {
+			return false
+		}
+		d = &Drone{ID: id, Health: Healthy}
+		s.drones[id] = d
+	}
+	switch e.Type {
+	case events.TypeDroneRegistered:
+		d.register(e)
+	case events.TypeDroneHealth:
+		d.sample(e)
+	case events.TypeDroneOffline:
+		d.Online = false
+	case events.TypeDroneOnline:
+		d.Online = true
+	case events.TypeGrounded:
+		d.Grounded, d.GroundedUntil, d.GroundReason = true, e.Until, e.Reason
+	case events.TypeUngrounded:
+		d.Grounded, d.GroundedUntil, d.GroundReason = false, time.Time{}, ""
+	}
+	return true
+}
+
+func (d *Drone) register(e *events.Event) {
+	d.Cores, d.MemoryMB, d.Version, d.Tree = e.Cores, e.MemoryMB, e.Version, e.Tree
+	if !slices.Equal(d.Capabilities, e.Capabilities) {
+		d.Capabilities = slices.Clone(e.Capabilities) // e's slice is reused
+	}
+	if e.Health != "" {
+		d.Health = Health(e.Health)
+	}
+	d.Online, d.Registered = true, e.Time
+}
+
+// sample takes a heartbeat: health when it says one, resources always (the
+// wire cannot tell an absent sample from a zero one).
+func (d *Drone) sample(e *events.Event) {
+	if e.Health != "" {
+		d.Health = Health(e.Health)
+	}
+	if e.Tree != "" {
+		d.Tree = e.Tree
+	}
+	d.CPUPercent, d.MemoryPercent = finite(e.CPUPercent), finite(e.MemoryPercent)
+	d.DiskPercent, d.Load = finite(e.DiskPercent), finite(e.Load)
+}
+
+// finite keeps NaN and infinities (which no JSON can print) out of the
+// read models; the log's codec cannot carry them, but a caller's event can.
+func finite(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}

@@ -1,0 +1,143 @@
+package projections
+
+import (
+	"cmp"
+	"encoding/binary"
+	"maps"
+	"math"
+	"slices"
+	"time"
+)
+
+// The snapshot payload: a State in a compact binary form (format version 1).
+// Integers are uvarints (varints where signed), strings a uvarint length and
+// bytes, lists a uvarint count and items, times varint Unix seconds and
+// uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
+// Packages go by atom, drones by id, promoted atoms sorted, so one State
+// always encodes to the same bytes. Per-state counters are not stored: they
+// are recomputed on load. Any change here is a new format version.
+
+// encoder appends to a byte slice.
+type encoder struct{ b []byte }
+
+func (w *encoder) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *encoder) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
+func (w *encoder) str(s string)  { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *encoder) float(f float64) {
+	w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f))
+}
+
+func (w *encoder) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+func (w *encoder) time(t time.Time) { w.int(t.Unix()); w.uint(uint64(t.Nanosecond())) }
+
+func (w *encoder) strs(list []string) {
+	w.uint(uint64(len(list)))
+	for _, s := range list {
+		w.str(s)
+	}
+}
+
+// appendState appends the payload encoding of s to b.
+func appendState(b []byte, s *State) []byte {
+	w := &encoder{b: b}
+	w.uint(s.Seq)
+	w.time(s.Time)
+	w.bool(s.Paused != nil)
+	if s.Paused != nil {
+		w.str(s.Paused.Reason)
+		w.time(s.Paused.Since)
+	}
+	w.bool(s.Fresh != nil)
+	if s.Fresh != nil {
+		w.str(s.Fresh.Tree)
+		w.time(s.Fresh.Since)
+	}
+	w.time(s.Sync.Time)
+	w.str(s.Sync.Tree)
+	w.uint(s.World)
+	w.uint(s.Binary.Available)
+	w.uint(s.Binary.Total)
+	w.packages(s.packages)
+	w.drones(s.drones)
+	w.exclusions(s.exclusions)
+	w.strs(slices.Sorted(maps.Keys(s.promoted)))
+	live := s.recent.live()
+	w.uint(uint64(len(live)))
+	for _, t := range live {
+		w.time(t)
+	}
+	return w.b
+}
+
+func (w *encoder) packages(m map[string]*Package) {
+	w.uint(uint64(len(m)))
+	for _, p := range sortedValues(m, func(p *Package) string { return p.Atom }) {
+		w.str(p.Atom)
+		w.str(string(p.State))
+		w.uint(uint64(p.Attempts))
+		w.str(p.Drone)
+		w.uint(p.Fence)
+		w.int(int64(p.Lease))
+		w.time(p.ClaimedAt)
+		w.time(p.LeaseUntil)
+		w.str(p.LastFailure)
+		w.uint(p.LastFailureSeq)
+		w.strs(p.FailedOn)
+		w.strs(p.ReturnedBy)
+		w.uint(p.EnqueuedSeq)
+		w.str(p.BuiltBy)
+		w.uint(p.BuiltSeq)
+		w.bool(p.excluded)
+	}
+}
+
+func (w *encoder) drones(m map[string]*Drone) {
+	w.uint(uint64(len(m)))
+	for _, d := range sortedValues(m, func(d *Drone) string { return d.ID }) {
+		w.str(d.ID)
+		w.str(string(d.Health))
+		w.uint(uint64(d.Cores))
+		w.uint(d.MemoryMB)
+		w.strs(d.Capabilities)
+		w.str(d.Version)
+		w.str(d.Tree)
+		w.float(d.CPUPercent)
+		w.float(d.MemoryPercent)
+		w.float(d.DiskPercent)
+		w.float(d.Load)
+		w.strs(d.Tasks)
+		w.time(d.LastSeen)
+		w.bool(d.Grounded)
+		w.time(d.GroundedUntil)
+		w.str(d.GroundReason)
+		w.uint(uint64(d.ConsecutiveFailures))
+		w.bool(d.Online)
+		w.time(d.Registered)
+	}
+}
+
+func (w *encoder) exclusions(list []Exclusion) {
+	w.uint(uint64(len(list)))
+	for _, x := range list {
+		w.str(x.Pattern)
+		w.str(x.Drone)
+		w.str(x.Reason)
+		w.uint(x.Seq)
+	}
+}
+
+func sortedValues[V any](m map[string]V, key func(V) string) []V {
+	vs := make([]V, 0, len(m))
+	for _, v := range m {
+		vs = append(vs, v)
+	}
+	slices.SortFunc(vs, func(a, b V) int { return cmp.Compare(key(a), key(b)) })
+	return vs
+}

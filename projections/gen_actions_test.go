@@ -1,0 +1,135 @@
+package projections
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/swarm-build/swarm/events"
+)
+
+var signatures = []string{"slot-conflict", "compile-error", "fetch-failed", "oom-killed"}
+
+// finish ends a claim: mostly built, sometimes failed, returned or reclaimed.
+func (f *farm) finish() {
+	p := f.busy()
+	if p == nil {
+		return
+	}
+	e := events.Event{Actor: p.Drone, Drone: p.Drone, Atom: p.Atom, Fence: p.Fence}
+	switch r := f.rng.IntN(100); {
+	case r < 60:
+		e.Type, e.SHA256, e.Size = events.TypeCompleted, "ab12", 4096
+		f.emit(e)
+		if f.rng.IntN(2) == 0 {
+			f.emit(events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: p.Atom})
+		}
+		return
+	case r < 85:
+		e.Type, e.Signature, e.Excerpt = events.TypeFailed, f.pick(signatures), "error: …"
+		e.Final = len(p.FailedOn) >= 1 && f.rng.IntN(2) == 0
+		if f.rng.IntN(4) == 0 {
+			e.Signature, e.Reason = "", "exit status 1"
+		}
+	case r < 93:
+		e.Type, e.Reason = events.TypeReturned, "critical: memory"
+		if f.rng.IntN(2) == 0 {
+			e.Fence = 0 // returned by drone, not by fence
+		}
+	default:
+		e.Type, e.Actor, e.Reason = events.TypeReclaimed, "orchestrator", "lease expired"
+		if f.rng.IntN(2) == 0 {
+			e.Drone, e.Fence = "", 0
+		}
+	}
+	f.emit(e)
+}
+
+func (f *farm) droneHealth() {
+	id := f.pick(f.drones)
+	if f.s.drones[id] == nil {
+		return
+	}
+	e := events.Event{Actor: id, Drone: id}
+	switch r := f.rng.IntN(100); {
+	case r < 70:
+		e.Type = events.TypeDroneHealth
+		e.Health = []string{"healthy", "healthy", "healthy", "degraded", "critical", "recovering"}[f.rng.IntN(6)]
+		e.CPUPercent, e.MemoryPercent = float64(f.rng.IntN(10000))/100, float64(f.rng.IntN(10000))/100
+		e.DiskPercent, e.Load = float64(f.rng.IntN(10000))/100, float64(f.rng.IntN(3200))/100
+	case r < 78:
+		e.Type, e.Actor = events.TypeDroneOffline, "orchestrator"
+	case r < 86:
+		e.Type = events.TypeDroneOnline
+	case r < 94:
+		e.Type, e.Actor, e.Reason = events.TypeGrounded, "orchestrator", "5 consecutive failures"
+		if f.rng.IntN(3) > 0 {
+			e.Until = f.now.Add(time.Duration(1+f.rng.IntN(10)) * time.Minute)
+		}
+	default:
+		e.Type, e.Actor = events.TypeUngrounded, "operator"
+	}
+	f.emit(e)
+}
+
+// operator does the rarer things: pause, resume, dequeue, re-enqueue,
+// exclusions, freshes, reclaims of expired leases.
+func (f *farm) operator() {
+	switch r := f.rng.IntN(100); {
+	case r < 5:
+		f.emit(events.Event{Type: events.TypeQueuePaused, Actor: "orchestrator", Reason: "systemic failure: slot-conflict on 3 drones"})
+	case r < 25:
+		if f.s.Paused != nil {
+			f.emit(events.Event{Type: events.TypeQueueResumed, Actor: "operator"})
+		}
+	case r < 35:
+		if a := f.findAtom(PackageState([]string{"needed", "built", "failed"}[f.rng.IntN(3)])); a != "" {
+			f.emit(events.Event{Type: events.TypeDequeued, Actor: "operator", Atom: a})
+		}
+	case r < 55:
+		if a := f.findAtom(PackageState([]string{"built", "failed"}[f.rng.IntN(2)])); a != "" {
+			f.emit(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: a})
+		}
+	case r < 57:
+		if f.rng.Float64() < f.exclude {
+			f.exclusion()
+		}
+	case r < 65:
+		tree := fmt.Sprintf("2026-02-%02dT00:45Z", 5+f.rng.IntN(20))
+		f.emit(events.Event{Type: events.TypeFreshStarted, Actor: "operator", Tree: tree})
+		f.emit(events.Event{Type: events.TypeFreshCompleted, Actor: "operator", Tree: tree, Count: uint64(200 + f.rng.IntN(100))})
+	default:
+		if p := f.busy(); p != nil && !f.now.Before(p.LeaseUntil) {
+			f.emit(events.Event{Type: events.TypeReclaimed, Actor: "orchestrator", Atom: p.Atom, Drone: p.Drone, Fence: p.Fence, Reason: "lease expired"})
+		}
+	}
+}
+
+func (f *farm) exclusion() {
+	pattern := fmt.Sprintf("cat-%d/*", f.rng.IntN(7))
+	if f.rng.IntN(8) > 0 && len(f.atoms) > 0 {
+		pattern = packageName(f.pick(f.atoms))
+	}
+	if len(f.s.exclusions) > 0 && f.rng.IntN(2) == 0 {
+		x := f.s.exclusions[f.rng.IntN(len(f.s.exclusions))]
+		pattern = x.Pattern
+	}
+	e := events.Event{Type: events.TypeExcluded, Actor: "operator", Pattern: pattern, Reason: "broken upstream"}
+	if f.rng.IntN(4) == 0 {
+		e.Drone = f.pick(f.drones)
+	}
+	if f.s.exclusionIndex(pattern, e.Drone) >= 0 {
+		e.Type = events.TypeIncluded
+	}
+	f.emit(e)
+}
+
+// unfit queues an event that does not fit the state.
+func (f *farm) unfit() {
+	e := events.Event{Actor: f.pick(f.drones), Atom: "nowhere/unknown-1.0", Fence: f.fence + 100}
+	e.Type = []events.Type{events.TypeClaimed, events.TypeCompleted, events.TypeFailed,
+		events.TypeLeaseRenewed, events.TypeReturned, events.TypeReclaimed, events.TypeDequeued}[f.rng.IntN(7)]
+	if p := f.busy(); p != nil && f.rng.IntN(2) == 0 {
+		e.Atom, e.Drone, e.Fence = p.Atom, p.Drone, p.Fence-1 // a stale fence
+	}
+	f.emit(e)
+}

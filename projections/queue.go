@@ -1,0 +1,180 @@
+package projections
+
+import (
+	"slices"
+	"time"
+
+	"github.com/swarm-build/swarm/events"
+)
+
+// PackageState is where a package stands in the queue.
+type PackageState string
+
+// The package states, as `swarm queue --state` names them.
+const (
+	Needed   PackageState = "needed"   // waiting for a drone
+	Building PackageState = "building" // claimed; a drone holds a lease
+	Built    PackageState = "built"    // a drone built it
+	Failed   PackageState = "failed"   // failed on enough drones; not retried until re-enqueued
+	Excluded PackageState = "excluded" // kept out by an exclusion pattern
+	Blocked  PackageState = "blocked"  // waiting on a dependency (reserved: no event sets it yet)
+)
+
+const numStates = 6
+
+func (p PackageState) valid() bool {
+	switch p {
+	case Needed, Building, Built, Failed, Excluded, Blocked:
+		return true
+	}
+	return false
+}
+
+// index numbers the states for the per-state counters.
+func (p PackageState) index() int {
+	switch p {
+	case Needed:
+		return 0
+	case Building:
+		return 1
+	case Built:
+		return 2
+	case Failed:
+		return 3
+	case Excluded:
+		return 4
+	default:
+		return 5
+	}
+}
+
+// Package is one atom in the queue.
+type Package struct {
+	Atom           string
+	State          PackageState
+	Attempts       uint32        // failed builds so far (returns and reclaims do not count)
+	Drone          string        // the current claimant, while building
+	Fence          uint64        // the fencing token of the last claim
+	Lease          time.Duration // the last claim's or renewal's lease
+	ClaimedAt      time.Time     // when the current (or last) claim was made
+	LeaseUntil     time.Time     // when the current claim lapses; zero unless building
+	LastFailure    string        // the last failure's signature, else its reason
+	LastFailureSeq uint64
+	FailedOn       []string // distinct drones it failed on, in order
+	ReturnedBy     []string // distinct drones that gave it back unbuilt, in order
+	EnqueuedSeq    uint64   // when it joined the queue (kept across re-enqueues)
+	BuiltBy        string
+	BuiltSeq       uint64
+
+	excluded bool // a queue-wide exclusion matches it
+}
+
+func (p *Package) clone() *Package {
+	c := *p
+	c.FailedOn = slices.Clone(p.FailedOn)
+	c.ReturnedBy = slices.Clone(p.ReturnedBy)
+	return &c
+}
+
+// setState moves p to st, keeping the counters true.
+func (s *State) setState(p *Package, st PackageState) {
+	s.counts[p.State.index()]--
+	s.counts[st.index()]++
+	p.State = st
+}
+
+// requeue puts a package that is no longer building back where it waits:
+// needed, or excluded if an exclusion has matched it meanwhile.
+func (s *State) requeue(p *Package) {
+	s.release(p)
+	s.setState(p, p.waiting())
+}
+
+// waiting is the state p waits in when it is not building or done.
+func (p *Package) waiting() PackageState {
+	if p.excluded {
+		return Excluded
+	}
+	return Needed
+}
+
+// release ends p's current claim: the claimant's task list loses it.
+func (s *State) release(p *Package) {
+	if d := s.drones[p.Drone]; d != nil {
+		d.removeTask(p.Atom)
+	}
+	p.Drone = ""
+	p.LeaseUntil = time.Time{}
+}
+
+func (s *State) enqueued(e *events.Event) bool {
+	if e.Atom == "" {
+		return false
+	}
+	p := s.packages[e.Atom]
+	if p == nil {
+		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom)}
+		p.State = p.waiting()
+		s.packages[e.Atom] = p
+		s.counts[p.State.index()]++
+		return true
+	}
+	if p.State != Failed && p.State != Built {
+		return false // already waiting, building, excluded or blocked
+	}
+	s.setState(p, p.waiting())
+	return true
+}
+
+func (s *State) dequeued(e *events.Event) bool {
+	p := s.packages[e.Atom]
+	if p == nil {
+		return false
+	}
+	if p.State == Building {
+		s.release(p)
+	}
+	s.counts[p.State.index()]--
+	delete(s.packages, e.Atom)
+	return true
+}
+
+// claimed needs a known drone, a needed package and a fence newer than any
+// earlier claim's.
+func (s *State) claimed(e *events.Event) bool {
+	p := s.packages[e.Atom]
+	d := s.drones[droneID(e)]
+	if p == nil || d == nil || p.State != Needed || e.Fence <= p.Fence {
+		return false
+	}
+	s.setState(p, Building)
+	p.Drone, p.Fence, p.Lease = d.ID, e.Fence, e.Lease
+	p.ClaimedAt, p.LeaseUntil = e.Time, e.Time.Add(e.Lease)
+	d.Tasks = append(d.Tasks, p.Atom)
+	return true
+}
+
+// holding returns the package e names if it is building under e's fence (and
+// e's drone, when e names one).
+func (s *State) holding(e *events.Event) *Package {
+	p := s.packages[e.Atom]
+	if p == nil || p.State != Building || e.Fence != p.Fence {
+		return nil
+	}
+	if e.Drone != "" && e.Drone != p.Drone {
+		return nil
+	}
+	return p
+}
+
+func (s *State) leaseRenewed(e *events.Event) bool {
+	p := s.holding(e)
+	if p == nil {
+		return false
+	}
+	if e.Lease > 0 {
+		p.Lease = e.Lease
+	}
+	p.LeaseUntil = e.Time.Add(p.Lease)
+	return true
+}

@@ -1,0 +1,210 @@
+package projections
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Read views. These allocate and sort freely: they run once per CLI call or
+// API request, not once per event. The JSON keys are the stable interface of
+// CLI.md (`status --json`, `queue --json`, `drones --json`): add keys, never
+// rename or drop one.
+
+// Status is the at-a-glance summary of `swarm status --json`.
+type Status struct {
+	Seq         uint64      `json:"seq"`
+	Time        time.Time   `json:"time,omitzero"` // of the last applied event
+	Sync        SyncStatus  `json:"sync"`
+	World       uint64      `json:"world"`
+	Binary      Binary      `json:"binary"`
+	Queue       QueueCounts `json:"queue"`
+	RatePerHour float64     `json:"rate_per_hour"` // completions in the hour before Time
+	Drones      DroneCounts `json:"drones"`
+	Paused      *Pause      `json:"paused"`
+}
+
+// SyncStatus is the last fresh; Time is nil (JSON null) before the first.
+type SyncStatus struct {
+	Time *time.Time `json:"time"`
+	Tree string     `json:"tree"`
+}
+
+// QueueCounts counts packages per state.
+type QueueCounts struct {
+	Needed   int `json:"needed"`
+	Building int `json:"building"`
+	Built    int `json:"built"`
+	Failed   int `json:"failed"`
+	Excluded int `json:"excluded"`
+	Blocked  int `json:"blocked"`
+}
+
+// DroneCounts summarises the fleet; Building counts packages in drones' hands.
+type DroneCounts struct {
+	Online   int `json:"online"`
+	Total    int `json:"total"`
+	Grounded int `json:"grounded"`
+	Building int `json:"building"`
+}
+
+// Status returns the summary. It costs O(drones), not O(queue).
+func (s *State) Status() Status {
+	st := Status{
+		Seq: s.Seq, Time: s.Time, World: s.World, Binary: s.Binary,
+		Sync:        SyncStatus{Tree: s.Sync.Tree},
+		RatePerHour: float64(len(s.recent.live())),
+		Queue: QueueCounts{
+			Needed: s.Count(Needed), Building: s.Count(Building), Built: s.Count(Built),
+			Failed: s.Count(Failed), Excluded: s.Count(Excluded), Blocked: s.Count(Blocked),
+		},
+		Drones: DroneCounts{Total: len(s.drones), Building: s.Count(Building)},
+	}
+	if !s.Sync.Time.IsZero() {
+		t := s.Sync.Time
+		st.Sync.Time = &t
+	}
+	if s.Paused != nil {
+		p := *s.Paused
+		st.Paused = &p
+	}
+	for _, d := range s.drones {
+		if d.Online {
+			st.Drones.Online++
+		}
+		if d.GroundedAt(s.Time) {
+			st.Drones.Grounded++
+		}
+	}
+	return st
+}
+
+// Count returns how many packages are in state st.
+func (s *State) Count(st PackageState) int { return s.counts[st.index()] }
+
+// QueueRow is one line of `swarm queue --json`.
+type QueueRow struct {
+	Atom           string       `json:"atom"`
+	State          PackageState `json:"state"`
+	Attempts       uint32       `json:"attempts"`
+	Drone          string       `json:"drone"` // "" unless building
+	LastFailure    string       `json:"last_failure"`
+	LastFailureSeq uint64       `json:"last_failure_seq,omitempty"`
+	FailedOn       []string     `json:"failed_on"`
+	ReturnedBy     []string     `json:"returned_by"`
+	Fence          uint64       `json:"fence,omitempty"`
+	LeaseUntil     time.Time    `json:"lease_until,omitzero"`
+	EnqueuedSeq    uint64       `json:"enqueued_seq"`
+	BuiltBy        string       `json:"built_by,omitempty"`
+	BuiltSeq       uint64       `json:"built_seq,omitempty"`
+}
+
+// QueueList lists the packages in state stateFilter ("" for all), in the
+// order they joined the queue.
+func (s *State) QueueList(stateFilter string) []QueueRow {
+	rows := make([]QueueRow, 0, len(s.packages))
+	for _, p := range s.packages {
+		if stateFilter != "" && string(p.State) != stateFilter {
+			continue
+		}
+		rows = append(rows, QueueRow{
+			Atom: p.Atom, State: p.State, Attempts: p.Attempts, Drone: p.Drone,
+			LastFailure: p.LastFailure, LastFailureSeq: p.LastFailureSeq,
+			FailedOn: nonNil(p.FailedOn), ReturnedBy: nonNil(p.ReturnedBy),
+			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
+			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq,
+		})
+	}
+	slices.SortFunc(rows, func(a, b QueueRow) int {
+		return cmp.Or(cmp.Compare(a.EnqueuedSeq, b.EnqueuedSeq), cmp.Compare(a.Atom, b.Atom))
+	})
+	return rows
+}
+
+// DroneRow is one line of `swarm drones --json`.
+type DroneRow struct {
+	ID                  string      `json:"id"`
+	Status              DroneStatus `json:"status"`
+	Health              Health      `json:"health"`
+	Online              bool        `json:"online"`
+	Cores               uint32      `json:"cores"`
+	MemoryMB            uint64      `json:"memory_mb"`
+	CPUPercent          float64     `json:"cpu_percent"`
+	MemoryPercent       float64     `json:"memory_percent"`
+	DiskPercent         float64     `json:"disk_percent"`
+	Load                float64     `json:"load"`
+	Tasks               []string    `json:"tasks"`
+	LastSeen            *time.Time  `json:"last_seen"` // null if never heard from
+	GroundedUntil       time.Time   `json:"grounded_until,omitzero"`
+	GroundReason        string      `json:"ground_reason,omitempty"`
+	ConsecutiveFailures uint32      `json:"consecutive_failures"`
+	Capabilities        []string    `json:"capabilities"`
+	Version             string      `json:"version,omitempty"`
+	Tree                string      `json:"tree,omitempty"`
+	Registered          time.Time   `json:"registered,omitzero"`
+}
+
+// DroneList lists the drones sorted by id, with their status as of s.Time.
+func (s *State) DroneList() []DroneRow {
+	rows := make([]DroneRow, 0, len(s.drones))
+	for _, d := range s.drones {
+		r := DroneRow{
+			ID: d.ID, Status: d.StatusAt(s.Time), Health: d.Health, Online: d.Online,
+			Cores: d.Cores, MemoryMB: d.MemoryMB, CPUPercent: d.CPUPercent,
+			MemoryPercent: d.MemoryPercent, DiskPercent: d.DiskPercent, Load: d.Load,
+			Tasks: nonNil(d.Tasks), ConsecutiveFailures: d.ConsecutiveFailures,
+			Capabilities: nonNil(d.Capabilities), Version: d.Version, Tree: d.Tree,
+			Registered: d.Registered,
+		}
+		if d.Grounded {
+			r.GroundedUntil, r.GroundReason = d.GroundedUntil, d.GroundReason
+		}
+		if !d.LastSeen.IsZero() {
+			t := d.LastSeen
+			r.LastSeen = &t
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b DroneRow) int { return cmp.Compare(a.ID, b.ID) })
+	return rows
+}
+
+// nonNil copies a list so the view shares nothing with the State, and makes
+// an empty one print as [] rather than null.
+func nonNil(list []string) []string {
+	return append(make([]string, 0, len(list)), list...)
+}
+
+// Package returns the package atom, with its lists copied.
+func (s *State) Package(atom string) (Package, bool) {
+	p := s.packages[atom]
+	if p == nil {
+		return Package{}, false
+	}
+	return *p.clone(), true
+}
+
+// Drone returns the drone id, with its lists copied.
+func (s *State) Drone(id string) (Drone, bool) {
+	d := s.drones[id]
+	if d == nil {
+		return Drone{}, false
+	}
+	return *d.clone(), true
+}
+
+// Exclusions returns the exclusions in force, oldest first.
+func (s *State) Exclusions() []Exclusion { return slices.Clone(s.exclusions) }
+
+// View is everything `swarm replay --json` prints: the status object with
+// the drones and the queue under drone_list and queue_list.
+type View struct {
+	Status
+	DroneList []DroneRow `json:"drone_list"`
+	QueueList []QueueRow `json:"queue_list"`
+}
+
+// View returns the status, the drones and the whole queue.
+func (s *State) View() View {
+	return View{Status: s.Status(), DroneList: s.DroneList(), QueueList: s.QueueList("")}
+}
