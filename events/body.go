@@ -33,13 +33,9 @@ type bodyBufs struct{ z, recs []byte }
 // and undoing the delta coding as the flags say. The result is valid until
 // the next call.
 func (b *bodyBufs) records(h frameHeader, stored []byte) ([]byte, error) {
-	body := stored
-	if h.flags&flagZstd != 0 {
-		out, err := decoder().DecodeAll(stored, b.z[:0])
-		if err != nil {
-			return nil, fmt.Errorf("decompress frame: %w", err)
-		}
-		b.z, body = out, out
+	body, err := b.decompressed(h, stored)
+	if err != nil {
+		return nil, err
 	}
 	if h.flags&flagDelta != 0 {
 		out, err := undelta(h, body, b.recs[:0])
@@ -47,6 +43,20 @@ func (b *bodyBufs) records(h frameHeader, stored []byte) ([]byte, error) {
 			return nil, err
 		}
 		b.recs, body = out, out
+	}
+	return body, nil
+}
+
+// decompressed returns a frame's records as stored, delta-coded or not,
+// decompressing them if need be. The result is valid until the next call.
+func (b *bodyBufs) decompressed(h frameHeader, stored []byte) ([]byte, error) {
+	body := stored
+	if h.flags&flagZstd != 0 {
+		out, err := decoder().DecodeAll(stored, b.z[:0])
+		if err != nil {
+			return nil, fmt.Errorf("decompress frame: %w", err)
+		}
+		b.z, body = out, out
 	}
 	return body, nil
 }

@@ -124,6 +124,10 @@ func hundredths(f float64) uint64 {
 // concurrent use.
 type Decoder struct {
 	intern map[string]string
+	// recent is a direct-mapped cache in front of intern: most strings in a
+	// replay were seen a few events ago, and a hash and a compare are much
+	// cheaper than a map lookup.
+	recent [1024]string
 }
 
 // maxInterned bounds the interner; past it the table starts afresh.
@@ -133,7 +137,12 @@ const maxInterned = 1 << 20
 func NewDecoder() *Decoder { return &Decoder{intern: make(map[string]string, 1024)} }
 
 func (d *Decoder) str(b []byte) string {
-	if s, ok := d.intern[string(b)]; ok { // no allocation for the lookup
+	slot := &d.recent[quickHash(b)&uint32(len(d.recent)-1)]
+	if *slot == string(b) { // no allocation for the comparison
+		return *slot
+	}
+	if s, ok := d.intern[string(b)]; ok { // nor for the lookup
+		*slot = s
 		return s
 	}
 	if len(d.intern) >= maxInterned {
@@ -141,7 +150,21 @@ func (d *Decoder) str(b []byte) string {
 	}
 	s := string(b)
 	d.intern[s] = s
+	*slot = s
 	return s
+}
+
+// quickHash mixes a string's length and its first and last bytes: enough to
+// spread atoms and drone ids over the recent cache.
+func quickHash(b []byte) uint32 {
+	n := len(b)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n) * 0x9e3779b1
+	h ^= uint32(b[0]) | uint32(b[n/2])<<8 | uint32(b[n-1])<<16 | uint32(b[n*3/4])<<24
+	h *= 0x85ebca6b
+	return h ^ h>>15
 }
 
 // Decode decodes one record into e, overwriting it. Fields it does not know
@@ -152,6 +175,22 @@ func (d *Decoder) Decode(rec []byte, e *Event) error {
 	r := reader{b: rec}
 	e.Seq = r.uvarint()
 	e.Time = time.UnixMilli(r.varint()).UTC()
+	return d.decodeRest(&r, e)
+}
+
+// decodeDelta decodes a record of a delta-coded frame (no seq; time as a
+// difference from the previous record's, prevMilli) without first rebuilding
+// the canonical record. It returns the record's time in milliseconds.
+func (d *Decoder) decodeDelta(rec []byte, seq uint64, prevMilli int64, e *Event) (int64, error) {
+	*e = Event{}
+	r := reader{b: rec}
+	t := prevMilli + r.varint()
+	e.Seq, e.Time = seq, time.UnixMilli(t).UTC()
+	return t, d.decodeRest(&r, e)
+}
+
+// decodeRest decodes a record after its seq and time: the type and fields.
+func (d *Decoder) decodeRest(r *reader, e *Event) error {
 	t := r.uvarint()
 	if r.err != nil {
 		return fmt.Errorf("%w: header: %v", ErrDecode, r.err)

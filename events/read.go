@@ -32,6 +32,15 @@ func startIndex(names []string, seq uint64) int {
 // segmentVisit is called for each whole frame, in order, with its records.
 type segmentVisit func(name string, fr frameRef, recs []byte) error
 
+// walkMode says whether a walk hands visit canonical records or the records
+// as stored (delta-coded in sealed frames: see Events).
+type walkMode bool
+
+const (
+	canonical walkMode = false
+	asStored  walkMode = true
+)
+
 // tailCache remembers how far a walk has read the newest segment, so that a
 // caller who keeps up with the log (the orchestrator, Store.Execute) reads
 // only what is new: one stat when nothing is, not the whole segment.
@@ -48,7 +57,7 @@ type tailCache struct {
 // on disk now; a partial frame at the very end is a write in progress (or a
 // torn write not yet repaired) and ends the walk. Damage anywhere else is
 // ErrCorrupt.
-func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
+func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmentVisit) error {
 	names, err := listSegments(l.dir)
 	if err != nil {
 		return err
@@ -56,7 +65,7 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 	if len(names) == 0 {
 		return nil
 	}
-	if done, err := l.walkTail(names[len(names)-1], from, visit); done || err != nil {
+	if done, err := l.walkTail(names[len(names)-1], from, mode, visit); done || err != nil {
 		return err
 	}
 	var bufs bodyBufs
@@ -80,7 +89,7 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 		if want != 0 && s.hdr.first != want {
 			return fmt.Errorf("%w: segment %s starts at seq %d, want %d", ErrCorrupt, name, s.hdr.first, want)
 		}
-		if err := visitFrames(name, data, 0, s, from, &bufs, visit); err != nil {
+		if err := visitFrames(name, data, 0, s, from, mode, &bufs, visit); err != nil {
 			return err
 		}
 		want = s.next()
@@ -94,7 +103,7 @@ func (l *Log) walk(ctx context.Context, from uint64, visit segmentVisit) error {
 // walkTail reads only the new bytes of the newest segment when the cache
 // says everything before from has been read already. done is false when the
 // cache cannot answer and a full walk is needed.
-func (l *Log) walkTail(name string, from uint64, visit segmentVisit) (done bool, err error) {
+func (l *Log) walkTail(name string, from uint64, mode walkMode, visit segmentVisit) (done bool, err error) {
 	l.tailMu.Lock()
 	c := l.tailc
 	l.tailMu.Unlock()
@@ -122,7 +131,7 @@ func (l *Log) walkTail(name string, from uint64, visit segmentVisit) (done bool,
 		return true, err
 	}
 	var bufs bodyBufs
-	if err := visitFrames(name, data, c.size, s, from, &bufs, visit); err != nil {
+	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
 		return true, err
 	}
 	l.remember(name, c.id, s)
@@ -137,13 +146,19 @@ func (l *Log) remember(name string, id uint64, s *scanned) {
 
 // visitFrames calls visit for each frame of s (whose bytes data start at
 // file offset base) holding events at or after from.
-func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, bufs *bodyBufs, visit segmentVisit) error {
+func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, mode walkMode, bufs *bodyBufs, visit segmentVisit) error {
 	for _, fr := range s.frames {
 		if fr.hdr.first+uint64(fr.hdr.count) <= from {
 			continue
 		}
 		_, stored, _ := parseFrame(data[fr.off-base:])
-		recs, err := bufs.records(fr.hdr, stored)
+		var recs []byte
+		var err error
+		if mode == asStored {
+			recs, err = bufs.decompressed(fr.hdr, stored)
+		} else {
+			recs, err = bufs.records(fr.hdr, stored)
+		}
 		if err != nil {
 			return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
 		}
@@ -182,11 +197,15 @@ func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] 
 		d := NewDecoder()
 		var e Event
 		stop := fmt.Errorf("stop")
-		err := l.walk(ctx, from, func(name string, fr frameRef, recs []byte) error {
+		err := l.walk(ctx, from, asStored, func(name string, fr frameRef, recs []byte) error {
 			seq := fr.hdr.first
+			delta := fr.hdr.flags&flagDelta != 0
+			milli := int64(0)
 			for n := uint32(0); n < fr.hdr.count; n++ {
 				rec, rest, err := nextRecord(recs)
-				if err == nil {
+				if err == nil && delta {
+					milli, err = d.decodeDelta(rec, seq, milli, &e)
+				} else if err == nil {
 					err = d.Decode(rec, &e)
 				}
 				if err == nil && e.Seq != seq {
@@ -221,7 +240,7 @@ func (l *Log) ChainAfter(ctx context.Context, seq uint64) (Hash, error) {
 	var head Hash
 	found := false
 	stop := fmt.Errorf("stop")
-	err := l.walk(ctx, seq, func(name string, fr frameRef, recs []byte) error {
+	err := l.walk(ctx, seq, canonical, func(name string, fr frameRef, recs []byte) error {
 		h := fr.hdr.prev
 		for s := fr.hdr.first; s <= seq; s++ {
 			rec, rest, err := nextRecord(recs)

@@ -25,7 +25,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	var e Event
 	seen := ""
 	head := Hash{}
-	err := l.walk(ctx, 0, func(name string, fr frameRef, recs []byte) error {
+	err := l.walk(ctx, 0, canonical, func(name string, fr frameRef, recs []byte) error {
 		if name != seen {
 			seen = name
 			r.Segments++
