@@ -116,3 +116,16 @@ func TestRunUsageExitCode(t *testing.T) {
 		t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, errOut.String())
 	}
 }
+
+func TestBenchFlags(t *testing.T) {
+	a, _, _ := testApp()
+	var got *benchOptions
+	cmd := newBenchCmd(a, func(_ context.Context, o *benchOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--quick", "--json", "--scratch", "/var/tmp"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Quick || !got.JSON || got.Scratch != "/var/tmp" {
+		t.Errorf("parsed %+v", *got)
+	}
+}
