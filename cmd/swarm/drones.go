@@ -41,12 +41,7 @@ cpu_percent, memory_percent, tasks, last_seen and more.`,
 }
 
 func runDrones(ctx context.Context, o *dronesOptions) error {
-	store, err := o.app.openStore(true)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	st, err := store.Load(ctx)
+	st, err := o.app.currentState(ctx)
 	if err != nil {
 		return err
 	}

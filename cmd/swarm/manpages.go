@@ -21,7 +21,7 @@ func genManTree(root *cobra.Command, dir string) (int, error) {
 		return 0, err
 	}
 	root.DisableAutoGenTag = true
-	hdr := &doc.GenManHeader{Title: "SWARM", Section: "1", Date: &manDate, Source: "swarm", Manual: "swarm manual"}
+	hdr := &doc.GenManHeader{Section: "1", Date: &manDate, Source: "swarm", Manual: "swarm manual"}
 	if err := doc.GenManTree(root, hdr, dir); err != nil {
 		return 0, fmt.Errorf("generate man pages: %w", err)
 	}

@@ -44,12 +44,7 @@ last_failure and more.`,
 }
 
 func runQueue(ctx context.Context, o *queueOptions) error {
-	store, err := o.app.openStore(true)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	st, err := store.Load(ctx)
+	st, err := o.app.currentState(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/projections"
 )
 
 // stateDirName is the state folder's name, found like git finds .git.
@@ -112,4 +114,15 @@ func loadConfig(dir string) (config.Config, error) {
 		return config.Default(), nil
 	}
 	return config.Load(p)
+}
+
+// currentState reads the farm's current State read-only: the newest
+// snapshot and the events after it. The State outlives the store.
+func (a *app) currentState(ctx context.Context) (*projections.State, error) {
+	store, err := a.openStore(true)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return store.Load(ctx)
 }

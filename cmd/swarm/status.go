@@ -42,12 +42,7 @@ rate_per_hour, drones and paused (null unless paused).`,
 }
 
 func runStatus(ctx context.Context, o *statusOptions) error {
-	store, err := o.app.openStore(true)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	st, err := store.Load(ctx)
+	st, err := o.app.currentState(ctx)
 	if err != nil {
 		return err
 	}
