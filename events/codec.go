@@ -61,8 +61,9 @@ func AppendRecord(b []byte, e *Event) []byte {
 	b = putString(b, fExcerpt, e.Excerpt)
 	b = putUint(b, fFence, e.Fence)
 	b = putUint(b, fLease, uint64(max(e.Lease, 0)))
-	if !e.Until.IsZero() {
-		b = putUint(b, fUntil, zigzag(e.Until.UnixMilli()))
+	if !e.Until.IsZero() { // written even when 0: the Unix epoch is a time, not "no time"
+		b = binary.AppendUvarint(b, fUntil<<3|wireVarint)
+		b = binary.AppendUvarint(b, zigzag(e.Until.UnixMilli()))
 	}
 	b = putUint(b, fAttempt, uint64(e.Attempt))
 	b = putString(b, fTree, e.Tree)
@@ -111,12 +112,20 @@ func putUint(b []byte, field, v uint64) []byte {
 func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
 func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
+// maxHundredths bounds a stored percentage or load, in hundredths. Up to
+// it, float64(v)/100 converts back to exactly v, so a decoded value encodes
+// to the same bytes (past 2^51 it may not, and past 2^64 the conversion to
+// uint64 differs between CPUs). No real percentage comes near 10^13 %.
+const maxHundredths = 1 << 50
+
 func hundredths(f float64) uint64 {
 	if !(f > 0) || math.IsInf(f, 0) {
 		return 0
 	}
-	return uint64(math.Round(f * 100))
+	return uint64(min(math.Round(f*100), maxHundredths))
 }
+
+func fromHundredths(v uint64) float64 { return float64(min(v, maxHundredths)) / 100 }
 
 // Decoder decodes records. It interns the short strings that repeat across
 // events (atoms, drone ids, actors), so replaying a million events does not
@@ -236,13 +245,13 @@ func (d *Decoder) setUint(e *Event, field, v uint64) {
 	case fMemoryMB:
 		e.MemoryMB = v
 	case fCPU:
-		e.CPUPercent = float64(v) / 100
+		e.CPUPercent = fromHundredths(v)
 	case fMemPct:
-		e.MemoryPercent = float64(v) / 100
+		e.MemoryPercent = fromHundredths(v)
 	case fDiskPct:
-		e.DiskPercent = float64(v) / 100
+		e.DiskPercent = fromHundredths(v)
 	case fLoad:
-		e.Load = float64(v) / 100
+		e.Load = fromHundredths(v)
 	case fProgress:
 		e.Progress = v
 	case fSize:
