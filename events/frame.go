@@ -104,7 +104,8 @@ func parseFrame(b []byte) (frameHeader, []byte, error) {
 	}
 	copy(h.prev[:], b[24:56])
 	if h.bodyLen == 0 || h.bodyLen > maxFrameBody || h.count == 0 || h.count > maxFrameEvents ||
-		h.pad >= frameAlign || b[10] != 0 || b[11] != 0 || h.flags&^flagsKnown != 0 {
+		int(h.pad) != (frameAlign-int(h.bodyLen%frameAlign))%frameAlign || // frames are 8-aligned
+		b[10] != 0 || b[11] != 0 || h.flags&^flagsKnown != 0 {
 		return h, nil, errBadFrame
 	}
 	if int64(len(b)) < h.frameLen() {
