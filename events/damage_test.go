@@ -492,3 +492,31 @@ func TestGarbageAfterTail(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedLogIsNotRepaired: when the last whole frame of the tail is
+// whole by its checksum but its records do not decode (a writer's bug, not
+// a crash) and a torn write follows it, Open must refuse before it repairs
+// anything: the torn bytes stay where they are, nothing is saved aside.
+// (Found by FuzzOpen: Open used to cut the torn write, then refuse.)
+func TestRefusedLogIsNotRepaired(t *testing.T) {
+	base := t.TempDir()
+	l := openT(t, base, Options{SegmentBytes: 1 << 20, Now: fixedClock})
+	for i := range 5 {
+		appendT(t, l, sampleEvent(i))
+	}
+	l.Close()
+	tail := readSegments(t, base)[0]
+	bad := appendFrame(nil, 6, 2, Hash{}, 0, []byte{0x7f, 1, 2, 3}) // a record length past the body
+	torn := appendFrame(nil, 8, 1, Hash{}, 0, []byte{1, 2, 3})[:40]
+	data := append(append(append([]byte(nil), tail.data...), bad...), torn...)
+	if err := os.WriteFile(filepath.Join(base, tail.name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotDir(t, base)
+	l, err := Open(base, Options{})
+	if err == nil {
+		l.Close()
+	}
+	wantCorrupt(t, err, tail.name, fmt.Sprintf("offset %d", len(tail.data)))
+	sameFiles(t, base, before)
+}

@@ -167,6 +167,7 @@ func FuzzOpen(f *testing.F) {
 			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrVersion) {
 				t.Fatalf("unexpected error %v", err)
 			}
+			t.Logf("open refused: %v", err)
 			sameFiles(t, dir, before)
 			return
 		}

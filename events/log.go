@@ -199,6 +199,10 @@ func (l *Log) reloadLocked() error {
 	if err != nil {
 		return err
 	}
+	l.w.tailName = name
+	if err := l.setHeadLocked(data, s); err != nil { // before any repair: a refused log stays as it was
+		return err
+	}
 	if s.torn {
 		if err := l.cutTorn(name, data, s); err != nil {
 			return err
@@ -216,8 +220,8 @@ func (l *Log) reloadLocked() error {
 		f.Close()
 		return fmt.Errorf("stat segment %s: %w", name, err)
 	}
-	l.w.tail, l.w.tailName, l.w.tailID, l.w.size = f, name, fileID(fi), s.end
-	return l.setHeadLocked(data, s)
+	l.w.tail, l.w.tailID, l.w.size = f, fileID(fi), s.end
+	return nil
 }
 
 // setHeadLocked computes the last sequence number and chain value from the
