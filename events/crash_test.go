@@ -73,18 +73,18 @@ func runWriter(dir string) int {
 		return 2
 	}
 	var out sync.Mutex
-	print := func(format string, args ...any) {
+	say := func(format string, args ...any) {
 		out.Lock()
 		defer out.Unlock()
 		os.Stdout.WriteString(fmt.Sprintf(format, args...))
 	}
-	print("open\n")
+	say("open\n")
 	var lastSeen atomic.Uint64
 	var wg sync.WaitGroup
 	var failed atomic.Bool
 	for w := range max(workers, 1) {
 		wg.Go(func() {
-			if err := writerLoop(l, id, w, seed, calls, pool, &lastSeen, print); err != nil {
+			if err := writerLoop(l, id, w, seed, calls, pool, &lastSeen, say); err != nil {
 				fmt.Fprintf(os.Stderr, "writer %s.%d: %v\n", id, w, err)
 				failed.Store(true)
 			}
@@ -102,7 +102,7 @@ func runWriter(dir string) int {
 // bulks of 1,000 and conditional appends, in farm-mix events tagged in their
 // Reason.
 func writerLoop(l *events.Log, id string, w int, seed uint64, calls int, pool []events.Event,
-	lastSeen *atomic.Uint64, print func(string, ...any)) error {
+	lastSeen *atomic.Uint64, say func(string, ...any)) error {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, uint64(w)))
 	pos := rng.IntN(len(pool))
@@ -129,11 +129,11 @@ func writerLoop(l *events.Log, id string, w int, seed uint64, calls int, pool []
 			last, err := l.AppendIf(ctx, expect, evs...)
 			switch {
 			case errors.Is(err, events.ErrConflict):
-				print("conflict %d %s\n", expect, tag)
+				say("conflict %d %s\n", expect, tag)
 			case err != nil:
 				return err
 			default:
-				print("if %d %d %s\n", expect, last, tag)
+				say("if %d %d %s\n", expect, last, tag)
 				setMax(lastSeen, last)
 			}
 		} else {
@@ -141,7 +141,7 @@ func writerLoop(l *events.Log, id string, w int, seed uint64, calls int, pool []
 			if err != nil {
 				return err
 			}
-			print("ack %d %d %s\n", last, n, tag)
+			say("ack %d %d %s\n", last, n, tag)
 			setMax(lastSeen, last)
 		}
 		k += n

@@ -192,7 +192,7 @@ func testDamage(t *testing.T, base string, evs []Event) {
 			kind = "sealed"
 		}
 		for _, d := range segHeaderDamage {
-			cases = append(cases, damageCase{s.name, d, "", evs})
+			cases = append(cases, damageCase{s.name, d, "", evs[:s.scan.hdr.first-1]})
 			names = append(names, fmt.Sprintf("%s %s header %s", kind, s.name, d.what))
 		}
 		for j, fr := range frames {
@@ -481,6 +481,9 @@ func TestGarbageAfterTail(t *testing.T) {
 				t.Fatalf("torn garbage not repaired: %v", err)
 			}
 			defer l.Close()
+			if fi, err := os.Stat(path); err != nil || fi.Size() != int64(len(tail.data)) {
+				t.Fatalf("tail not cut back to %d bytes: %v, %v", len(tail.data), fi.Size(), err)
+			}
 			saved, err := os.ReadFile(fmt.Sprintf("%s.torn-%d", path, len(tail.data)))
 			if err != nil || string(saved) != string(tc.garbage) {
 				t.Fatalf("garbage not saved aside: %v", err)
