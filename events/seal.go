@@ -70,12 +70,16 @@ func sealSegment(name string, data []byte) ([]byte, error) {
 	first, count, frameHead := s.hdr.first, 0, head
 	enc := sealEncoder()
 	var coded []byte
-	flush := func() {
+	flush := func() error {
 		if count > 0 {
-			coded, _ = delta(coded[:0], body) // body holds records we just parsed
+			var err error
+			if coded, err = delta(coded[:0], body); err != nil {
+				return fmt.Errorf("%w: seal segment %s at seq %d: %v", ErrCorrupt, name, first, err)
+			}
 			out = appendFrame(out, first, count, frameHead, flagZstd|flagDelta, enc.EncodeAll(coded, nil))
 		}
 		first, count, frameHead, body = first+uint64(count), 0, head, body[:0]
+		return nil
 	}
 	for _, fr := range s.frames {
 		if fr.hdr.prev != head {
@@ -92,7 +96,9 @@ func sealSegment(name string, data []byte) ([]byte, error) {
 				return nil, fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
 			}
 			if len(body)+len(rec) > sealedFrameBody {
-				flush()
+				if err := flush(); err != nil {
+					return nil, err
+				}
 			}
 			body = appendPrefixed(body, rec)
 			head = chainNext(head, rec)
@@ -100,7 +106,9 @@ func sealSegment(name string, data []byte) ([]byte, error) {
 			recs = rest
 		}
 	}
-	flush()
+	if err := flush(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
