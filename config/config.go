@@ -91,6 +91,7 @@ type DroneConfig struct {
 	TokenSHA256  string   `toml:"token_sha256"` // hex SHA-256 of the bearer token; never the token
 	Capabilities []string `toml:"capabilities"` // what the drone can build, for routing
 	Cores        int      `toml:"cores"`        // 0 = as the drone reports
+	Slots        int      `toml:"slots"`        // builds at once; 0 = as the drone asks
 }
 
 // TokenHash returns the token_sha256 stored for a drone's bearer token: the

@@ -44,11 +44,11 @@ func TestGet(t *testing.T) {
 		{"drones.a.cores", "0"},         // written by neither: formatted
 		{"drones.b.capabilities", "[]"}, // likewise
 		{"drones.b.cores", "8"},
-		{"drones.b", "token_sha256 = \"TOKEN\"\ncapabilities = []\ncores = 8"},
+		{"drones.b", "token_sha256 = \"TOKEN\"\ncapabilities = []\ncores = 8\nslots = 0"},
 		{"server", "listen = \"10.0.0.1:8093\"\nmaintenance_every = \"5s\""},
 		{"remotes", ""},
-		{"drones", "[drones.a]\ntoken_sha256 = \"TOKEN\"\ncapabilities = [\n  \"amd64\",  # the usual\n]\ncores = 0\n\n" +
-			"[drones.b]\ntoken_sha256 = \"TOKEN\"\ncapabilities = []\ncores = 8"},
+		{"drones", "[drones.a]\ntoken_sha256 = \"TOKEN\"\ncapabilities = [\n  \"amd64\",  # the usual\n]\ncores = 0\nslots = 0\n\n" +
+			"[drones.b]\ntoken_sha256 = \"TOKEN\"\ncapabilities = []\ncores = 8\nslots = 0"},
 	} {
 		got, err := Get(getSample, tc.key)
 		if err != nil {

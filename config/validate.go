@@ -131,6 +131,7 @@ func (d DroneConfig) validate(v *validator, id string) {
 		"must be the 64 lowercase hex digits of the token's SHA-256")
 	v.check(!slices.Contains(d.Capabilities, ""), key+".capabilities", "must not contain an empty capability")
 	v.atLeast(key+".cores", int64(d.Cores), 0)
+	v.atLeast(key+".slots", int64(d.Slots), 0)
 }
 
 var (
