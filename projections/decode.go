@@ -131,7 +131,7 @@ func decodeState(payload []byte) (*State, error) {
 	s := New()
 	s.Seq, s.Time = r.uint(), r.time()
 	if r.bool() {
-		s.Paused = &Pause{Reason: r.str(), Since: r.time()}
+		s.Paused = &Pause{Reason: r.str(), Since: r.time(), Signature: r.str()}
 	}
 	if r.bool() {
 		s.Fresh = &FreshRun{Tree: r.str(), Since: r.time()}
@@ -147,6 +147,10 @@ func decodeState(payload []byte) (*State, error) {
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		s.recent.add(r.time())
 	}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		s.markFailure(FailureMark{Time: r.time(), Drone: r.str(), Atom: r.str(), Signature: r.str()})
+	}
+	s.rebuildNeeded()
 	if r.err == nil && r.off != len(r.b) {
 		r.fail("trailing bytes")
 	}
@@ -168,6 +172,7 @@ func (r *decoder) packages(s *State) {
 		p.LastFailure, p.LastFailureSeq = r.str(), r.uint()
 		p.FailedOn, p.ReturnedBy = r.strs(), r.strs()
 		p.EnqueuedSeq, p.BuiltBy, p.BuiltSeq = r.uint(), r.str(), r.uint()
+		p.BuildTime, p.Progress, p.ProgressAt = time.Duration(r.int()), r.uint(), r.time()
 		p.excluded = r.bool()
 		if r.err != nil {
 			return
@@ -191,7 +196,11 @@ func (r *decoder) drones(s *State) {
 		d.CPUPercent, d.MemoryPercent, d.DiskPercent, d.Load = r.float(), r.float(), r.float(), r.float()
 		d.Tasks, d.LastSeen = r.strs(), r.time()
 		d.Grounded, d.GroundedUntil, d.GroundReason = r.bool(), r.time(), r.str()
-		d.ConsecutiveFailures, d.Online, d.Registered = r.uint32(), r.bool(), r.time()
+		for k := r.count(); k > 0 && r.err == nil; k-- {
+			d.strike(r.str(), r.str())
+		}
+		d.LastBuilt, d.Slots = r.time(), r.uint32()
+		d.Online, d.Registered = r.bool(), r.time()
 		if r.err == nil && (d.ID == "" || s.drones[d.ID] != nil) {
 			r.fail("bad drone " + d.ID)
 		}

@@ -51,15 +51,45 @@ type Drone struct {
 	Grounded            bool      // a grounding is in force until GroundedUntil
 	GroundedUntil       time.Time // zero: until ungrounded
 	GroundReason        string
-	ConsecutiveFailures uint32 // failures since its last completed build
-	Online              bool
-	Registered          time.Time // its last registration; zero if it never registered
+	ConsecutiveFailures uint32 // len(Streak): what the circuit breaker counts
+	// Streak is the failures since its last completed build that count
+	// against it: a package that later failed on enough drones (a package
+	// failure) and a systemic failure's signature are struck out.
+	Streak     []Strike
+	LastBuilt  time.Time // its last completed build; zero if none
+	Slots      uint32    // builds it may run at once (at least 1)
+	Online     bool
+	Registered time.Time // its last registration; zero if it never registered
+}
+
+// Strike is one failure in a drone's streak.
+type Strike struct {
+	Atom      string
+	Signature string
+}
+
+// strike adds a failure to the streak.
+func (d *Drone) strike(atom, sig string) {
+	d.Streak = append(d.Streak, Strike{atom, sig})
+	d.ConsecutiveFailures = uint32(len(d.Streak))
+}
+
+// forgive strikes out the failures that match.
+func (d *Drone) forgive(match func(Strike) bool) {
+	d.Streak = slices.DeleteFunc(d.Streak, match)
+	d.ConsecutiveFailures = uint32(len(d.Streak))
+}
+
+// SlotsFree is how many more builds the drone may take.
+func (d *Drone) SlotsFree() int {
+	return max(int(max(d.Slots, 1))-len(d.Tasks), 0)
 }
 
 func (d *Drone) clone() *Drone {
 	c := *d
 	c.Capabilities = slices.Clone(d.Capabilities)
 	c.Tasks = slices.Clone(d.Tasks)
+	c.Streak = slices.Clone(d.Streak)
 	return &c
 }
 
@@ -128,6 +158,7 @@ func (s *State) applyDrone(e *events.Event) bool {
 		d.Online = true
 	case events.TypeGrounded:
 		d.Grounded, d.GroundedUntil, d.GroundReason = true, e.Until, e.Reason
+		d.forgive(func(Strike) bool { return true }) // after the cooldown it starts afresh
 	case events.TypeUngrounded:
 		d.Grounded, d.GroundedUntil, d.GroundReason = false, time.Time{}, ""
 	}
@@ -136,6 +167,7 @@ func (s *State) applyDrone(e *events.Event) bool {
 
 func (d *Drone) register(e *events.Event) {
 	d.Cores, d.MemoryMB, d.Version, d.Tree = e.Cores, e.MemoryMB, e.Version, e.Tree
+	d.Slots = uint32(min(max(e.Count, 1), 1<<16)) // a registration's Count is its slots
 	if !slices.Equal(d.Capabilities, e.Capabilities) {
 		d.Capabilities = slices.Clone(e.Capabilities) // e's slice is reused
 	}

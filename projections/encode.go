@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 1).
+// The snapshot payload: a State in a compact binary form (format version 2).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -53,6 +53,7 @@ func appendState(b []byte, s *State) []byte {
 	if s.Paused != nil {
 		w.str(s.Paused.Reason)
 		w.time(s.Paused.Since)
+		w.str(s.Paused.Signature)
 	}
 	w.bool(s.Fresh != nil)
 	if s.Fresh != nil {
@@ -72,6 +73,13 @@ func appendState(b []byte, s *State) []byte {
 	w.uint(uint64(len(live)))
 	for _, t := range live {
 		w.time(t)
+	}
+	w.uint(uint64(len(s.failures)))
+	for _, f := range s.failures {
+		w.time(f.Time)
+		w.str(f.Drone)
+		w.str(f.Atom)
+		w.str(f.Signature)
 	}
 	return w.b
 }
@@ -94,6 +102,9 @@ func (w *encoder) packages(m map[string]*Package) {
 		w.uint(p.EnqueuedSeq)
 		w.str(p.BuiltBy)
 		w.uint(p.BuiltSeq)
+		w.int(int64(p.BuildTime))
+		w.uint(p.Progress)
+		w.time(p.ProgressAt)
 		w.bool(p.excluded)
 	}
 }
@@ -117,7 +128,13 @@ func (w *encoder) drones(m map[string]*Drone) {
 		w.bool(d.Grounded)
 		w.time(d.GroundedUntil)
 		w.str(d.GroundReason)
-		w.uint(uint64(d.ConsecutiveFailures))
+		w.uint(uint64(len(d.Streak)))
+		for _, k := range d.Streak {
+			w.str(k.Atom)
+			w.str(k.Signature)
+		}
+		w.time(d.LastBuilt)
+		w.uint(uint64(d.Slots))
 		w.bool(d.Online)
 		w.time(d.Registered)
 	}

@@ -15,7 +15,12 @@ func (s *State) applyFarm(e *events.Event) bool {
 		if s.Paused != nil {
 			return false // keep the first reason and its time
 		}
-		s.Paused = &Pause{Reason: e.Reason, Since: e.Time}
+		s.Paused = &Pause{Reason: e.Reason, Since: e.Time, Signature: e.Signature}
+		if e.Signature != "" { // systemic: those failures were nobody's fault
+			for _, d := range s.drones {
+				d.forgive(func(k Strike) bool { return k.Signature == e.Signature })
+			}
+		}
 	case events.TypeQueueResumed:
 		if s.Paused == nil {
 			return false

@@ -14,25 +14,39 @@ func (s *State) completed(e *events.Event) bool {
 		return false
 	}
 	if d := s.drones[p.Drone]; d != nil {
-		d.ConsecutiveFailures = 0
+		d.forgive(func(Strike) bool { return true })
+		d.LastBuilt = e.Time
 	}
 	p.BuiltBy, p.BuiltSeq = p.Drone, e.Seq
+	p.BuildTime = max(e.Time.Sub(p.ClaimedAt), 0)
 	s.release(p)
 	s.setState(p, Built)
 	s.recent.add(e.Time)
 	return true
 }
 
-// failed counts an attempt against the package and the drone. A Final
-// failure (the decider found it failed on enough drones) makes it failed;
-// any other goes back to the queue for another drone.
+// failed counts an attempt against the package and, through its streak,
+// the drone. A Final failure (the decider found it failed on enough drones)
+// makes it failed, and is a package failure: it is struck from every
+// drone's streak. A failure whose signature the farm is paused for is
+// systemic and counts against no drone. Any other failure sends the package
+// back to the queue for another drone.
 func (s *State) failed(e *events.Event) bool {
 	p := s.holding(e)
 	if p == nil {
 		return false
 	}
-	if d := s.drones[p.Drone]; d != nil {
-		d.ConsecutiveFailures++
+	systemic := s.Paused != nil && s.Paused.Signature != "" && s.Paused.Signature == e.Signature
+	if d := s.drones[p.Drone]; d != nil && !e.Final && !systemic {
+		d.strike(p.Atom, e.Signature)
+	}
+	if e.Final {
+		for _, d := range s.drones {
+			d.forgive(func(k Strike) bool { return k.Atom == p.Atom })
+		}
+	}
+	if e.Signature != "" {
+		s.markFailure(FailureMark{Time: e.Time, Drone: p.Drone, Atom: p.Atom, Signature: e.Signature})
 	}
 	p.Attempts++
 	p.LastFailure, p.LastFailureSeq = e.Signature, e.Seq

@@ -56,7 +56,20 @@ func checkInvariants(t *testing.T, s *State) {
 	if counts != s.counts {
 		t.Fatalf("seq %d: counts %v, recount %v", s.Seq, s.counts, counts)
 	}
+	var order []uint64 // the dispatch order must be exactly the needed packages, oldest first
+	for p := range s.Needed() {
+		if p.State != Needed {
+			t.Fatalf("seq %d: %s (%s) in the dispatch order", s.Seq, p.Atom, p.State)
+		}
+		order = append(order, p.EnqueuedSeq)
+	}
+	if len(order) != s.Count(Needed) || len(s.needed) != len(order) || !slices.IsSorted(order) {
+		t.Fatalf("seq %d: dispatch order %v for %d needed packages", s.Seq, order, s.Count(Needed))
+	}
 	for id, d := range s.drones {
+		if int(d.ConsecutiveFailures) != len(d.Streak) {
+			t.Fatalf("seq %d: %s counts %d failures, streak %v", s.Seq, id, d.ConsecutiveFailures, d.Streak)
+		}
 		for _, atom := range d.Tasks {
 			if p := s.packages[atom]; p == nil || p.State != Building || p.Drone != id {
 				t.Fatalf("seq %d: %s lists task %s that it is not building", s.Seq, id, atom)

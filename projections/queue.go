@@ -65,6 +65,9 @@ type Package struct {
 	EnqueuedSeq    uint64   // when it joined the queue (kept across re-enqueues)
 	BuiltBy        string
 	BuiltSeq       uint64
+	BuildTime      time.Duration // how long its last successful build took (claim to completion)
+	Progress       uint64        // bytes of build log the claimant last reported
+	ProgressAt     time.Time     // when Progress last grew (or the claim began)
 
 	excluded bool // a queue-wide exclusion matches it
 }
@@ -78,6 +81,11 @@ func (p *Package) clone() *Package {
 
 // setState moves p to st, keeping the counters true.
 func (s *State) setState(p *Package, st PackageState) {
+	if p.State == Needed && st != Needed {
+		s.dropNeeded(p)
+	} else if st == Needed && p.State != Needed {
+		s.addNeeded(p)
+	}
 	s.counts[p.State.index()]--
 	s.counts[st.index()]++
 	p.State = st
@@ -117,6 +125,9 @@ func (s *State) enqueued(e *events.Event) bool {
 		p.State = p.waiting()
 		s.packages[e.Atom] = p
 		s.counts[p.State.index()]++
+		if p.State == Needed {
+			s.addNeeded(p)
+		}
 		return true
 	}
 	if p.State != Failed && p.State != Built {
@@ -134,6 +145,9 @@ func (s *State) dequeued(e *events.Event) bool {
 	if p.State == Building {
 		s.release(p)
 	}
+	if p.State == Needed {
+		s.dropNeeded(p)
+	}
 	s.counts[p.State.index()]--
 	delete(s.packages, e.Atom)
 	return true
@@ -150,6 +164,7 @@ func (s *State) claimed(e *events.Event) bool {
 	s.setState(p, Building)
 	p.Drone, p.Fence, p.Lease = d.ID, e.Fence, e.Lease
 	p.ClaimedAt, p.LeaseUntil = e.Time, e.Time.Add(e.Lease)
+	p.Progress, p.ProgressAt = 0, e.Time
 	d.Tasks = append(d.Tasks, p.Atom)
 	return true
 }
@@ -176,5 +191,8 @@ func (s *State) leaseRenewed(e *events.Event) bool {
 		p.Lease = e.Lease
 	}
 	p.LeaseUntil = e.Time.Add(p.Lease)
+	if e.Progress > p.Progress {
+		p.Progress, p.ProgressAt = e.Progress, e.Time
+	}
 	return true
 }

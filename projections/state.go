@@ -30,12 +30,17 @@ type State struct {
 	promoted   map[string]struct{} // atoms with a promoted binpkg
 	counts     [numStates]int      // packages per state
 	recent     window              // completion times within the last hour
+	needed     []queued            // needed packages by EnqueuedSeq (dispatch.go)
+	failures   []FailureMark       // the last failed builds with a signature
 }
 
 // Pause says why and since when dispatching stopped.
 type Pause struct {
 	Reason string    `json:"reason"`
 	Since  time.Time `json:"since"`
+	// Signature is set when the orchestrator paused the farm for a systemic
+	// failure: the failure signature that hit most of the fleet.
+	Signature string `json:"signature,omitempty"`
 }
 
 // Sync identifies the portage tree the queue was last computed against.
@@ -163,5 +168,7 @@ func (s *State) Clone() *State {
 	c.exclusions = slices.Clone(s.exclusions)
 	c.promoted = maps.Clone(s.promoted)
 	c.recent = s.recent.clone()
+	c.needed = slices.Clone(s.needed)
+	c.failures = slices.Clone(s.failures)
 	return &c
 }
