@@ -27,8 +27,14 @@ state such as degraded), health, cores, CPU and memory use, current task and
 when it was last heard from.
 
 --json prints an array of objects with id, status, health, cores,
-cpu_percent, memory_percent, tasks, last_seen and more.`,
-		Args: usageArgs(cobra.NoArgs),
+cpu_percent, memory_percent, tasks, last_seen and more.
+
+swarm drones add and swarm drones remove admit and revoke drones.`,
+		Example: `  swarm drones
+  swarm drones --json
+  T=$(swarm drones add build-01 --capability amd64)
+  swarm drones remove build-01`,
+		Args: noSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -37,6 +43,7 @@ cpu_percent, memory_percent, tasks, last_seen and more.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	cmd.AddCommand(newDronesAddCmd(a, nil), newDronesRemoveCmd(a, nil))
 	return cmd
 }
 
