@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -61,7 +62,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("claim by an unregistered drone: %v", err)
 	}
 	for _, d := range []string{"d1", "d2", "d3"} {
-		exec(t, s, Register(DroneInfo{ID: d, Cores: 8}))
+		exec(t, s, Register(DroneInfo{ID: d, Cores: 8}, nil, nil))
 	}
 	c := exec(t, s, Claim(r, "d1", atom)).Events[0]
 	if c.Fence != c.Seq {
@@ -70,15 +71,15 @@ func TestLifecycle(t *testing.T) {
 	if _, err := s.Execute(ctx, Claim(r, "d2", atom)); !errors.Is(err, ErrNotNeeded) {
 		t.Fatalf("second claim: %v", err)
 	}
-	exec(t, s, Fail(r, "d1", atom, c.Fence, Failure{Signature: "compile"}))
-	if _, err := s.Execute(ctx, Complete("d1", atom, c.Fence)); !errors.Is(err, ErrNotBuilding) {
+	exec(t, s, Fail(r, time.Now(), "d1", atom, c.Fence, Failure{Signature: "compile"}))
+	if _, err := s.Execute(ctx, Complete("d1", atom, c.Fence, Binpkg{})); !errors.Is(err, ErrNotBuilding) {
 		t.Fatalf("complete after fail: %v", err)
 	}
 	c2 := exec(t, s, Claim(r, "d2", atom)).Events[0]
-	if _, err := s.Execute(ctx, Complete("d1", atom, c.Fence)); !errors.Is(err, ErrStaleFence) {
+	if _, err := s.Execute(ctx, Complete("d1", atom, c.Fence, Binpkg{})); !errors.Is(err, ErrStaleFence) {
 		t.Fatalf("stale complete: %v", err)
 	}
-	f := exec(t, s, Fail(r, "d2", atom, c2.Fence, Failure{Signature: "compile"})).Events[0]
+	f := exec(t, s, Fail(r, time.Now(), "d2", atom, c2.Fence, Failure{Signature: "compile"})).Events[0]
 	if !f.Final {
 		t.Fatal("a failure on the second distinct drone should be final")
 	}
@@ -89,7 +90,7 @@ func TestLifecycle(t *testing.T) {
 	// A failed package enqueued again, then built, is built.
 	exec(t, s, Enqueue(ActorOperator, []string{atom}))
 	c3 := exec(t, s, Claim(r, "d3", atom)).Events[0]
-	exec(t, s, Complete("d3", atom, c3.Fence))
+	exec(t, s, Complete("d3", atom, c3.Fence, Binpkg{}))
 	st, _ = s.Load(ctx)
 	if p, _ := st.Package(atom); p.State != projections.Built {
 		t.Fatalf("package %+v", p)
@@ -121,7 +122,7 @@ func TestConcurrentClaimers(t *testing.T) {
 	}
 	exec(t, a, Enqueue(ActorOperator, atoms))
 	for c := range 200 {
-		exec(t, a, Register(DroneInfo{ID: fmt.Sprintf("d%d", c), Cores: 4}))
+		exec(t, a, Register(DroneInfo{ID: fmt.Sprintf("d%d", c), Cores: 4}, nil, nil))
 	}
 	var wg sync.WaitGroup
 	for c := range 200 {

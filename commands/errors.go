@@ -25,6 +25,8 @@ var (
 	ErrStaleFence = errors.New("commands: stale fencing token (the package was reclaimed)")
 	// ErrUnknownDrone: the drone has never registered, so it may not claim.
 	ErrUnknownDrone = errors.New("commands: drone has not registered")
+	// ErrNotGrounded: unground of a drone that is not grounded.
+	ErrNotGrounded = errors.New("commands: drone is not grounded")
 	// ErrConflictRetries: the log kept moving under Execute; give up.
 	ErrConflictRetries = errors.New("commands: the log kept moving; gave up deciding")
 )

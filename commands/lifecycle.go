@@ -14,10 +14,28 @@ import (
 type Rules struct {
 	Lease           time.Duration // how long a claim lives without renewal
 	FailAfterDrones int           // distinct drones a package must fail on to be failed
+	Heartbeat       time.Duration // the drones' heartbeat interval
+	GroundAfter     int           // failures in a row that ground a drone; 0: never
+	GroundFor       time.Duration // how long a breaker's grounding lasts
+	// SystemicWindow and SystemicFraction define a systemic failure: within
+	// the window, drones that are at least this share of the online fleet
+	// (and at least two) failed with one signature and built nothing since.
+	SystemicWindow   time.Duration
+	SystemicFraction float64
+	StallAfter       time.Duration // a build without new output for this long is reclaimed; 0: never
 }
 
 // DefaultRules are config.toml's defaults.
-func DefaultRules() Rules { return Rules{Lease: 60 * time.Second, FailAfterDrones: 2} }
+func DefaultRules() Rules {
+	return Rules{Lease: 60 * time.Second, FailAfterDrones: 2, Heartbeat: 15 * time.Second,
+		GroundAfter: 5, GroundFor: 5 * time.Minute, SystemicWindow: 10 * time.Minute,
+		SystemicFraction: 0.5, StallAfter: 30 * time.Minute}
+}
+
+// OfflineAfter is how long a drone may be silent before it is offline and
+// its work reclaimed: two and a half heartbeats, so one late heartbeat is
+// forgiven and a dead drone's work moves within three.
+func (r Rules) OfflineAfter() time.Duration { return r.Heartbeat * 5 / 2 }
 
 // Claim gives a needed package to a drone. The fencing token is the claim
 // event's own sequence number: unique, increasing, and known at decision
@@ -47,17 +65,44 @@ type DroneInfo struct {
 	Capabilities []string
 	Version      string // the swarm release it runs
 	Tree         string // its portage tree identity
+	Health       string // its health state machine's state
+	Slots        uint32 // builds it may run at once, as the farm allows (0: 1)
 }
 
 // Register records a drone's introduction (first contact or a restart).
-func Register(d DroneInfo) Decider {
+// held are the builds the drone still runs: any other claim in its name
+// belongs to a process that is gone, so it is reclaimed now rather than when
+// its lease runs out. dropped receives those reclaims.
+func Register(d DroneInfo, held []TaskReport, dropped *[]Dropped) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		if d.ID == "" {
 			return nil, fmt.Errorf("register: %w: empty id", ErrUnknownDrone)
 		}
-		return []events.Event{{Type: events.TypeDroneRegistered, Actor: d.ID, Drone: d.ID, Cores: d.Cores,
-			MemoryMB: d.MemoryMB, Capabilities: d.Capabilities, Version: d.Version, Tree: d.Tree}}, nil
+		evs := []events.Event{{Type: events.TypeDroneRegistered, Actor: d.ID, Drone: d.ID, Cores: d.Cores,
+			MemoryMB: d.MemoryMB, Capabilities: d.Capabilities, Version: d.Version, Tree: d.Tree,
+			Health: d.Health, Count: uint64(max(d.Slots, 1))}}
+		var drops []Dropped
+		if old, ok := st.Drone(d.ID); ok {
+			for _, atom := range old.Tasks {
+				p, _ := st.Package(atom)
+				if !slices.ContainsFunc(held, func(t TaskReport) bool { return t.Atom == atom && t.Fence == p.Fence }) {
+					const why = "the drone restarted without it"
+					evs = append(evs, reclaim(p, why))
+					drops = append(drops, Dropped{Atom: atom, Fence: p.Fence, Reason: why})
+				}
+			}
+		}
+		if dropped != nil {
+			*dropped = drops
+		}
+		return evs, nil
 	}
+}
+
+// reclaim is the event that takes p back from its claimant.
+func reclaim(p projections.Package, reason string) events.Event {
+	return events.Event{Type: events.TypeReclaimed, Actor: ActorOrchestrator, Atom: p.Atom, Drone: p.Drone,
+		Fence: p.Fence, Reason: reason}
 }
 
 // building checks that drone holds the current claim on atom with fence.
@@ -84,14 +129,22 @@ func Renew(r Rules, drone, atom string, fence uint64) Decider {
 	}
 }
 
+// Binpkg is the binary package a successful build made, as the drone
+// measured it; zero when it made none (or does not say).
+type Binpkg struct {
+	SHA256 string
+	Size   uint64
+}
+
 // Complete records a successful build. A completion with a stale fence is
 // refused: the package was reclaimed and may be building elsewhere.
-func Complete(drone, atom string, fence uint64) Decider {
+func Complete(drone, atom string, fence uint64, pkg Binpkg) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		if _, err := building(st, atom, drone, fence); err != nil {
 			return nil, err
 		}
-		return []events.Event{{Type: events.TypeCompleted, Actor: drone, Atom: atom, Drone: drone, Fence: fence}}, nil
+		return []events.Event{{Type: events.TypeCompleted, Actor: drone, Atom: atom, Drone: drone, Fence: fence,
+			SHA256: pkg.SHA256, Size: pkg.Size}}, nil
 	}
 }
 
@@ -102,23 +155,17 @@ type Failure struct {
 	Excerpt   string // the tail of the build log
 }
 
-// Fail records a failed build. The retry metadata (attempts, which drones
-// failed it) lives in the events, never in the build command. A package that
-// has now failed on FailAfterDrones distinct drones is a package failure:
-// Final, so it is failed rather than retried.
-func Fail(r Rules, drone, atom string, fence uint64, f Failure) Decider {
+// Fail records a failed build at now and applies the farm's failure rules
+// (failure.go): package failure, systemic failure, circuit breaker. The
+// retry metadata (attempts, which drones failed it) lives in the events,
+// never in the build command.
+func Fail(r Rules, now time.Time, drone, atom string, fence uint64, f Failure) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		p, err := building(st, atom, drone, fence)
 		if err != nil {
 			return nil, err
 		}
-		distinct := len(p.FailedOn)
-		if !slices.Contains(p.FailedOn, drone) {
-			distinct++
-		}
-		return []events.Event{{Type: events.TypeFailed, Actor: drone, Atom: atom, Drone: drone, Fence: fence,
-			Signature: f.Signature, Reason: f.Reason, Excerpt: f.Excerpt,
-			Final: r.FailAfterDrones > 0 && distinct >= r.FailAfterDrones}}, nil
+		return failureEvents(r, now, st, p, f), nil
 	}
 }
 
@@ -142,6 +189,6 @@ func Reclaim(atom, reason string) Decider {
 		if p.State != projections.Building {
 			return nil, fmt.Errorf("reclaim %s (%s): %w", atom, p.State, ErrNotBuilding)
 		}
-		return []events.Event{{Type: events.TypeReclaimed, Actor: ActorOrchestrator, Atom: atom, Drone: p.Drone, Fence: p.Fence, Reason: reason}}, nil
+		return []events.Event{reclaim(p, reason)}, nil
 	}
 }

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -22,6 +23,10 @@ type Status struct {
 	RatePerHour float64     `json:"rate_per_hour"` // completions in the hour before Time
 	Drones      DroneCounts `json:"drones"`
 	Paused      *Pause      `json:"paused"`
+	// Stuck says what can no longer be built and why, when packages wait
+	// and no drone is able to claim them (every drone offline, grounded or
+	// unhealthy): the last able drone is never lost silently.
+	Stuck string `json:"stuck,omitempty"`
 }
 
 // SyncStatus is the last fresh; Time is nil (JSON null) before the first.
@@ -68,12 +73,30 @@ func (s *State) Status() Status {
 		p := *s.Paused
 		st.Paused = &p
 	}
+	able, unhealthy := 0, 0
 	for _, d := range s.drones {
 		if d.Online {
 			st.Drones.Online++
 		}
-		if d.GroundedAt(s.Time) {
+		grounded := d.GroundedAt(s.Time)
+		if grounded {
 			st.Drones.Grounded++
+		}
+		healthy := d.Health == "" || d.Health == Healthy
+		if d.Online && !grounded && !healthy {
+			unhealthy++
+		}
+		if d.Online && !grounded && healthy {
+			able++
+		}
+	}
+	if n := st.Queue.Needed; n > 0 && able == 0 {
+		st.Stuck = fmt.Sprintf("no drone can build: %d needed packages wait; ", n)
+		if len(s.drones) == 0 {
+			st.Stuck += "no drone has registered"
+		} else {
+			st.Stuck += fmt.Sprintf("of %d drones, %d offline, %d grounded, %d unhealthy",
+				len(s.drones), len(s.drones)-st.Drones.Online, st.Drones.Grounded, unhealthy)
 		}
 	}
 	return st

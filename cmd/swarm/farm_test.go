@@ -79,12 +79,12 @@ func farmDecider(args []string) (commands.Decider, error) {
 		case "renew":
 			d = commands.Renew(r, drone, atom, p.Fence)
 		case "fail":
-			d = commands.Fail(r, drone, atom, p.Fence, commands.Failure{Signature: args[3], Reason: args[4],
+			d = commands.Fail(r, st.Time, drone, atom, p.Fence, commands.Failure{Signature: args[3], Reason: args[4],
 				Excerpt: "emerge: there are no ebuilds to satisfy \"dev-libs/libfoo\"\n * ERROR: " + atom + " failed (compile phase)"})
 		case "return":
 			d = commands.Return(drone, atom, p.Fence, args[3])
 		case "complete":
-			d = commands.Complete(drone, atom, p.Fence)
+			d = commands.Complete(drone, atom, p.Fence, commands.Binpkg{})
 		}
 		return d(st)
 	}, nil

@@ -67,6 +67,9 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 		line("Paused", p.red(fmt.Sprintf("since %s (%s): %s",
 			shortTime(s.Paused.Since), ago(s.Paused.Since, now), orDash(s.Paused.Reason))))
 	}
+	if s.Stuck != "" {
+		line("Stuck", p.red(s.Stuck))
+	}
 	if s.Seq == 0 {
 		line("Log", "empty")
 	} else {
