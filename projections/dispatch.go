@@ -1,0 +1,99 @@
+package projections
+
+import (
+	"cmp"
+	"iter"
+	"slices"
+	"time"
+)
+
+// The read models the dispatcher needs on every claim, kept incrementally so
+// a claim costs O(log n) to find its place rather than a scan of the queue:
+// the needed packages in the order they joined the queue, and the recent
+// failures the systemic-failure rule looks at.
+
+// queued is one needed package in the dispatch order.
+type queued struct {
+	seq  uint64 // its EnqueuedSeq: unique per package
+	atom string
+}
+
+func (s *State) neededIndex(seq uint64) (int, bool) {
+	return slices.BinarySearchFunc(s.needed, seq, func(q queued, seq uint64) int { return cmp.Compare(q.seq, seq) })
+}
+
+// addNeeded and dropNeeded keep s.needed in step with the Needed state; only
+// setState, enqueued, dequeued and the snapshot decoder call them.
+func (s *State) addNeeded(p *Package) {
+	if i, found := s.neededIndex(p.EnqueuedSeq); !found {
+		s.needed = slices.Insert(s.needed, i, queued{p.EnqueuedSeq, p.Atom})
+	}
+}
+
+func (s *State) dropNeeded(p *Package) {
+	if i, found := s.neededIndex(p.EnqueuedSeq); found {
+		s.needed = slices.Delete(s.needed, i, i+1)
+	}
+}
+
+// rebuildNeeded recomputes the index from the packages (after a decode).
+func (s *State) rebuildNeeded() {
+	s.needed = s.needed[:0]
+	for _, p := range s.packages {
+		if p.State == Needed {
+			s.needed = append(s.needed, queued{p.EnqueuedSeq, p.Atom})
+		}
+	}
+	slices.SortFunc(s.needed, func(a, b queued) int { return cmp.Compare(a.seq, b.seq) })
+}
+
+// Needed yields the packages waiting for a drone, oldest in the queue first:
+// the order the dispatcher offers them in. A package that failed or was
+// returned keeps its place. The packages are the State's own: read them, do
+// not modify them, and do not keep them past the State's next Apply.
+func (s *State) Needed() iter.Seq[*Package] {
+	return func(yield func(*Package) bool) {
+		for _, q := range s.needed {
+			if p := s.packages[q.atom]; p != nil && !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+// Drones yields every known drone in no particular order; like Needed, they
+// are the State's own and read-only.
+func (s *State) Drones() iter.Seq[*Drone] {
+	return func(yield func(*Drone) bool) {
+		for _, d := range s.drones {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+// FailureMark is one recent failed build, for the systemic-failure rule.
+type FailureMark struct {
+	Time      time.Time
+	Drone     string
+	Atom      string
+	Signature string
+}
+
+// maxFailureMarks bounds the failures kept: the rule looks at a window of
+// minutes, and a farm failing faster than this many builds per window is
+// systemic by any measure.
+const maxFailureMarks = 512
+
+func (s *State) markFailure(m FailureMark) {
+	if len(s.failures) >= maxFailureMarks {
+		n := copy(s.failures, s.failures[len(s.failures)-maxFailureMarks+1:])
+		s.failures = s.failures[:n]
+	}
+	s.failures = append(s.failures, m)
+}
+
+// RecentFailures returns the last failed builds that carried a signature,
+// oldest first (at most a few hundred). The slice is the State's own.
+func (s *State) RecentFailures() []FailureMark { return s.failures }
