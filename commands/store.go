@@ -167,3 +167,17 @@ func (s *Store) Execute(ctx context.Context, d Decider) (Outcome, error) {
 	}
 	return Outcome{}, ErrConflictRetries
 }
+
+// Read calls f with the current State under the store's lock, so no
+// Execute changes it meanwhile: the way for a server to read while others
+// decide. f must neither keep nor modify the State.
+func (s *Store) Read(ctx context.Context, f func(*projections.State)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.loadLocked(ctx)
+	if err != nil {
+		return err
+	}
+	f(st)
+	return nil
+}

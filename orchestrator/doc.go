@@ -1,0 +1,18 @@
+// Package orchestrator is `swarm serve`: the HTTP API drones call (package
+// api is its wire form), the dispatcher that hands out claims, and the
+// maintenance loop that expires leases, marks silent drones offline and
+// ends groundings.
+//
+// It holds no state of its own beyond what is in flight: every decision is
+// a decider of package commands executed against the event log, so the
+// orchestrator can be killed at any moment and a new one started on the same
+// .swarm folder, and a CLI verb run beside it (enqueue, pause, ground) takes
+// effect at the next dispatch round.
+//
+// Claims are long polls: a drone with a free slot asks, and the request waits
+// in the dispatcher until there is work it may take or its wait runs out.
+// Every round decides all waiting requests together and appends their claims
+// in one batch, so many drones share one fsync, and a round runs whenever the
+// log moves (a build finished, a package was enqueued from the CLI), so an
+// idle drone is never left idle while work it may take is needed.
+package orchestrator

@@ -1,0 +1,247 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/swarm-build/swarm/api"
+	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/projections"
+)
+
+// maxBody bounds a request body: the largest is a failure's log excerpt.
+const maxBody = 1 << 20
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.HealthPath, s.handleHealth)
+	mux.HandleFunc("GET /"+api.Version+"/status", s.handleView("status"))
+	mux.HandleFunc("GET /"+api.Version+"/queue", s.handleView("queue"))
+	mux.HandleFunc("GET /"+api.Version+"/drones", s.handleView("drones"))
+	drone := func(verb string, h func(context.Context, string, *http.Request) (any, error)) {
+		mux.HandleFunc("POST "+api.DronePath("{id}", verb), s.droneCall(verb, h))
+	}
+	drone(api.VerbRegister, s.register)
+	drone(api.VerbHeartbeat, s.heartbeat)
+	drone(api.VerbClaim, s.claimCall)
+	drone(api.VerbComplete, s.complete)
+	drone(api.VerbFail, s.fail)
+	drone(api.VerbReturn, s.returnCall)
+	return mux
+}
+
+// droneCall wraps a drone verb: it authenticates the drone (a wrong or
+// missing token is answered 401, logged, and appends nothing), runs h and
+// writes its answer or error.
+func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		cfg := s.config()
+		if !authorized(&cfg, id, r) {
+			s.reloadConfig() // a drone admitted a moment ago
+			cfg = s.config()
+			if !authorized(&cfg, id, r) {
+				s.log.Warn("refused a drone: wrong or missing token", "drone", id, "verb", verb, "remote", r.RemoteAddr)
+				writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong or missing token for drone "+id)
+				return
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		out, err := h(r.Context(), id, r)
+		if err != nil {
+			s.writeFailure(w, verb, id, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// errBadBody marks a request body that does not decode.
+var errBadBody = errors.New("bad request body")
+
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", errBadBody, err)
+	}
+	return nil
+}
+
+// writeFailure maps a decision's error to its answer.
+func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error) {
+	switch {
+	case errors.Is(err, errBadBody), errors.Is(err, commands.ErrBadAtom):
+		writeError(w, http.StatusBadRequest, api.CodeBadRequest, err.Error())
+	case errors.Is(err, commands.ErrUnknownDrone):
+		writeError(w, http.StatusConflict, api.CodeNotRegistered, err.Error())
+	case errors.Is(err, commands.ErrStaleFence), errors.Is(err, commands.ErrNotBuilding),
+		errors.Is(err, commands.ErrUnknownPackage):
+		s.log.Info("refused a stale report", "drone", id, "verb", verb, "err", err)
+		writeError(w, http.StatusConflict, api.CodeStaleFence, err.Error())
+	default:
+		s.log.Error("drone call failed", "drone", id, "verb", verb, "err", err)
+		writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, api.Error{Code: code, Message: msg})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	st, err := s.store.Load(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, api.Ready{OK: true, Seq: st.Seq, Version: s.opts.Version})
+}
+
+// handleView serves the read models as `swarm status/queue/drones --json`
+// print them.
+func (s *Server) handleView(what string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var v any
+		err := s.store.Read(r.Context(), func(st *projections.State) {
+			switch what {
+			case "status":
+				v = st.Status()
+			case "queue":
+				v = st.QueueList(r.URL.Query().Get("state"))
+			default:
+				v = st.DroneList()
+			}
+		})
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+func (s *Server) register(ctx context.Context, id string, r *http.Request) (any, error) {
+	var req api.RegisterRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	cfg := s.config()
+	admitted := cfg.Drones[id]
+	info := commands.DroneInfo{ID: id, Cores: req.Cores, MemoryMB: req.MemoryMB, Capabilities: req.Capabilities,
+		Version: req.Version, Tree: req.Tree, Health: req.Health, Slots: max(req.Slots, 1)}
+	if admitted.Cores > 0 {
+		info.Cores = uint32(admitted.Cores)
+	}
+	if admitted.Slots > 0 {
+		info.Slots = min(info.Slots, uint32(admitted.Slots))
+	}
+	if len(admitted.Capabilities) > 0 {
+		info.Capabilities = admitted.Capabilities
+	}
+	var dropped []commands.Dropped
+	if _, err := s.execute(ctx, commands.Register(info, tasksOf(req.Tasks), &dropped)); err != nil {
+		return nil, err
+	}
+	return api.RegisterResponse{
+		HeartbeatMS:  cfg.Farm.Heartbeat.Milliseconds(),
+		LeaseMS:      cfg.Farm.Lease.Milliseconds(),
+		Command:      cfg.Build.Command,
+		StallAfterMS: cfg.Build.StallAfter.Milliseconds(),
+		Slots:        info.Slots,
+		Health:       healthThresholds(cfg.Health),
+		Dropped:      drops(dropped),
+	}, nil
+}
+
+func tasksOf(ts []api.Task) []commands.TaskReport {
+	out := make([]commands.TaskReport, len(ts))
+	for i, t := range ts {
+		out[i] = commands.TaskReport{Atom: t.Atom, Fence: t.Fence, Progress: t.Progress}
+	}
+	return out
+}
+
+func drops(ds []commands.Dropped) []api.Drop {
+	out := make([]api.Drop, len(ds))
+	for i, d := range ds {
+		out[i] = api.Drop{Atom: d.Atom, Fence: d.Fence, Reason: d.Reason}
+	}
+	return out
+}
+
+func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any, error) {
+	var req api.HeartbeatRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	var ans commands.BeatAnswer
+	beat := commands.Beat{Health: req.Health, CPUPercent: req.CPUPercent, MemoryPercent: req.MemoryPercent,
+		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks)}
+	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, &ans)); err != nil {
+		return nil, err
+	}
+	return api.HeartbeatResponse{Drop: drops(ans.Drop), Paused: ans.Paused, Grounded: ans.Grounded,
+		GroundedUntil: ans.GroundedUntil}, nil
+}
+
+func (s *Server) claimCall(ctx context.Context, id string, r *http.Request) (any, error) {
+	var req api.ClaimRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	g := s.claim(ctx, id, time.Duration(max(req.WaitMS, 0))*time.Millisecond)
+	if g.Err != nil {
+		return nil, g.Err
+	}
+	if g.Atom == "" {
+		return api.ClaimResponse{Reason: g.Reason}, nil
+	}
+	return api.ClaimResponse{Claim: &api.Claim{Atom: g.Atom, Fence: g.Fence, Attempt: g.Attempt,
+		LeaseMS: g.Lease.Milliseconds(), ExpectedMS: g.Expected.Milliseconds()}}, nil
+}
+
+func ack(out commands.Outcome) api.Ack {
+	if n := len(out.Events); n > 0 {
+		return api.Ack{Seq: out.Events[0].Seq}
+	}
+	return api.Ack{}
+}
+
+func (s *Server) complete(ctx context.Context, id string, r *http.Request) (any, error) {
+	var req api.CompleteRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	out, err := s.execute(ctx, commands.Complete(id, req.Atom, req.Fence, commands.Binpkg{SHA256: req.SHA256, Size: req.Size}))
+	return ack(out), err
+}
+
+func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, error) {
+	var req api.FailRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	f := commands.Failure{Signature: req.Signature, Reason: req.Reason, Excerpt: req.Excerpt}
+	out, err := s.execute(ctx, commands.Fail(s.rules(), time.Now(), id, req.Atom, req.Fence, f))
+	return ack(out), err
+}
+
+func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (any, error) {
+	var req api.ReturnRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	out, err := s.execute(ctx, commands.Return(id, req.Atom, req.Fence, req.Reason))
+	return ack(out), err
+}

@@ -1,0 +1,33 @@
+package orchestrator
+
+import (
+	"github.com/swarm-build/swarm/api"
+	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/config"
+)
+
+// Rules returns the farm rules config.toml sets.
+func Rules(cfg config.Config) commands.Rules {
+	f := cfg.Farm
+	return commands.Rules{
+		Lease:            f.Lease.Duration,
+		FailAfterDrones:  f.FailAfterDrones,
+		Heartbeat:        f.Heartbeat.Duration,
+		GroundAfter:      f.GroundAfter,
+		GroundFor:        f.GroundFor.Duration,
+		SystemicWindow:   f.SystemicWindow.Duration,
+		SystemicFraction: f.SystemicFraction,
+		StallAfter:       cfg.Build.StallAfter.Duration,
+	}
+}
+
+// healthThresholds is [health] as drones receive it.
+func healthThresholds(h config.HealthConfig) api.Health {
+	return api.Health{
+		DegradedMemoryPercent: h.DegradedMemoryPercent,
+		DegradedDiskPercent:   h.DegradedDiskPercent,
+		SlowFactor:            h.SlowFactor,
+		CriticalCrashes:       h.CriticalCrashes,
+		SelfCheck:             append([]string{}, h.SelfCheck...),
+	}
+}

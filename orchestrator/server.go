@@ -1,0 +1,235 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/events"
+)
+
+// Options configure a Server.
+type Options struct {
+	// StateDir is the .swarm folder. Its config.toml is watched: drones
+	// admitted or removed and thresholds changed take effect without a
+	// restart. Empty: the configuration given to New is fixed.
+	StateDir string
+	Logger   *slog.Logger
+	Version  string        // this release, reported by /v1/health
+	MaxWait  time.Duration // the longest a claim may long-poll; 0: 30s
+}
+
+// Server is the orchestrator. Create it with New and run it with Run.
+type Server struct {
+	store  *commands.Store
+	opts   Options
+	log    *slog.Logger
+	start  time.Time // silence and leases are counted from no earlier than this
+	cfgMu  sync.RWMutex
+	cfg    config.Config
+	stamp  fileStamp     // config.toml as last loaded
+	kick   chan struct{} // the log moved: run a dispatch round
+	claims chan *claimReq
+	done   chan struct{} // closed when the loops have stopped
+}
+
+// New returns a server deciding against store with configuration cfg.
+func New(store *commands.Store, cfg config.Config, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxWait <= 0 {
+		opts.MaxWait = 30 * time.Second
+	}
+	s := &Server{
+		store: store, opts: opts, log: opts.Logger, start: time.Now(), cfg: cfg,
+		kick: make(chan struct{}, 1), claims: make(chan *claimReq), done: make(chan struct{}),
+	}
+	s.stamp, _ = stampOf(s.configPath())
+	return s
+}
+
+// Run serves the API on ln and runs the dispatcher and the maintenance loop
+// until ctx is done; then it answers waiting claims, stops accepting, lets
+// requests in flight finish (up to 10 seconds) and returns.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { s.dispatcher(loops) })
+	wg.Go(func() { s.maintenance(loops) })
+	wg.Go(func() { s.watchConfig(loops) })
+	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version)
+
+	var err error
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down: answering waiting drones, finishing requests")
+	case err = <-served:
+		err = fmt.Errorf("serve: %w", err)
+	}
+	stop()
+	wg.Wait()
+	close(s.done)
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if e := hs.Shutdown(shut); e != nil && err == nil {
+		err = fmt.Errorf("shut down: %w", e)
+	}
+	return err
+}
+
+// config returns the current configuration.
+func (s *Server) config() config.Config {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.cfg
+}
+
+func (s *Server) rules() commands.Rules { return Rules(s.config()) }
+
+// changed wakes the dispatcher: the log moved.
+func (s *Server) changed() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// execute runs a decider and, when it appended, wakes the dispatcher and
+// logs what the operator should hear about.
+func (s *Server) execute(ctx context.Context, d commands.Decider) (commands.Outcome, error) {
+	out, err := s.store.Execute(ctx, d)
+	if len(out.Events) > 0 {
+		s.changed()
+		s.logEvents(out.Events)
+	}
+	return out, err
+}
+
+// logEvents logs the events an operator watching the server wants to see.
+func (s *Server) logEvents(evs []events.Event) {
+	for i := range evs {
+		e := &evs[i]
+		switch e.Type {
+		case events.TypeCompleted:
+			s.log.Info("built", "atom", e.Atom, "drone", e.Drone)
+		case events.TypeFailed:
+			s.log.Info("build failed", "atom", e.Atom, "drone", e.Drone, "signature", e.Signature, "reason", e.Reason, "final", e.Final)
+		case events.TypeReclaimed:
+			s.log.Warn("reclaimed", "atom", e.Atom, "drone", e.Drone, "reason", e.Reason)
+		case events.TypeReturned:
+			s.log.Warn("returned", "atom", e.Atom, "drone", e.Drone, "reason", e.Reason)
+		case events.TypeGrounded:
+			s.log.Warn("drone grounded", "drone", e.Drone, "until", e.Until, "reason", e.Reason)
+		case events.TypeUngrounded:
+			s.log.Info("drone ungrounded", "drone", e.Drone, "reason", e.Reason)
+		case events.TypeDroneOffline:
+			s.log.Warn("drone offline", "drone", e.Drone, "reason", e.Reason)
+		case events.TypeDroneOnline:
+			s.log.Info("drone online", "drone", e.Drone)
+		case events.TypeDroneRegistered:
+			s.log.Info("drone registered", "drone", e.Drone, "cores", e.Cores, "slots", e.Count, "version", e.Version)
+		case events.TypeQueuePaused:
+			s.log.Error("dispatching paused", "reason", e.Reason)
+		}
+	}
+}
+
+// maintenance runs the sweep (leases, offline drones, stalls, cooldowns).
+// It runs at least twice per heartbeat so a dead drone's work moves within
+// three heartbeats.
+func (s *Server) maintenance(ctx context.Context) {
+	for {
+		cfg := s.config()
+		every := cfg.Server.MaintenanceEvery.Duration
+		if hb := cfg.Farm.Heartbeat.Duration / 2; hb > 0 && hb < every {
+			every = hb
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(every, 10*time.Millisecond)):
+		}
+		if _, err := s.execute(ctx, commands.Maintain(Rules(cfg), time.Now(), s.start)); err != nil && ctx.Err() == nil {
+			s.log.Error("maintenance", "err", err)
+		}
+	}
+}
+
+// fileStamp identifies a version of a file cheaply.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampOf(path string) (fileStamp, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{fi.ModTime(), fi.Size()}, nil
+}
+
+func (s *Server) configPath() string {
+	if s.opts.StateDir == "" {
+		return ""
+	}
+	return filepath.Join(s.opts.StateDir, config.FileName)
+}
+
+// watchConfig reloads config.toml when it changes, twice a second.
+func (s *Server) watchConfig(ctx context.Context) {
+	if s.configPath() == "" {
+		return
+	}
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.reloadConfig()
+		}
+	}
+}
+
+// reloadConfig loads config.toml if it changed since it was last loaded. A
+// file that does not load is reported and the configuration in force kept.
+func (s *Server) reloadConfig() {
+	path := s.configPath()
+	if path == "" {
+		return
+	}
+	st, err := stampOf(path)
+	s.cfgMu.RLock()
+	same := err == nil && st == s.stamp
+	s.cfgMu.RUnlock()
+	if same || errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	cfg, err := config.Load(path)
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	s.stamp = st
+	if err != nil {
+		s.log.Error("config.toml changed but does not load; keeping the configuration in force", "err", err)
+		return
+	}
+	s.cfg = cfg
+	s.log.Info("config.toml reloaded", "drones", len(cfg.Drones))
+}
