@@ -86,6 +86,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newEnqueueCmd(a, nil), newPauseCmd(a, nil), newResumeCmd(a, nil),
 		newStatusCmd(a, nil), newQueueCmd(a, nil), newDronesCmd(a, nil),
 		newLogCmd(a, nil), newReplayCmd(a, nil), newVerifyCmd(a, nil),
+		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
 		newVersionCmd(a), newCompletionCmd(a), newManCmd(a, nil), newBenchCmd(a, nil),
 	)
 	return root
@@ -109,8 +110,12 @@ func noSubcommand(cmd *cobra.Command, args []string) error {
 
 // newLogger returns the logger libraries get: charmbracelet/log on stderr,
 // warnings and up unless --verbose.
-func (a *app) newLogger() *slog.Logger {
-	l := charmlog.NewWithOptions(a.errOut, charmlog.Options{Level: charmlog.WarnLevel})
+func (a *app) newLogger() *slog.Logger { return a.newLoggerAt(charmlog.WarnLevel) }
+
+// newLoggerAt returns a logger at level (debug with --verbose): long-running
+// verbs such as serve log their progress at info.
+func (a *app) newLoggerAt(level charmlog.Level) *slog.Logger {
+	l := charmlog.NewWithOptions(a.errOut, charmlog.Options{Level: level, ReportTimestamp: level <= charmlog.InfoLevel})
 	if a.verbose {
 		l.SetLevel(charmlog.DebugLevel)
 	}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+
+	charmlog "github.com/charmbracelet/log"
+	"github.com/spf13/cobra"
+
+	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/orchestrator"
+)
+
+// serveFile is written into the state folder while `swarm serve` runs, so
+// scripts, tests and the demo find the address when it listens on port 0.
+const serveFile = "serve.json"
+
+// serveInfo is the content of serve.json.
+type serveInfo struct {
+	URL     string `json:"url"`
+	PID     int    `json:"pid"`
+	Version string `json:"version"`
+}
+
+type serveOptions struct {
+	app    *app
+	Listen string
+}
+
+func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{app: a}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the orchestrator: the drones' HTTP API and the farm's upkeep",
+		Long: `Run the orchestrator on the state folder: the HTTP API drones register,
+heartbeat, claim and report through, the dispatcher that hands out packages,
+and the maintenance loop that reclaims the work of silent drones (after two
+and a half missed heartbeats), expires leases, reclaims stalled builds and
+ends groundings after their cooldown.
+
+Every decision is an event in the log, so the orchestrator may be stopped and
+started at will; other verbs (enqueue, pause, ground, drones add) work beside
+it and take effect within a second. Drones authenticate with the tokens
+'swarm drones add' printed; config.toml is reloaded when it changes.
+
+It listens on server.listen from config.toml (default 127.0.0.1:8093) unless
+--listen says otherwise; port 0 picks a free port. While it runs, the folder
+holds serve.json with its URL and pid. SIGTERM or Ctrl-C stops it gracefully:
+waiting drones are answered and requests in flight finish.`,
+		Example: `  swarm serve
+  swarm serve --listen 0.0.0.0:8093     # reachable from the LAN`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runServe(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Listen, "listen", "", "`ADDR` to listen on (default: server.listen)")
+	return cmd
+}
+
+func runServe(ctx context.Context, o *serveOptions) error {
+	dir, err := o.app.stateDir()
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(dir)
+	if err != nil {
+		return err
+	}
+	addr := cfg.Server.Listen
+	if o.Listen != "" {
+		addr = o.Listen
+	}
+	logger := o.app.newLoggerAt(charmlog.InfoLevel)
+	store, err := o.app.openStore(false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	url := "http://" + ln.Addr().String()
+	info := filepath.Join(dir, serveFile)
+	if err := writeServeInfo(info, serveInfo{URL: url, PID: os.Getpid(), Version: version}); err != nil {
+		ln.Close()
+		return err
+	}
+	defer os.Remove(info)
+	logger.Info("listening", "url", url, "dir", dir)
+	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version})
+	return srv.Run(ctx, ln)
+}
+
+// writeServeInfo writes serve.json atomically.
+func writeServeInfo(path string, si serveInfo) error {
+	b, err := json.Marshal(si)
+	if err != nil {
+		return err
+	}
+	if err := config.WriteFile(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
