@@ -88,6 +88,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newLogCmd(a, nil), newReplayCmd(a, nil), newVerifyCmd(a, nil),
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
 		newVersionCmd(a), newCompletionCmd(a), newManCmd(a, nil), newBenchCmd(a, nil),
+		newDemoCmd(a, nil),
 	)
 	return root
 }
