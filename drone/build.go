@@ -1,0 +1,315 @@
+package drone
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/swarm-build/swarm/api"
+	"github.com/swarm-build/swarm/portage"
+)
+
+// heldKey names one claim: a package under one fencing token.
+type heldKey struct {
+	atom  string
+	fence uint64
+}
+
+// stopKind is why the agent ended a build itself.
+type stopKind int
+
+const (
+	stopNone   stopKind = iota
+	stopDrop            // the claim is no longer ours: kill, forget, never report
+	stopReturn          // give the package back unbuilt, with a reason
+)
+
+// build is one package the drone holds, from its claim until the
+// orchestrator has recorded how it ended. Fields after key are guarded by
+// Agent.mu.
+type build struct {
+	claim   api.Claim
+	key     heldKey
+	logPath string
+	started time.Time
+	ctx     context.Context    // ends when the claim is dropped: stops its report
+	cancel  context.CancelFunc //
+
+	renewed time.Time // last lease renewal: the claim, then each heartbeat listing it
+	running bool      // the command may still run (or is yet to start)
+	proc    *process  // set once started
+	stop    stopKind
+	why     string // the reason of a stop
+}
+
+// hold takes a new claim: it starts building it, or, when refuse is not
+// empty, gives it straight back with that reason (a claim that arrived as
+// the drone began draining or stopped being healthy).
+func (a *Agent) hold(c api.Claim, refuse string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	now := time.Now()
+	b := &build{
+		claim: c, key: heldKey{c.Atom, c.Fence}, started: now, renewed: now,
+		logPath: filepath.Join(a.cfg.LogDir, logName(c.Atom, c.Fence)),
+		ctx:     ctx, cancel: cancel, running: refuse == "",
+	}
+	if refuse != "" {
+		b.stop, b.why = stopReturn, refuse
+	}
+	a.mu.Lock()
+	a.held[b.key] = b
+	a.mu.Unlock()
+	a.builds.Go(func() { a.runBuild(b) })
+}
+
+// runBuild builds one claim and reports how it ended, or returns or forgets
+// it when the agent stopped it.
+func (a *Agent) runBuild(b *build) {
+	defer a.release(b)
+	var st exitStatus
+	var err error
+	if b.running {
+		st, err = a.execute(b)
+	}
+	a.mu.Lock()
+	b.running = false
+	kind, why := b.stop, b.why
+	a.mu.Unlock()
+	switch {
+	case kind == stopDrop:
+		a.log.Info("build dropped", "atom", b.claim.Atom, "fence", b.claim.Fence, "reason", why)
+		return
+	case kind == stopReturn && (err != nil || st.Code != 0): // a build that succeeded anyway is reported
+		a.deliver(b, "return", func(ctx context.Context) error {
+			_, err := a.client.Return(ctx, api.ReturnRequest{Atom: b.claim.Atom, Fence: b.claim.Fence, Reason: why})
+			return err
+		})
+		return
+	case err != nil:
+		a.reportFailure(b, api.FailRequest{Signature: "start-failed", Reason: err.Error(), Excerpt: err.Error()}, Failed)
+		return
+	}
+	a.reportExit(b, st)
+}
+
+// execute runs the build command for b and waits for it. The error is
+// one that kept it from starting.
+func (a *Agent) execute(b *build) (exitStatus, error) {
+	a.mu.Lock()
+	template := a.settings.Command
+	a.mu.Unlock()
+	atom := b.claim.Atom
+	argv, err := ExpandCommand(template, atom)
+	if err != nil {
+		return exitStatus{}, fmt.Errorf("start build %s: %w", atom, err)
+	}
+	f, err := openLog(a.cfg.LogDir, atom, b.claim.Fence)
+	if err != nil {
+		return exitStatus{}, fmt.Errorf("start build %s: %w", atom, err)
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "swarm: drone %s building %s (fence %d, attempt %d): %q\n",
+		a.cfg.ID, atom, b.claim.Fence, b.claim.Attempt, argv)
+	p, err := startProcess(argv, a.buildEnv(b), f)
+	if err != nil {
+		fmt.Fprintf(f, "swarm: cannot start the build command: %v\n", err)
+		return exitStatus{}, fmt.Errorf("start build %s: %w", atom, err)
+	}
+	a.mu.Lock()
+	b.proc = p
+	stopped := b.stop != stopNone
+	a.mu.Unlock()
+	if stopped { // stopped while it was starting
+		p.kill()
+	}
+	a.log.Info("building", "atom", atom, "fence", b.claim.Fence, "attempt", b.claim.Attempt, "log", b.logPath)
+	st := p.wait()
+	fmt.Fprintf(f, "swarm: build command %s\n", st)
+	return st, nil
+}
+
+// buildEnv is the build command's environment: the drone's own, plus what
+// a build script may want without parsing its arguments.
+func (a *Agent) buildEnv(b *build) []string {
+	return append(os.Environ(),
+		"SWARM_DRONE="+a.cfg.ID,
+		"SWARM_ATOM="+b.claim.Atom,
+		"SWARM_FENCE="+strconv.FormatUint(b.claim.Fence, 10),
+		"SWARM_ATTEMPT="+strconv.FormatUint(uint64(b.claim.Attempt), 10),
+		"SWARM_BUILD_LOG="+b.logPath,
+	)
+}
+
+// reportExit reports a build that ran to its end: complete on exit 0,
+// otherwise failed with a signature from its log tail.
+func (a *Agent) reportExit(b *build, st exitStatus) {
+	if st.Code == 0 {
+		a.ended(b, Succeeded)
+		a.deliver(b, "complete", func(ctx context.Context) error {
+			_, err := a.client.Complete(ctx, api.CompleteRequest{Atom: b.claim.Atom, Fence: b.claim.Fence})
+			return err
+		})
+		return
+	}
+	tail, err := readTail(b.logPath, signatureTailBytes)
+	if err != nil {
+		a.log.Warn("cannot read the failed build's log", "atom", b.claim.Atom, "err", err)
+	}
+	sig := portage.FailureSignature(tail)
+	outcome := Failed
+	if st.Code < 0 || sig == portage.SigOOM {
+		outcome = Crashed
+	}
+	var reason string
+	switch {
+	case st.Code >= 0:
+		reason = fmt.Sprintf("%s %s", a.commandName(), st)
+		if sig == "" {
+			sig = fmt.Sprintf("exit-%d", st.Code)
+		}
+	default:
+		reason = st.String()
+		if sig == "" {
+			sig = "signal-" + signalName(st)
+		}
+	}
+	a.reportFailure(b, api.FailRequest{Signature: sig, Reason: reason, Excerpt: excerpt(tail)}, outcome)
+}
+
+// reportFailure counts the outcome for the drone's health and reports the
+// failure.
+func (a *Agent) reportFailure(b *build, req api.FailRequest, o Outcome) {
+	req.Atom, req.Fence = b.claim.Atom, b.claim.Fence
+	a.log.Warn("build failed", "atom", req.Atom, "fence", req.Fence, "signature", req.Signature, "reason", req.Reason, "log", b.logPath)
+	a.ended(b, o)
+	a.deliver(b, "fail", func(ctx context.Context) error {
+		_, err := a.client.Fail(ctx, req)
+		return err
+	})
+}
+
+// commandName is the build command's program, for reasons such as
+// "emerge exited 1".
+func (a *Agent) commandName() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.settings.Command) == 0 {
+		return "build"
+	}
+	return filepath.Base(a.settings.Command[0])
+}
+
+// signalName is a signal's name as a signature part: "killed",
+// "segmentation-fault".
+func signalName(st exitStatus) string {
+	out := []byte(st.Signal.String())
+	for i, c := range out {
+		if c == ' ' {
+			out[i] = '-'
+		}
+	}
+	return string(out)
+}
+
+// ended feeds a build's outcome to the health machine; a drone that turns
+// critical stops every other build it runs and gives them back.
+func (a *Agent) ended(b *build, o Outcome) {
+	a.mu.Lock()
+	t := a.health.BuildEnded(o)
+	a.mu.Unlock()
+	a.logTransition(t)
+	if t.Changed() && t.To == Critical {
+		a.stopAll(stopReturn, "drone critical: "+t.Reason)
+	}
+}
+
+// stopAll stops every build that still runs (or is yet to start) for the
+// reason kind and why, killing their process groups.
+func (a *Agent) stopAll(kind stopKind, why string) {
+	a.mu.Lock()
+	var procs []*process
+	for _, b := range a.held {
+		if b.running && b.stop == stopNone {
+			b.stop, b.why = kind, why
+			if b.proc != nil {
+				procs = append(procs, b.proc)
+			}
+		}
+	}
+	a.mu.Unlock()
+	for _, p := range procs {
+		p.kill()
+	}
+}
+
+// drop stops and forgets the claims the orchestrator says are no longer
+// the drone's: they are never reported.
+func (a *Agent) drop(d api.Drop) {
+	a.mu.Lock()
+	var hit []*build
+	var procs []*process
+	for k, b := range a.held {
+		if k.atom == d.Atom && (d.Fence == 0 || k.fence == d.Fence) && b.stop != stopDrop {
+			b.stop, b.why = stopDrop, d.Reason
+			hit = append(hit, b)
+			if b.running && b.proc != nil {
+				procs = append(procs, b.proc)
+			}
+		}
+	}
+	a.mu.Unlock()
+	for _, b := range hit {
+		a.log.Warn("the orchestrator took back a claim; stopping it", "atom", b.claim.Atom, "fence", b.claim.Fence, "reason", d.Reason)
+		b.cancel()
+	}
+	for _, p := range procs {
+		p.kill()
+	}
+}
+
+// release forgets a build whose story is told. A critical drone that now
+// holds no unfinished work moves on to recovering and its self-check.
+func (a *Agent) release(b *build) {
+	a.mu.Lock()
+	if a.held[b.key] == b {
+		delete(a.held, b.key)
+	}
+	b.cancel()
+	var t Transition
+	if a.health.State() == Critical && !a.holdsUnfinishedLocked() {
+		t = a.health.WorkReturned()
+	}
+	a.mu.Unlock()
+	a.logTransition(t)
+	if t.Changed() {
+		a.bg.Go(a.selfCheckLoop)
+	}
+	a.poke()
+}
+
+// holdsUnfinishedLocked reports whether a build still runs or is still
+// being given back. Lock must be held.
+func (a *Agent) holdsUnfinishedLocked() bool {
+	for _, b := range a.held {
+		if b.running || b.stop == stopReturn {
+			return true
+		}
+	}
+	return false
+}
+
+// tasksLocked lists the builds the drone holds, with their progress, for
+// heartbeats and registration. Lock must be held.
+func (a *Agent) tasksLocked() []api.Task {
+	tasks := make([]api.Task, 0, len(a.held))
+	for _, b := range a.held {
+		if b.stop == stopDrop {
+			continue
+		}
+		tasks = append(tasks, api.Task{Atom: b.claim.Atom, Fence: b.claim.Fence, Progress: logSize(b.logPath)})
+	}
+	return tasks
+}

@@ -1,0 +1,173 @@
+package drone
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is what one drone needs to know about itself. It lives in the
+// build machine's own TOML file (ConfigPath), not in the farm's config.toml:
+// the farm's settings (build command, heartbeat, lease, health thresholds)
+// come from the orchestrator when the drone registers, so they are kept in
+// one place for the whole farm.
+//
+// The file, every key optional (flags of `swarm drone` override it):
+//
+//	orchestrator = "http://10.0.0.1:8093"  # where `swarm serve` listens
+//	id = "build-01"                        # as admitted by `swarm drones add`
+//	token = "…"                            # printed once by `swarm drones add`
+//	cores = 16                             # default: the machine's CPUs
+//	slots = 1                              # builds at once; default 1
+//	capabilities = ["amd64"]
+//	memory_mb = 32768                      # default: the machine's memory
+//	log_dir = "/var/log/swarm/builds"      # default: $XDG_STATE_HOME/swarm/builds
+//	tree = ""                              # this machine's portage tree identity
+type Config struct {
+	Orchestrator string   `toml:"orchestrator"` // base URL of the orchestrator's API
+	ID           string   `toml:"id"`
+	Token        string   `toml:"token"` // bearer token; keep the file private
+	Cores        int      `toml:"cores"`
+	Slots        int      `toml:"slots"` // builds run at once
+	Capabilities []string `toml:"capabilities"`
+	MemoryMB     uint64   `toml:"memory_mb"`
+	LogDir       string   `toml:"log_dir"` // one log file per build
+	Tree         string   `toml:"tree"`    // portage tree identity, if known
+
+	// Version is the swarm release the drone runs; it is the binary's, so
+	// no file sets it.
+	Version string `toml:"-"`
+}
+
+// ConfigPath returns where the drone's file lives by default:
+// $XDG_CONFIG_HOME/swarm/drone.toml, else ~/.config/swarm/drone.toml.
+// getenv is how the environment is read (os.Getenv in the CLI).
+func ConfigPath(getenv func(string) string) (string, error) {
+	dir, err := xdgDir(getenv, "XDG_CONFIG_HOME", ".config")
+	if err != nil {
+		return "", fmt.Errorf("drone config path: %w", err)
+	}
+	return filepath.Join(dir, "swarm", "drone.toml"), nil
+}
+
+// DefaultLogDir returns where build logs go by default:
+// $XDG_STATE_HOME/swarm/builds, else ~/.local/state/swarm/builds.
+func DefaultLogDir(getenv func(string) string) (string, error) {
+	dir, err := xdgDir(getenv, "XDG_STATE_HOME", filepath.Join(".local", "state"))
+	if err != nil {
+		return "", fmt.Errorf("drone log folder: %w", err)
+	}
+	return filepath.Join(dir, "swarm", "builds"), nil
+}
+
+// xdgDir is the XDG base directory named by env, else home/fallback. The
+// spec ignores a relative value, and so do we.
+func xdgDir(getenv func(string) string, env, fallback string) (string, error) {
+	if d := getenv(env); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", fmt.Errorf("neither $%s nor $HOME is set", env)
+	}
+	return filepath.Join(home, fallback), nil
+}
+
+// LoadConfig reads the drone's file. A missing file is an error matching
+// fs.ErrNotExist (the CLI ignores it for the default path); anything else
+// wrong matches ErrBadConfig.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read drone config: %w", err)
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig decodes the drone's TOML strictly: an unknown key is an error
+// naming it, since a misspelt key silently ignored is a setting silently
+// lost.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) && len(strict.Errors) > 0 {
+			keys := make([]string, len(strict.Errors))
+			for i, e := range strict.Errors {
+				keys[i] = strings.Join(e.Key(), ".")
+			}
+			return Config{}, fmt.Errorf("%w: unknown key %s", ErrBadConfig, strings.Join(keys, ", "))
+		}
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			row, col := de.Position()
+			return Config{}, fmt.Errorf("%w: line %d, column %d: %s", ErrBadConfig, row, col, de.Error())
+		}
+		return Config{}, fmt.Errorf("%w: %v", ErrBadConfig, err)
+	}
+	return c, nil
+}
+
+// WithDefaults fills what is unset: one slot, the machine's CPUs and memory,
+// the XDG state folder for logs, and http:// before an orchestrator given
+// as host:port.
+func (c Config) WithDefaults(getenv func(string) string) (Config, error) {
+	if c.Slots == 0 {
+		c.Slots = 1
+	}
+	if c.Cores == 0 {
+		c.Cores = runtime.NumCPU()
+	}
+	if c.MemoryMB == 0 {
+		c.MemoryMB = MachineMemoryMB()
+	}
+	if c.LogDir == "" {
+		d, err := DefaultLogDir(getenv)
+		if err != nil {
+			return c, err
+		}
+		c.LogDir = d
+	}
+	if c.Orchestrator != "" && !strings.Contains(c.Orchestrator, "://") {
+		c.Orchestrator = "http://" + c.Orchestrator
+	}
+	return c, nil
+}
+
+// Validate reports the first setting the drone cannot run with: a missing
+// orchestrator, id or token matches ErrMissingSetting, a bad value
+// ErrBadConfig.
+func (c Config) Validate() error {
+	switch {
+	case c.Orchestrator == "":
+		return fmt.Errorf("%w: the orchestrator's URL (--orchestrator or orchestrator = \"http://host:8093\")", ErrMissingSetting)
+	case c.ID == "":
+		return fmt.Errorf("%w: the drone's id (--id or id = \"…\", as given to `swarm drones add`)", ErrMissingSetting)
+	case c.Token == "":
+		return fmt.Errorf("%w: the drone's token (--token, $SWARM_DRONE_TOKEN or token = \"…\", as printed by `swarm drones add`)", ErrMissingSetting)
+	case strings.ContainsAny(c.ID, "/?#% \t\n"):
+		return fmt.Errorf("%w: id %q: may not contain '/', '?', '#', '%%' or spaces", ErrBadConfig, c.ID)
+	case c.Cores < 0:
+		return fmt.Errorf("%w: cores = %d: must be positive", ErrBadConfig, c.Cores)
+	case c.Slots < 0:
+		return fmt.Errorf("%w: slots = %d: must be positive", ErrBadConfig, c.Slots)
+	}
+	u, err := url.Parse(c.Orchestrator)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: orchestrator %q: want a URL such as http://127.0.0.1:8093", ErrBadConfig, c.Orchestrator)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package drone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/swarm-build/swarm/api"
+)
+
+// errDrained ends a first registration that Drain interrupted.
+var errDrained = errors.New("drone: drained before registering")
+
+// register introduces the drone, retrying with backoff while the
+// orchestrator cannot be reached: drones are often started before it. A
+// refused token or request is final. first is the registration at start,
+// which Drain may interrupt (nothing is held yet).
+func (a *Agent) register(ctx context.Context, first bool) error {
+	bo := newBackoff(a.retryMin, a.retryMax)
+	for attempt := 1; ; attempt++ {
+		resp, err := a.client.Register(ctx, a.registerRequest())
+		if err == nil {
+			a.registeredWith(resp)
+			return nil
+		}
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, api.ErrUnauthorized):
+			return fmt.Errorf("register drone %q with %s: %w; check its token, or admit it with `swarm drones add %s`",
+				a.cfg.ID, a.cfg.Orchestrator, err, a.cfg.ID)
+		case errors.Is(err, api.ErrBadRequest):
+			return fmt.Errorf("register drone %q with %s: %w", a.cfg.ID, a.cfg.Orchestrator, err)
+		}
+		d := bo.delay()
+		a.log.Warn("cannot register with the orchestrator; retrying", "url", a.cfg.Orchestrator,
+			"attempt", attempt, "in", d.Round(1e6), "err", err)
+		if first {
+			select {
+			case <-a.drainCh:
+				return errDrained
+			default:
+			}
+		}
+		if !sleep(ctx, d) {
+			return ctx.Err()
+		}
+	}
+}
+
+// registerRequest describes the drone and the builds it still holds.
+func (a *Agent) registerRequest() api.RegisterRequest {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return api.RegisterRequest{
+		Cores:        uint32(a.cfg.Cores),
+		MemoryMB:     a.cfg.MemoryMB,
+		Slots:        uint32(a.cfg.Slots),
+		Capabilities: a.cfg.Capabilities,
+		Version:      a.cfg.Version,
+		Tree:         a.cfg.Tree,
+		Health:       string(a.health.State()),
+		Tasks:        a.tasksLocked(),
+	}
+}
+
+// registeredWith takes the farm's settings from a registration and drops
+// the claims the orchestrator reclaimed meanwhile.
+func (a *Agent) registeredWith(resp api.RegisterResponse) {
+	a.mu.Lock()
+	a.settings = resp
+	a.registered++
+	a.health.SetLimits(resp.Health)
+	a.mu.Unlock()
+	a.log.Info("registered", "url", a.cfg.Orchestrator, "command", resp.Command,
+		"heartbeat", a.heartbeatEvery(), "slots", a.slots())
+	if len(resp.Command) == 0 {
+		a.log.Error("the orchestrator sent no build command: every build will fail (set build.command in its config.toml)")
+	}
+	for _, d := range resp.Dropped {
+		a.drop(d)
+	}
+	a.poke()
+}
+
+// generation counts registrations; a caller that saw api.ErrNotRegistered
+// passes the generation it called under to reregister.
+func (a *Agent) generation() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.registered
+}
+
+// reregister registers again after a call found the drone unknown (the
+// orchestrator restarted or forgot it), unless another caller already did
+// since generation gen. A refused token ends the agent.
+func (a *Agent) reregister(ctx context.Context, gen uint64) {
+	a.regMu.Lock()
+	defer a.regMu.Unlock()
+	if a.generation() != gen {
+		return
+	}
+	a.log.Warn("the orchestrator does not know this drone; registering again")
+	if err := a.register(ctx, false); err != nil && ctx.Err() == nil {
+		a.setFatal(err)
+	}
+}
+
+// slots is how many builds the drone runs at once.
+func (a *Agent) slots() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.slotsLocked()
+}
+
+// heartbeatEvery is the farm's heartbeat interval.
+func (a *Agent) heartbeatEvery() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.heartbeatLocked()
+}
