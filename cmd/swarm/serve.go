@@ -11,7 +11,6 @@ import (
 	charmlog "github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
 
-	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/orchestrator"
 )
 
@@ -100,13 +99,19 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	return srv.Run(ctx, ln)
 }
 
-// writeServeInfo writes serve.json atomically.
+// writeServeInfo writes serve.json atomically (a temporary file renamed
+// over it), so a reader polling for it never sees half of it.
 func writeServeInfo(path string, si serveInfo) error {
 	b, err := json.Marshal(si)
 	if err != nil {
 		return err
 	}
-	if err := config.WriteFile(path, append(b, '\n')); err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
