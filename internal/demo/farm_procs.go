@@ -25,6 +25,9 @@ type serveInfo struct {
 	PID int    `json:"pid"`
 }
 
+// tokenEnv is the environment variable `swarm drone` reads its token from.
+const tokenEnv = "SWARM_DRONE_TOKEN"
+
 // startTimeout bounds how long the orchestrator may take to answer.
 const startTimeout = 30 * time.Second
 
@@ -49,7 +52,7 @@ func (l layout) env() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
-		case "SWARM_DIR", "XDG_CONFIG_HOME", "NO_COLOR":
+		case "SWARM_DIR", tokenEnv, "XDG_CONFIG_HOME", "NO_COLOR":
 			continue
 		}
 		env = append(env, kv)
@@ -72,8 +75,9 @@ func startFarm(ctx context.Context, l layout, exe string, drones []Drone, slots 
 		return nil, err
 	}
 	for _, d := range drones {
-		p, err := startProc("swarm drone "+d.ID, filepath.Join(l.logs(), d.ID+".log"), l.dir, l.env(),
-			[]string{exe, "drone", "--orchestrator", f.url, "--id", d.ID, "--token", d.Token,
+		env := append(l.env(), tokenEnv+"="+d.Token) // not in argv, where ps shows it
+		p, err := startProc("swarm drone "+d.ID, filepath.Join(l.logs(), d.ID+".log"), l.dir, env,
+			[]string{exe, "drone", "--orchestrator", f.url, "--id", d.ID,
 				"--slots", strconv.Itoa(slots), "--log-dir", l.builds(d.ID)})
 		if err != nil {
 			f.stop(true)
