@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 
@@ -43,6 +45,7 @@ type demoProgress struct {
 	shown string    // the last line printed
 	at    time.Time // when it was printed
 	drawn bool      // a live line is on the screen
+	width int       // of the terminal, for a live line
 }
 
 // plainEvery is how often a plain progress line is printed when not on a
@@ -50,7 +53,7 @@ type demoProgress struct {
 const plainEvery = 3 * time.Second
 
 func newDemoProgress(w io.Writer, p palette, live bool, total int) *demoProgress {
-	return &demoProgress{w: w, p: p, live: live, total: total}
+	return &demoProgress{w: w, p: p, live: live, total: total, width: termWidth(w)}
 }
 
 // update shows one progress report.
@@ -87,37 +90,103 @@ func (d *demoProgress) clear() {
 	}
 }
 
-// line is one progress line: elapsed, a bar (on a terminal), the queue, the
-// rate and the drones.
-func (d *demoProgress) line(pr demo.Progress) string {
-	q := pr.Queue
-	var b strings.Builder
-	b.WriteString(elapsed(pr.Elapsed) + "  ")
-	if d.live {
-		b.WriteString(d.bar(q.Built, q.Failed, pr.Total, 20) + "  ")
-	}
-	fmt.Fprintf(&b, "%s · %d building · %d needed", d.p.green(fmt.Sprintf("%d/%d built", q.Built, pr.Total)),
-		q.Building, q.Needed)
-	if q.Failed > 0 {
-		b.WriteString(" · " + d.p.red(fmt.Sprintf("%d failed", q.Failed)))
-	}
-	fmt.Fprintf(&b, "   %s/min   drones %d/%d online, %d busy", trimFloat(pr.PerMinute()),
-		pr.DronesOnline, pr.DronesTotal, pr.DronesBusy)
-	if pr.Paused != "" {
-		b.WriteString("   " + d.p.yellow("paused: "+pr.Paused))
-	}
-	return b.String()
+// segment is a part of a progress line: its text, coloured or not, and
+// how much it matters when a terminal is too narrow for the whole line
+// (rank 0 always stays; the highest rank goes first).
+type segment struct {
+	plain, shown string
+	rank         int
 }
 
-// bar draws done out of total in width cells.
-func (d *demoProgress) bar(built, failed, total, width int) string {
+// line is one progress line: elapsed, a bar (on a terminal), the queue, the
+// rate and the drones. A live line must fit the terminal's width, or
+// redrawing it in place would scroll: the least useful parts go first.
+func (d *demoProgress) line(pr demo.Progress) string {
+	q := pr.Queue
+	var segs []segment
+	add := func(rank int, plain string, paint func(string) string) {
+		segs = append(segs, segment{plain: plain, shown: paint(plain), rank: rank})
+	}
+	same := func(s string) string { return s }
+	add(0, elapsed(pr.Elapsed), same)
+	if d.live {
+		add(5, barText(q.Built, q.Failed, pr.Total, 16), d.paintBar)
+	}
+	add(0, fmt.Sprintf("%d/%d built", q.Built, pr.Total), d.p.green)
+	add(2, fmt.Sprintf("%d building", q.Building), same)
+	add(7, fmt.Sprintf("%d needed", q.Needed), same)
+	if q.Failed > 0 {
+		add(1, fmt.Sprintf("%d failed", q.Failed), d.p.red)
+	}
+	add(6, rate(pr.PerMinute())+"/min", same)
+	drones := plural(pr.DronesBusy, "drone", "drones") + " busy"
+	if off := pr.DronesTotal - pr.DronesOnline; off > 0 && pr.DronesTotal > 0 {
+		drones += fmt.Sprintf(", %d offline", off)
+	}
+	add(4, drones, same)
+	if pr.Paused != "" {
+		add(3, "paused: "+pr.Paused, d.p.yellow)
+	}
+	if d.live {
+		segs = fitWidth(segs, d.width-1)
+	}
+	shown := make([]string, len(segs))
+	for i, sg := range segs {
+		shown[i] = sg.shown
+	}
+	return strings.Join(shown, "  ")
+}
+
+// rate prints a rate with a fraction only while it is small: 2.5, 112.
+func rate(r float64) string {
+	if r >= 10 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return trimFloat(r)
+}
+
+// fitWidth drops the highest-ranked segments until the line, two spaces
+// between segments, is at most width characters (or only rank 0 is left).
+func fitWidth(segs []segment, width int) []segment {
+	length := func(ss []segment) int {
+		n := 2 * max(len(ss)-1, 0)
+		for _, s := range ss {
+			n += utf8.RuneCountInString(s.plain)
+		}
+		return n
+	}
+	for length(segs) > width {
+		worst := 0
+		for i, s := range segs {
+			if s.rank > segs[worst].rank {
+				worst = i
+			}
+		}
+		if segs[worst].rank == 0 {
+			break
+		}
+		segs = slices.Delete(segs, worst, worst+1)
+	}
+	return segs
+}
+
+// barText draws built and failed out of total in width cells: # built,
+// ! failed, . to do.
+func barText(built, failed, total, width int) string {
 	if total <= 0 {
-		return ""
+		return "[]"
 	}
 	full := min(width, built*width/total)
 	bad := min(width-full, failed*width/total)
-	return "[" + d.p.green(strings.Repeat("#", full)) + d.p.red(strings.Repeat("!", bad)) +
-		strings.Repeat(".", width-full-bad) + "]"
+	return "[" + strings.Repeat("#", full) + strings.Repeat("!", bad) + strings.Repeat(".", width-full-bad) + "]"
+}
+
+// paintBar colours a bar drawn by barText.
+func (d *demoProgress) paintBar(bar string) string {
+	inner := bar[1 : len(bar)-1]
+	built := strings.Count(inner, "#")
+	failed := strings.Count(inner, "!")
+	return "[" + d.p.green(inner[:built]) + d.p.red(inner[built:built+failed]) + inner[built+failed:] + "]"
 }
 
 // elapsed prints a demo time: "  12.3s".
@@ -125,7 +194,8 @@ func elapsed(d time.Duration) string { return fmt.Sprintf("%6.1fs", d.Seconds())
 
 // printDemoNext says how the demo went and what to try next.
 func printDemoNext(w io.Writer, dir string, plan demo.Plan, res *demo.Result, kept bool) {
-	fmt.Fprintf(w, "Drained in %s. ", res.Elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(w, "Drained in %s; every process stopped %s later. ",
+		res.Last.Elapsed.Round(100*time.Millisecond), (res.Elapsed - res.Last.Elapsed).Round(100*time.Millisecond))
 	if !kept {
 		fmt.Fprintln(w, "The farm is stopped and its folder removed.")
 		fmt.Fprintln(w, "To look around a farm afterwards, run it with --keep:")
