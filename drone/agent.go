@@ -42,6 +42,7 @@ type Agent struct {
 	drainOnce, abortOnce sync.Once
 	drainCh, abortCh     chan struct{} // closed by Drain and Abort
 	wake                 chan struct{} // something changed that may let the claimer claim
+	tell                 chan struct{} // the health changed: heartbeat now
 
 	ctx       context.Context         // Run's: ends on abort, fatal error or the caller's cancel
 	cancelRun context.CancelCauseFunc // ends ctx
@@ -100,6 +101,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Agent, error) {
 		drainCh:   make(chan struct{}),
 		abortCh:   make(chan struct{}),
 		wake:      make(chan struct{}, 1),
+		tell:      make(chan struct{}, 1),
 		health:    NewHealth(api.Health{}),
 		held:      make(map[heldKey]*build),
 	}
@@ -242,6 +244,19 @@ func (a *Agent) State() State {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.health.State()
+}
+
+// healthChanged logs a change of health found outside a heartbeat and
+// has the next heartbeat sent at once, so the farm learns it promptly.
+func (a *Agent) healthChanged(t Transition) {
+	if !t.Changed() {
+		return
+	}
+	a.logTransition(t)
+	select {
+	case a.tell <- struct{}{}:
+	default:
+	}
 }
 
 // logTransition logs a change of health, if it is one.

@@ -177,6 +177,9 @@ func TestAgentCrashesGoCritical(t *testing.T) {
 		if ret.Atom != "slow/c-1" || ret.Reason != "drone critical: 2 builds crashed in a row" {
 			t.Errorf("return = %+v", ret)
 		}
+		if h := f.healthAtReturn[0]; h != string(Critical) {
+			t.Errorf("the orchestrator last heard %q before the return, want critical", h)
+		}
 		if len(f.fails) != 2 {
 			t.Fatalf("fails = %+v, want the two crashes", f.fails)
 		}
@@ -262,6 +265,37 @@ func TestAgentDrainFinishesBuilds(t *testing.T) {
 			t.Errorf("a draining drone claimed more: queue left %v", f.queue)
 		}
 	})
+}
+
+// TestAgentReturnsClaimGrantedWhileDraining: a claim the orchestrator
+// grants during the long poll in which the drone began draining is given
+// back unbuilt, never reported as built.
+func TestAgentReturnsClaimGrantedWhileDraining(t *testing.T) {
+	dir := t.TempDir()
+	ran := filepath.Join(dir, "ran")
+	f := newFake(t, "touch", ran)
+	gate := make(chan struct{})
+	f.with(func(f *fakeOrchestrator) { f.claimGate = gate })
+	f.enqueue("dev-libs/a-1")
+	r := startAgent(t, f, 1, nil)
+	waitFor(t, "a claim waiting", func() bool {
+		var n int
+		f.with(func(f *fakeOrchestrator) { n = f.claims })
+		return n == 1
+	})
+	r.agent.Drain()
+	close(gate)
+	if err := r.wait(t); err != nil {
+		t.Fatalf("Run after drain = %v, want nil", err)
+	}
+	f.with(func(f *fakeOrchestrator) {
+		if len(f.returns) != 1 || f.returns[0].Reason != "drone shutting down" || len(f.completes)+len(f.fails) != 0 {
+			t.Errorf("returns %+v, completes %+v, fails %+v; want one return", f.returns, f.completes, f.fails)
+		}
+	})
+	if _, err := os.Stat(ran); err == nil {
+		t.Error("the refused claim was built")
+	}
 }
 
 // TestAgentAbortReturnsWork: Abort kills every build and returns each

@@ -71,7 +71,8 @@ func (a *Agent) runBuild(b *build) {
 	defer a.release(b)
 	var st exitStatus
 	var err error
-	if b.running {
+	ran := b.running // false: refused at the claim, never to run
+	if ran {
 		st, err = a.execute(b)
 	}
 	a.mu.Lock()
@@ -82,7 +83,7 @@ func (a *Agent) runBuild(b *build) {
 	case kind == stopDrop:
 		a.log.Info("build dropped", "atom", b.claim.Atom, "fence", b.claim.Fence, "reason", why)
 		return
-	case kind == stopReturn && (err != nil || st.Code != 0): // a build that succeeded anyway is reported
+	case kind == stopReturn && (!ran || err != nil || st.Code != 0): // a build that succeeded anyway is reported
 		a.deliver(b, "return", func(ctx context.Context) error {
 			_, err := a.client.Return(ctx, api.ReturnRequest{Atom: b.claim.Atom, Fence: b.claim.Fence, Reason: why})
 			return err
@@ -220,10 +221,17 @@ func (a *Agent) ended(b *build, o Outcome) {
 	a.mu.Lock()
 	t := a.health.BuildEnded(o)
 	a.mu.Unlock()
-	a.logTransition(t)
-	if t.Changed() && t.To == Critical {
-		a.stopAll(stopReturn, "drone critical: "+t.Reason)
+	if !t.Changed() || t.To != Critical {
+		a.healthChanged(t)
+		return
 	}
+	a.logTransition(t)
+	// Tell the farm before giving the work back, so that no package comes
+	// back from a drone the orchestrator still believes healthy.
+	ctx, cancel := context.WithTimeout(a.ctx, abortCallTimeout)
+	a.heartbeat(ctx)
+	cancel()
+	a.stopAll(stopReturn, "drone critical: "+t.Reason)
 }
 
 // stopAll stops every build that still runs (or is yet to start) for the
@@ -283,7 +291,7 @@ func (a *Agent) release(b *build) {
 		t = a.health.WorkReturned()
 	}
 	a.mu.Unlock()
-	a.logTransition(t)
+	a.healthChanged(t)
 	if t.Changed() {
 		a.bg.Go(a.selfCheckLoop)
 	}

@@ -21,24 +21,26 @@ type fakeOrchestrator struct {
 	token string
 	srv   *httptest.Server
 
-	mu            sync.Mutex
-	settings      api.RegisterResponse
-	registered    bool
-	registrations []api.RegisterRequest
-	queue         []string
-	expectedMS    map[string]int64 // ExpectedMS of a claim, by atom
-	fence         uint64
-	live          map[string]uint64 // atom → fence of its live claim
-	claims        int               // claim calls
-	heartbeats    []api.HeartbeatRequest
-	pendingDrops  []api.Drop
-	completes     []api.CompleteRequest
-	fails         []api.FailRequest
-	returns       []api.ReturnRequest
-	stale         map[string]bool // reports for these atoms answer stale_fence
-	refuse        map[string]int  // verb → answers of 503 still to give
-	unauthorized  bool
-	reportCalls   map[string]int // verb → calls, refused or not
+	mu             sync.Mutex
+	settings       api.RegisterResponse
+	registered     bool
+	registrations  []api.RegisterRequest
+	queue          []string
+	expectedMS     map[string]int64 // ExpectedMS of a claim, by atom
+	fence          uint64
+	live           map[string]uint64 // atom → fence of its live claim
+	claims         int               // claim calls
+	heartbeats     []api.HeartbeatRequest
+	pendingDrops   []api.Drop
+	completes      []api.CompleteRequest
+	fails          []api.FailRequest
+	returns        []api.ReturnRequest
+	stale          map[string]bool // reports for these atoms answer stale_fence
+	refuse         map[string]int  // verb → answers of 503 still to give
+	unauthorized   bool
+	reportCalls    map[string]int // verb → calls, refused or not
+	claimGate      chan struct{}  // when set, claims wait for it to close
+	healthAtReturn []string       // the drone's health as last heard, at each return
 }
 
 func newFake(t *testing.T, command ...string) *fakeOrchestrator {
@@ -113,6 +115,11 @@ func (f *fakeOrchestrator) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, resp)
 	case api.VerbClaim:
 		f.claims++
+		if gate := f.claimGate; gate != nil { // a long poll that answers when the test says
+			f.mu.Unlock()
+			<-gate
+			f.mu.Lock()
+		}
 		if len(f.queue) == 0 {
 			writeJSON(w, api.ClaimResponse{Reason: "queue empty"})
 			return
@@ -157,6 +164,11 @@ func (f *fakeOrchestrator) report(w http.ResponseWriter, r *http.Request, verb s
 		atom, fence = req.Atom, req.Fence
 		if f.ok(w, atom, fence) {
 			f.returns = append(f.returns, req)
+			health := ""
+			if n := len(f.heartbeats); n > 0 {
+				health = f.heartbeats[n-1].Health
+			}
+			f.healthAtReturn = append(f.healthAtReturn, health)
 		}
 	}
 }

@@ -8,11 +8,21 @@ import (
 	"github.com/swarm-build/swarm/api"
 )
 
-// heartbeatLoop reports to the orchestrator every interval until ctx ends.
-// Each heartbeat renews the leases of the builds it lists.
-// Run sends the first one itself, before it claims.
+// heartbeatLoop reports to the orchestrator every interval, and at once
+// when the health changed, until ctx ends. Each heartbeat renews the
+// leases of the builds it lists. Run sends the first one itself, before it
+// claims.
 func (a *Agent) heartbeatLoop(ctx context.Context) {
-	for sleep(ctx, a.heartbeatEvery()) {
+	for {
+		t := time.NewTimer(a.heartbeatEvery())
+		select {
+		case <-t.C:
+		case <-a.tell:
+			t.Stop()
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
 		a.heartbeat(ctx)
 	}
 }

@@ -36,7 +36,7 @@ func (a *Agent) selfCheckLoop() {
 		a.mu.Lock()
 		t := a.health.SelfChecked(err == nil, detail)
 		a.mu.Unlock()
-		a.logTransition(t)
+		a.healthChanged(t)
 		if err == nil {
 			a.poke()
 			return
