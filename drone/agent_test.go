@@ -492,3 +492,20 @@ func alive(pid int) bool {
 	_, rest, _ := strings.Cut(string(stat), ") ")
 	return !strings.HasPrefix(rest, "Z")
 }
+
+// TestAgentDrainWhileUnregistered: a drone that never reached the
+// orchestrator holds nothing, so Drain ends it at once.
+func TestAgentDrainWhileUnregistered(t *testing.T) {
+	f := newFake(t, "true")
+	f.with(func(f *fakeOrchestrator) { f.refuse[api.VerbRegister] = 1 << 30 })
+	r := startAgent(t, f, 1, nil)
+	waitFor(t, "a refused registration", func() bool {
+		var n int
+		f.with(func(f *fakeOrchestrator) { n = f.reportCalls[api.VerbRegister] })
+		return n >= 2
+	})
+	r.agent.Drain()
+	if err := r.wait(t); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+}

@@ -36,14 +36,18 @@ func (a *Agent) register(ctx context.Context, first bool) error {
 		d := bo.delay()
 		a.log.Warn("cannot register with the orchestrator; retrying", "url", a.cfg.Orchestrator,
 			"attempt", attempt, "in", d.Round(1e6), "err", err)
+		var drained <-chan struct{} // nil: a later registration holds work and goes on
 		if first {
-			select {
-			case <-a.drainCh:
-				return errDrained
-			default:
-			}
+			drained = a.drainCh
 		}
-		if !sleep(ctx, d) {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-drained:
+			t.Stop()
+			return errDrained
+		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
 		}
 	}
