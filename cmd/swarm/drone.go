@@ -144,6 +144,8 @@ func (o *droneOptions) resolve(cmd *cobra.Command) error {
 		c = drone.Config{}
 	case err != nil:
 		return err
+	case c.Token != "":
+		warnIfShared(o.app, path)
 	}
 	if t := o.app.getenv(droneTokenEnv); t != "" {
 		c.Token = t
@@ -202,4 +204,13 @@ func runDrone(ctx context.Context, o *droneOptions, sigs <-chan os.Signal) error
 		}
 	}()
 	return agent.Run(context.WithoutCancel(ctx))
+}
+
+// warnIfShared warns when the drone's file, which holds its token, may be
+// read by other users: anyone who reads it can act as the drone.
+func warnIfShared(a *app, path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		a.log().Warn("the drone's file holds its token and other users may read it; chmod 600 it",
+			"file", path, "mode", fi.Mode().Perm().String())
+	}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,5 +131,34 @@ func TestDroneConfigFileErrors(t *testing.T) {
 	_, err = parseDrone(t, map[string]string{"HOME": dir}, "--config", filepath.Join(dir, "none.toml"))
 	if !errors.Is(err, os.ErrNotExist) || exitCode(err) != exitFailure {
 		t.Errorf("a missing --config file: %v, want not-exist, exit 1", err)
+	}
+}
+
+// TestDroneWarnsOfReadableToken: a token in a file others may read is
+// worth a warning; a private file is not.
+func TestDroneWarnsOfReadableToken(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "drone.toml")
+	for _, tt := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o644, true}, {0o600, false}} {
+		if err := os.WriteFile(p, []byte("orchestrator = \"http://o\"\nid = \"d1\"\ntoken = \"t\"\n"), tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		a := droneApp(map[string]string{"HOME": dir})
+		a.logger = slog.New(slog.NewTextHandler(&logs, nil))
+		cmd := newDroneCmd(a, func(context.Context, *droneOptions) error { return nil })
+		cmd.SetArgs([]string{"--config", p})
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(logs.String(), "chmod 600"); got != tt.warn {
+			t.Errorf("mode %v: warned %v, want %v (%s)", tt.mode, got, tt.warn, logs.String())
+		}
 	}
 }
