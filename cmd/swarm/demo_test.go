@@ -147,3 +147,32 @@ func processesIn(t *testing.T, dir string) []int {
 	}
 	return pids
 }
+
+// TestDemoTimeout: a farm that has not drained by --timeout exits 1,
+// stops every process and keeps its folder, saying where.
+func TestDemoTimeout(t *testing.T) {
+	bin := buildSwarm(t)
+	tmp := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := demoCmd(ctx, bin, tmp, "--packages", "12", "--speedup", "1", "--timeout", "2s")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailure {
+		t.Fatalf("swarm demo: %v, want exit 1\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
+	}
+	m := regexp.MustCompile(`did not drain within 2s: \d+ of 12 packages done; the farm's folder is kept for a look: (\S+)`).
+		FindStringSubmatch(stderr.String())
+	if m == nil || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+		t.Fatalf("stderr is not one line saying where the folder is:\n%s", &stderr)
+	}
+	for _, p := range []string{".swarm/config.toml", "logs/serve.log", "logs/demo-1.log"} {
+		if _, err := os.Stat(filepath.Join(m[1], p)); err != nil {
+			t.Errorf("kept folder: %v", err)
+		}
+	}
+	if pids := processesIn(t, tmp); len(pids) != 0 {
+		t.Errorf("processes %v of the farm outlived the demo", pids)
+	}
+}
