@@ -92,7 +92,9 @@ type Health struct {
 }
 
 // Heartbeat returns the interval as a duration.
-func (r RegisterResponse) Heartbeat() time.Duration { return time.Duration(r.HeartbeatMS) * time.Millisecond }
+func (r RegisterResponse) Heartbeat() time.Duration {
+	return time.Duration(r.HeartbeatMS) * time.Millisecond
+}
 
 // Lease returns the lease as a duration.
 func (r RegisterResponse) Lease() time.Duration { return time.Duration(r.LeaseMS) * time.Millisecond }
