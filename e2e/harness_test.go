@@ -318,6 +318,7 @@ func (f *farm) cleanup() {
 			}
 		}
 	}
+	f.checkCompletionsBuilt()
 	for _, p := range procs {
 		if raceBinary && fileContains(p.logPath, "WARNING: DATA RACE") {
 			f.t.Errorf("%s reported a data race; see its output", p.name)
@@ -418,4 +419,50 @@ func (f *farm) post(id, token, verb string, body any) (int, []byte) {
 		f.t.Fatalf("POST %s %s: reading the answer: %v", id, verb, err)
 	}
 	return resp.StatusCode, out.Bytes()
+}
+
+// checkCompletionsBuilt holds every farm to the rule behind the whole
+// design: a package is built only if it was built. Each completed event by
+// a drone process of this farm must have its own successful run of
+// fake-emerge, on that drone, behind it. (Drones played by hand over the
+// API, as in the fencing test, build nothing and are not checked.)
+func (f *farm) checkCompletionsBuilt() {
+	f.mu.Lock()
+	started := make(map[string]bool, len(f.drones))
+	for id := range f.drones {
+		started[id] = true
+	}
+	f.mu.Unlock()
+	if len(started) == 0 {
+		return
+	}
+	rec := readRecord(f.t, f.record)
+	built := map[[2]string]int{}
+	for _, r := range rec.runs {
+		if r.ended && r.status == "0" {
+			built[[2]string{r.atom, r.drone}]++
+		}
+	}
+	out, errOut, code := f.run("log", "--json", "--type", "completed")
+	if code != 0 {
+		f.t.Errorf("swarm log --json --type completed: exit %d: %s", code, errOut)
+		return
+	}
+	for line := range strings.Lines(out) {
+		var e event
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			f.t.Errorf("swarm log --json: %v in %q", err, line)
+			return
+		}
+		if !started[e.Drone] {
+			continue
+		}
+		k := [2]string{e.Atom, e.Drone}
+		if built[k] == 0 {
+			f.t.Errorf("%s: reported completed, but %s never built %s successfully; its builds: %+v",
+				e, e.Drone, e.Atom, rec.of(e.Atom))
+			continue
+		}
+		built[k]--
+	}
 }
