@@ -30,7 +30,7 @@ const (
 // farm is one throwaway build farm: a state folder in a temporary folder,
 // its orchestrator, its drones and the record fake-emerge keeps.
 type farm struct {
-	t      *testing.T
+	t      testing.TB
 	root   string // holds .swarm; passed as --dir
 	record string // FAKE_EMERGE_RECORD of every drone
 	url    string // the orchestrator's base URL, once serving
@@ -50,7 +50,7 @@ type setting struct{ key, value string }
 // the build command, then extra settings in order. Every process the farm
 // starts is killed when the test ends; if the test failed, their output,
 // the event log and the build record are printed first.
-func newFarm(t *testing.T, extra ...setting) *farm {
+func newFarm(t testing.TB, extra ...setting) *farm {
 	t.Helper()
 	f := &farm{t: t, root: t.TempDir(), drones: map[string]*proc{}, tokens: map[string]string{}}
 	f.record = filepath.Join(f.root, "record.txt")
