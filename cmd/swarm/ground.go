@@ -50,11 +50,7 @@ farm.ground_after builds in a row.`,
 }
 
 func runGround(ctx context.Context, o *groundOptions) error {
-	dir, err := o.app.stateDir()
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(dir)
+	_, cfg, err := o.app.stateConfig()
 	if err != nil {
 		return err
 	}

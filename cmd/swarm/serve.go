@@ -65,11 +65,7 @@ waiting drones are answered and requests in flight finish.`,
 }
 
 func runServe(ctx context.Context, o *serveOptions) error {
-	dir, err := o.app.stateDir()
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(dir)
+	dir, cfg, err := o.app.stateConfig()
 	if err != nil {
 		return err
 	}

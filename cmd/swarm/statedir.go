@@ -107,6 +107,16 @@ func (a *app) openStore(readOnly bool) (*commands.Store, error) {
 	return st, nil
 }
 
+// stateConfig finds the state folder and loads its config.toml.
+func (a *app) stateConfig() (string, config.Config, error) {
+	dir, err := a.stateDir()
+	if err != nil {
+		return "", config.Config{}, err
+	}
+	cfg, err := loadConfig(dir)
+	return dir, cfg, err
+}
+
 // loadConfig loads dir's config.toml, or the defaults when there is none.
 func loadConfig(dir string) (config.Config, error) {
 	p := filepath.Join(dir, config.FileName)
