@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -27,52 +26,35 @@ type Grant struct {
 // Deciding them together lets the orchestrator append one batch, sharing one
 // fsync, instead of one per claim. grants receives one Grant per request.
 //
-// A drone gets work when it is registered, online, not grounded, healthy and
-// has a free slot, and dispatching is not paused. It gets the oldest needed
-// package it may build: not excluded for it, and not one it returned or
-// failed while another drone able to build exists (so a sick drone's work is
-// routed elsewhere). The fencing token is the claim event's own seq.
+// A drone gets work when it is registered, online, not grounded, healthy, on
+// the queue's portage tree and has a free slot, and dispatching is not
+// paused (droneBlocker). It gets the oldest needed package it may build
+// (packageBlocker): not excluded for it, with the capabilities it needs, and
+// not one it returned or failed while another capable drone is able (so a
+// sick drone's work is routed elsewhere). The fencing token is the claim
+// event's own seq.
 func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		out := make([]Grant, len(requests))
 		var evs []events.Event
 		taken := make(map[string]bool)
 		asked := make(map[string]int) // grants so far per drone, against its slots
-		var exclusions []projections.Exclusion
-		for _, x := range st.Exclusions() {
-			if x.Drone != "" {
-				exclusions = append(exclusions, x)
-			}
-		}
-		ableCache := make(map[string]int)
+		exclusions := st.Exclusions()
 		for i, id := range requests {
 			g := &out[i]
 			g.Drone = id
 			d, ok := st.Drone(id)
-			switch {
-			case !ok:
+			if !ok {
 				g.Err, g.Reason = fmt.Errorf("claim by %s: %w", id, ErrUnknownDrone), "not registered"
 				continue
-			case st.Paused != nil:
-				g.Reason = "paused: " + st.Paused.Reason
-				continue
-			case !d.Online:
-				g.Reason = "offline: heartbeat first"
-				continue
-			case d.GroundedAt(now):
-				g.Reason = "grounded: " + d.GroundReason
-				continue
-			case d.Health != "" && d.Health != projections.Healthy:
-				g.Reason = string(d.Health) + ": claims nothing until healthy"
-				continue
-			case d.SlotsFree()-asked[id] <= 0:
-				g.Reason = fmt.Sprintf("all %d slots busy", max(d.Slots, 1))
+			}
+			if why := droneBlocker(st, &d, now); why != "" {
+				g.Reason = why
 				continue
 			}
-			others, seen := ableCache[id]
-			if !seen {
-				others = able(st, now, id)
-				ableCache[id] = others
+			if d.SlotsFree()-asked[id] <= 0 {
+				g.Reason = fmt.Sprintf("all %d slots busy", max(d.Slots, 1))
+				continue
 			}
 			var pick *projections.Package
 			skipped := 0
@@ -80,8 +62,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 				if taken[p.Atom] {
 					continue
 				}
-				if excludedFor(exclusions, id, p.Atom) ||
-					(others > 0 && (slices.Contains(p.ReturnedBy, id) || slices.Contains(p.FailedOn, id))) {
+				if packageBlocker(r, st, &d, p, exclusions, now) != "" {
 					skipped++
 					continue
 				}
@@ -91,7 +72,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 			if pick == nil {
 				g.Reason = "queue empty"
 				if skipped > 0 {
-					g.Reason = fmt.Sprintf("nothing this drone may build: %d needed packages are excluded for it or were returned or failed by it", skipped)
+					g.Reason = fmt.Sprintf("nothing this drone may build: %d needed packages are ruled out for it (see 'swarm why')", skipped)
 				}
 				continue
 			}
@@ -107,13 +88,4 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		}
 		return evs, nil
 	}
-}
-
-func excludedFor(list []projections.Exclusion, drone, atom string) bool {
-	for _, x := range list {
-		if x.Drone == drone && projections.MatchPattern(x.Pattern, atom) {
-			return true
-		}
-	}
-	return false
 }

@@ -32,7 +32,11 @@ func ParseAtoms(atoms []string) ([]string, error) {
 // atom and nothing is appended. A package already waiting or building is
 // skipped (a no-op, not an error); a built or failed one is queued again.
 // All new packages go in one append, so a large enqueue is atomic.
-func Enqueue(actor string, atoms []string) Decider {
+func Enqueue(actor string, atoms []string) Decider { return EnqueueRouted(actor, atoms, Routing{}) }
+
+// EnqueueRouted is Enqueue with capability routing: each package's enqueued
+// event records the capabilities a drone needs to build it.
+func EnqueueRouted(actor string, atoms []string, routing Routing) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		keys, err := ParseAtoms(atoms)
 		if err != nil {
@@ -45,7 +49,8 @@ func Enqueue(actor string, atoms []string) Decider {
 				continue
 			}
 			seen[k] = true
-			evs = append(evs, events.Event{Type: events.TypeEnqueued, Actor: actor, Atom: k})
+			evs = append(evs, events.Event{Type: events.TypeEnqueued, Actor: actor, Atom: k,
+				Capabilities: routing.Requires(k, nil)})
 		}
 		return evs, nil
 	}

@@ -27,6 +27,12 @@ var (
 	ErrUnknownDrone = errors.New("commands: drone has not registered")
 	// ErrNotGrounded: unground of a drone that is not grounded.
 	ErrNotGrounded = errors.New("commands: drone is not grounded")
+	// ErrBadPattern: an exclusion pattern that is not a package glob.
+	ErrBadPattern = errors.New("commands: bad package pattern")
+	// ErrAlreadyExcluded: the same exclusion is already in force.
+	ErrAlreadyExcluded = errors.New("commands: already excluded")
+	// ErrNotExcluded: no such exclusion to remove.
+	ErrNotExcluded = errors.New("commands: no such exclusion")
 	// ErrConflictRetries: the log kept moving under Execute; give up.
 	ErrConflictRetries = errors.New("commands: the log kept moving; gave up deciding")
 )

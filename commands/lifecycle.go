@@ -23,6 +23,7 @@ type Rules struct {
 	SystemicWindow   time.Duration
 	SystemicFraction float64
 	StallAfter       time.Duration // a build without new output for this long is reclaimed; 0: never
+	Exclude          []string      // config.toml's [exclude] patterns: never dispatched
 }
 
 // DefaultRules are config.toml's defaults.

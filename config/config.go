@@ -23,6 +23,7 @@ type Config struct {
 	Log     LogConfig               `toml:"log"`
 	Binhost BinhostConfig           `toml:"binhost"`
 	Exclude ExcludeConfig           `toml:"exclude"`
+	Caps    CapabilitiesConfig      `toml:"capabilities"`
 	Remotes map[string]RemoteConfig `toml:"remotes"` // by remote name
 	Drones  map[string]DroneConfig  `toml:"drones"`  // by drone id
 }
@@ -81,6 +82,14 @@ type ExcludeConfig struct {
 	Patterns []string `toml:"patterns"` // cat/name, cat/* or path.Match globs
 }
 
+// CapabilitiesConfig is [capabilities]: what a drone must be able to do to
+// build a package. A package needs every capability of every rule that
+// matches it; only drones that declare them all are offered it.
+type CapabilitiesConfig struct {
+	Packages map[string][]string `toml:"packages"` // package pattern (as [exclude]) → capabilities
+	USE      map[string][]string `toml:"use"`      // USE flag enabled for the package → capabilities
+}
+
 // RemoteConfig is one [remotes.NAME] table: a deploy target.
 type RemoteConfig struct {
 	URL string `toml:"url"` // sftp://user@host[:port]/path
@@ -133,6 +142,7 @@ func Default() Config {
 		},
 		Log:     LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000},
 		Exclude: ExcludeConfig{Patterns: []string{}},
+		Caps:    CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{}},
 		Remotes: map[string]RemoteConfig{},
 		Drones:  map[string]DroneConfig{},
 	}

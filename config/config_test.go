@@ -134,3 +134,31 @@ func TestErrorFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestCapabilityRules(t *testing.T) {
+	cfg, err := Parse([]byte(`
+[capabilities.packages]
+"dev-util/nvidia-cuda-toolkit" = ["cuda"]
+"*/*-bin" = []
+
+[capabilities.use]
+abi_x86_32 = ["multilib"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Caps.Packages["dev-util/nvidia-cuda-toolkit"]; len(got) != 1 || got[0] != "cuda" {
+		t.Fatalf("packages: %v", cfg.Caps.Packages)
+	}
+	if got := cfg.Caps.USE["abi_x86_32"]; len(got) != 1 || got[0] != "multilib" {
+		t.Fatalf("use: %v", cfg.Caps.USE)
+	}
+	for _, bad := range []string{
+		"[capabilities.packages]\n\"dev-util/[\" = [\"x\"]\n",
+		"[capabilities.use]\nabi = [\"\"]\n",
+	} {
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("Parse(%q) accepted it", bad)
+		}
+	}
+}

@@ -21,6 +21,7 @@ func (c Config) Validate() error {
 	c.Health.validate(v)
 	c.Log.validate(v)
 	c.Exclude.validate(v)
+	c.Caps.validate(v)
 	for _, name := range sortedKeys(c.Remotes) {
 		c.Remotes[name].validate(v, name)
 	}
@@ -113,6 +114,18 @@ func (e ExcludeConfig) validate(v *validator) {
 	for _, p := range e.Patterns {
 		_, err := path.Match(p, "")
 		v.check(p != "" && err == nil, "exclude.patterns", "%q is not a package pattern (like \"cat/*\")", p)
+	}
+}
+
+func (c CapabilitiesConfig) validate(v *validator) {
+	for p, caps := range c.Packages {
+		_, err := path.Match(p, "")
+		v.check(p != "" && err == nil, "capabilities.packages", "%q is not a package pattern (like \"cat/*\")", p)
+		v.check(!slices.Contains(caps, ""), "capabilities.packages", "%q: an empty capability", p)
+	}
+	for flag, caps := range c.USE {
+		v.check(flag != "" && !strings.ContainsAny(flag, " \t"), "capabilities.use", "%q is not a USE flag", flag)
+		v.check(!slices.Contains(caps, ""), "capabilities.use", "%q: an empty capability", flag)
 	}
 }
 

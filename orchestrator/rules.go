@@ -18,7 +18,13 @@ func Rules(cfg config.Config) commands.Rules {
 		SystemicWindow:   f.SystemicWindow.Duration,
 		SystemicFraction: f.SystemicFraction,
 		StallAfter:       cfg.Build.StallAfter.Duration,
+		Exclude:          cfg.Exclude.Patterns,
 	}
+}
+
+// Routing returns the capability rules config.toml sets.
+func Routing(cfg config.Config) commands.Routing {
+	return commands.Routing{Packages: cfg.Caps.Packages, USE: cfg.Caps.USE}
 }
 
 // healthThresholds is [health] as drones receive it.

@@ -173,6 +173,7 @@ func (r *decoder) packages(s *State) {
 		p.FailedOn, p.ReturnedBy = r.strs(), r.strs()
 		p.EnqueuedSeq, p.BuiltBy, p.BuiltSeq = r.uint(), r.str(), r.uint()
 		p.BuildTime, p.Progress, p.ProgressAt = time.Duration(r.int()), r.uint(), r.time()
+		p.Requires = r.strs()
 		p.excluded = r.bool()
 		if r.err != nil {
 			return

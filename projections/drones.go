@@ -80,6 +80,16 @@ func (d *Drone) forgive(match func(Strike) bool) {
 	d.ConsecutiveFailures = uint32(len(d.Streak))
 }
 
+// Can reports whether the drone has every capability in need.
+func (d *Drone) Can(need []string) bool {
+	for _, c := range need {
+		if !slices.Contains(d.Capabilities, c) {
+			return false
+		}
+	}
+	return true
+}
+
 // SlotsFree is how many more builds the drone may take.
 func (d *Drone) SlotsFree() int {
 	return max(int(max(d.Slots, 1))-len(d.Tasks), 0)
@@ -149,7 +159,9 @@ func (s *State) applyDrone(e *events.Event) bool {
 	}
 	switch e.Type {
 	case events.TypeDroneRegistered:
-		d.register(e)
+		if d.register(e) {
+			s.reblock()
+		}
 	case events.TypeDroneHealth:
 		d.sample(e)
 	case events.TypeDroneOffline:
@@ -165,16 +177,20 @@ func (s *State) applyDrone(e *events.Event) bool {
 	return true
 }
 
-func (d *Drone) register(e *events.Event) {
+// register takes a registration and reports whether the drone's
+// capabilities changed (so blocked packages must be looked at again).
+func (d *Drone) register(e *events.Event) (changed bool) {
 	d.Cores, d.MemoryMB, d.Version, d.Tree = e.Cores, e.MemoryMB, e.Version, e.Tree
 	d.Slots = uint32(min(max(e.Count, 1), 1<<16)) // a registration's Count is its slots
-	if !slices.Equal(d.Capabilities, e.Capabilities) {
+	if !slices.Equal(d.Capabilities, e.Capabilities) || d.Registered.IsZero() {
 		d.Capabilities = slices.Clone(e.Capabilities) // e's slice is reused
+		changed = true
 	}
 	if e.Health != "" {
 		d.Health = Health(e.Health)
 	}
 	d.Online, d.Registered = true, e.Time
+	return changed
 }
 
 // sample takes a heartbeat: health when it says one, resources always (the

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 2).
+// The snapshot payload: a State in a compact binary form (format version 3).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -105,6 +105,7 @@ func (w *encoder) packages(m map[string]*Package) {
 		w.int(int64(p.BuildTime))
 		w.uint(p.Progress)
 		w.time(p.ProgressAt)
+		w.strs(p.Requires)
 		w.bool(p.excluded)
 	}
 }

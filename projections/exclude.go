@@ -53,7 +53,7 @@ func (s *State) include(e *events.Event) bool {
 		}
 		p.excluded = s.excludedAtom(p.Atom)
 		if p.State == Excluded && !p.excluded {
-			s.setState(p, Needed)
+			s.setState(p, s.waiting(p))
 		}
 	}
 	return true

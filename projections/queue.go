@@ -17,7 +17,7 @@ const (
 	Built    PackageState = "built"    // a drone built it
 	Failed   PackageState = "failed"   // failed on enough drones; not retried until re-enqueued
 	Excluded PackageState = "excluded" // kept out by an exclusion pattern
-	Blocked  PackageState = "blocked"  // waiting on a dependency (reserved: no event sets it yet)
+	Blocked  PackageState = "blocked"  // no known drone has the capabilities it needs
 )
 
 const numStates = 6
@@ -68,6 +68,7 @@ type Package struct {
 	BuildTime      time.Duration // how long its last successful build took (claim to completion)
 	Progress       uint64        // bytes of build log the claimant last reported
 	ProgressAt     time.Time     // when Progress last grew (or the claim began)
+	Requires       []string      // capabilities a drone needs to build it (from its enqueued event)
 
 	excluded bool // a queue-wide exclusion matches it
 }
@@ -76,6 +77,7 @@ func (p *Package) clone() *Package {
 	c := *p
 	c.FailedOn = slices.Clone(p.FailedOn)
 	c.ReturnedBy = slices.Clone(p.ReturnedBy)
+	c.Requires = slices.Clone(p.Requires)
 	return &c
 }
 
@@ -95,15 +97,45 @@ func (s *State) setState(p *Package, st PackageState) {
 // needed, or excluded if an exclusion has matched it meanwhile.
 func (s *State) requeue(p *Package) {
 	s.release(p)
-	s.setState(p, p.waiting())
+	s.setState(p, s.waiting(p))
 }
 
-// waiting is the state p waits in when it is not building or done.
-func (p *Package) waiting() PackageState {
-	if p.excluded {
+// waiting is the state p waits in when it is not building or done:
+// excluded, blocked when no known drone could build it, else needed.
+func (s *State) waiting(p *Package) PackageState {
+	switch {
+	case p.excluded:
 		return Excluded
+	case !s.buildable(p):
+		return Blocked
 	}
 	return Needed
+}
+
+// buildable reports whether some known drone has every capability p needs.
+func (s *State) buildable(p *Package) bool {
+	if len(p.Requires) == 0 {
+		return true
+	}
+	for _, d := range s.drones {
+		if d.Can(p.Requires) {
+			return true
+		}
+	}
+	return false
+}
+
+// reblock moves waiting packages between needed and blocked after the
+// fleet's capabilities changed (a drone registered).
+func (s *State) reblock() {
+	for _, p := range s.packages {
+		if len(p.Requires) == 0 || (p.State != Needed && p.State != Blocked) {
+			continue
+		}
+		if w := s.waiting(p); w != p.State {
+			s.setState(p, w)
+		}
+	}
 }
 
 // release ends p's current claim: the claimant's task list loses it.
@@ -122,7 +154,8 @@ func (s *State) enqueued(e *events.Event) bool {
 	p := s.packages[e.Atom]
 	if p == nil {
 		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom)}
-		p.State = p.waiting()
+		p.Requires = requires(e.Capabilities)
+		p.State = s.waiting(p)
 		s.packages[e.Atom] = p
 		s.counts[p.State.index()]++
 		if p.State == Needed {
@@ -133,7 +166,8 @@ func (s *State) enqueued(e *events.Event) bool {
 	if p.State != Failed && p.State != Built {
 		return false // already waiting, building, excluded or blocked
 	}
-	s.setState(p, p.waiting())
+	p.Requires = requires(e.Capabilities)
+	s.setState(p, s.waiting(p))
 	return true
 }
 
@@ -195,4 +229,12 @@ func (s *State) leaseRenewed(e *events.Event) bool {
 		p.Progress, p.ProgressAt = e.Progress, e.Time
 	}
 	return true
+}
+
+// requires copies an event's capability list (the event's slice is reused).
+func requires(caps []string) []string {
+	if len(caps) == 0 {
+		return nil
+	}
+	return slices.Clone(caps)
 }

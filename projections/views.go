@@ -120,6 +120,7 @@ type QueueRow struct {
 	EnqueuedSeq    uint64       `json:"enqueued_seq"`
 	BuiltBy        string       `json:"built_by,omitempty"`
 	BuiltSeq       uint64       `json:"built_seq,omitempty"`
+	Requires       []string     `json:"requires"` // capabilities a drone needs to build it
 }
 
 // QueueList lists the packages in state stateFilter ("" for all), in the
@@ -135,7 +136,7 @@ func (s *State) QueueList(stateFilter string) []QueueRow {
 			LastFailure: p.LastFailure, LastFailureSeq: p.LastFailureSeq,
 			FailedOn: nonNil(p.FailedOn), ReturnedBy: nonNil(p.ReturnedBy),
 			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
-			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq,
+			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires),
 		})
 	}
 	slices.SortFunc(rows, func(a, b QueueRow) int {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/orchestrator"
 )
 
 // enqueueOptions are the inputs of `swarm enqueue`.
@@ -45,12 +46,16 @@ func runEnqueue(ctx context.Context, o *enqueueOptions) error {
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
+	_, cfg, err := o.app.stateConfig()
+	if err != nil {
+		return err
+	}
 	store, err := o.app.openStore(false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	out, err := store.Execute(ctx, commands.Enqueue(commands.ActorOperator, o.Atoms))
+	out, err := store.Execute(ctx, commands.EnqueueRouted(commands.ActorOperator, o.Atoms, orchestrator.Routing(cfg)))
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
