@@ -1,0 +1,98 @@
+package schedule
+
+import "time"
+
+// Policy is how ready jobs and free drones are matched. Dependencies are
+// always respected: a job is ready only when every dependency is done,
+// because a build started before its dependencies are built fails or
+// builds them itself, which is the waste dependency-aware scheduling is for.
+type Policy struct {
+	Name string
+
+	// ByCriticalPath orders ready jobs by longest remaining critical path
+	// (Priorities), highest first; otherwise they keep queue order (the
+	// jobs' order in the list, which for a queue filled from emerge
+	// --pretend is emerge's own merge order).
+	ByCriticalPath bool
+
+	// BigFirst: when several drones are free at once, the one with the most
+	// cores chooses first, so the most urgent job lands on the fastest
+	// drone. Otherwise drones choose in fleet order.
+	BigFirst bool
+
+	// Lookahead: a drone passes over a job that a bigger, busy drone would
+	// finish sooner, counting the time until that drone is free (see Pick).
+	Lookahead bool
+}
+
+// The policies swarm knows. PolicyCriticalPath is the one the farm uses;
+// PolicyFIFO is the naive dispatcher it replaces (queue order, any free
+// drone, dependencies still respected), kept to measure against.
+var (
+	PolicyCriticalPath = Policy{Name: "critical-path", ByCriticalPath: true, BigFirst: true, Lookahead: true}
+	PolicyFIFO         = Policy{Name: "fifo"}
+)
+
+// Peer is another drone that will take work, as Pick's lookahead sees it:
+// its cores and how long until its current build should end.
+type Peer struct {
+	Cores  int
+	FreeIn time.Duration
+}
+
+// maxPassed bounds how many jobs one Pick passes over for bigger drones, so
+// a Pick stays cheap on any queue; past it the drone takes the next job it
+// may build.
+const maxPassed = 64
+
+// Pick chooses the job drone d should start now: the first ready job, in
+// the policy's order, that accept takes (nil takes any). The caller then
+// calls Start. It returns false when there is none.
+//
+// With Lookahead, peers are the busy drones that will take work when they
+// are free (idle drones are not peers: they have had their turn to choose).
+// A job is passed over when some bigger peer would finish it sooner, even
+// after its current build: FreeIn + peer's time < d's time. That peer is
+// then counted as busy with the job for the jobs after it, so one big drone
+// is not promised to every long job. This keeps a small drone from starting
+// a long build that would end the whole schedule late while a drone three
+// times faster frees up minutes later.
+func (p *Plan) Pick(d Drone, peers []Peer, accept func(int) bool) (int, bool) {
+	var buf [16]Peer
+	bigger := buf[:0] // copies: reservations move FreeIn
+	if p.policy.Lookahead {
+		for _, e := range peers {
+			if e.Cores > d.Cores {
+				bigger = append(bigger, e)
+			}
+		}
+	}
+	passed := 0
+	for i := range p.ready.All() {
+		if accept != nil && !accept(i) {
+			continue
+		}
+		if len(bigger) == 0 || passed == maxPassed {
+			return i, true
+		}
+		k, end := soonest(bigger, p.jobs[i].Work)
+		if end >= d.Time(p.jobs[i].Work) {
+			return i, true
+		}
+		bigger[k].FreeIn = end
+		passed++
+	}
+	return 0, false
+}
+
+// soonest returns the peer that would finish work first, after its current
+// build, and when.
+func soonest(peers []Peer, work time.Duration) (k int, end time.Duration) {
+	for i, e := range peers {
+		t := e.FreeIn + Drone{Cores: e.Cores}.Time(work)
+		if i == 0 || t < end {
+			k, end = i, t
+		}
+	}
+	return k, end
+}
