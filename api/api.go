@@ -114,6 +114,9 @@ type HeartbeatRequest struct {
 	Load          float64 `json:"load"`
 	Tasks         []Task  `json:"tasks"`
 	Draining      bool    `json:"draining"` // shutting down: finishing builds, claiming nothing
+	// Tree is the drone's portage tree identity now (it changes when the
+	// drone syncs); a drone on another tree than the queue's gets no work.
+	Tree string `json:"tree,omitempty"`
 }
 
 // Drop tells a drone to stop a build it holds: the claim is no longer its

@@ -28,6 +28,7 @@ type Beat struct {
 	Health                                       string
 	CPUPercent, MemoryPercent, DiskPercent, Load float64
 	Tasks                                        []TaskReport
+	Tree                                         string // its portage tree identity; "" = unchanged
 }
 
 // BeatAnswer is what the farm tells the drone back.
@@ -53,7 +54,7 @@ func Heartbeat(r Rules, now time.Time, drone string, b Beat, answer *BeatAnswer)
 		if !d.Online {
 			evs = append(evs, events.Event{Type: events.TypeDroneOnline, Actor: drone, Drone: drone})
 		}
-		evs = append(evs, events.Event{Type: events.TypeDroneHealth, Actor: drone, Drone: drone, Health: b.Health,
+		evs = append(evs, events.Event{Type: events.TypeDroneHealth, Actor: drone, Drone: drone, Health: b.Health, Tree: b.Tree,
 			CPUPercent: b.CPUPercent, MemoryPercent: b.MemoryPercent, DiskPercent: b.DiskPercent, Load: b.Load})
 		var ans BeatAnswer
 		for _, t := range b.Tasks {

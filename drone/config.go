@@ -30,6 +30,7 @@ import (
 //	memory_mb = 32768                      # default: the machine's memory
 //	log_dir = "/var/log/swarm/builds"      # default: $XDG_STATE_HOME/swarm/builds
 //	tree = ""                              # this machine's portage tree identity
+//	tree_file = "/var/db/repos/gentoo/metadata/timestamp.chk"  # read when tree is ""
 type Config struct {
 	Orchestrator string   `toml:"orchestrator"` // base URL of the orchestrator's API
 	ID           string   `toml:"id"`
@@ -39,7 +40,11 @@ type Config struct {
 	Capabilities []string `toml:"capabilities"`
 	MemoryMB     uint64   `toml:"memory_mb"`
 	LogDir       string   `toml:"log_dir"` // one log file per build
-	Tree         string   `toml:"tree"`    // portage tree identity, if known
+	Tree         string   `toml:"tree"`    // portage tree identity; "" = read TreeFile
+	// TreeFile holds the tree's identity when Tree is empty: portage's
+	// metadata/timestamp.chk, rewritten by every sync. Read at each
+	// heartbeat, so a sync is noticed without a restart.
+	TreeFile string `toml:"tree_file"`
 
 	// Version is the swarm release the drone runs; it is the binary's, so
 	// no file sets it.

@@ -45,6 +45,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		Load:          s.Load1,
 		Tasks:         a.tasksLocked(),
 		Draining:      a.draining(),
+		Tree:          a.tree(),
 	}
 	gen := a.registered
 	a.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/api"
@@ -63,7 +65,7 @@ func (a *Agent) registerRequest() api.RegisterRequest {
 		Slots:        uint32(a.cfg.Slots),
 		Capabilities: a.cfg.Capabilities,
 		Version:      a.cfg.Version,
-		Tree:         a.cfg.Tree,
+		Tree:         a.tree(),
 		Health:       string(a.health.State()),
 		Tasks:        a.tasksLocked(),
 	}
@@ -123,4 +125,26 @@ func (a *Agent) heartbeatEvery() time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.heartbeatLocked()
+}
+
+// DefaultTreeFile is where portage records when the tree was last synced.
+const DefaultTreeFile = "/var/db/repos/gentoo/metadata/timestamp.chk"
+
+// tree returns the drone's portage tree identity: the configured one, else
+// the first line of the tree file, else "" (unknown: the orchestrator does
+// not hold it against the drone).
+func (a *Agent) tree() string {
+	if a.cfg.Tree != "" {
+		return a.cfg.Tree
+	}
+	path := a.cfg.TreeFile
+	if path == "" {
+		path = DefaultTreeFile
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(line)
 }

@@ -27,6 +27,19 @@ type Status struct {
 	// and no drone is able to claim them (every drone offline, grounded or
 	// unhealthy): the last able drone is never lost silently.
 	Stuck string `json:"stuck,omitempty"`
+	// StaleDrones are the drones whose portage tree differs from the one
+	// the queue was computed against: they get no work until they sync or
+	// the queue is refreshed.
+	StaleDrones []StaleDrone `json:"stale_drones,omitempty"`
+	// QueueStale says the queue's tree is older than farm.stale_after. The
+	// projection cannot know the threshold or the clock: the CLI fills it.
+	QueueStale string `json:"queue_stale,omitempty"`
+}
+
+// StaleDrone is a drone on another portage tree than the queue's.
+type StaleDrone struct {
+	ID   string `json:"id"`
+	Tree string `json:"tree"`
 }
 
 // SyncStatus is the last fresh; Time is nil (JSON null) before the first.
@@ -86,17 +99,22 @@ func (s *State) Status() Status {
 		if d.Online && !grounded && !healthy {
 			unhealthy++
 		}
-		if d.Online && !grounded && healthy {
+		stale := s.Sync.Tree != "" && d.Tree != "" && d.Tree != s.Sync.Tree
+		if stale {
+			st.StaleDrones = append(st.StaleDrones, StaleDrone{ID: d.ID, Tree: d.Tree})
+		}
+		if d.Online && !grounded && healthy && !stale {
 			able++
 		}
 	}
+	slices.SortFunc(st.StaleDrones, func(a, b StaleDrone) int { return cmp.Compare(a.ID, b.ID) })
 	if n := st.Queue.Needed; n > 0 && able == 0 {
 		st.Stuck = fmt.Sprintf("no drone can build: %d needed packages wait; ", n)
 		if len(s.drones) == 0 {
 			st.Stuck += "no drone has registered"
 		} else {
-			st.Stuck += fmt.Sprintf("of %d drones, %d offline, %d grounded, %d unhealthy",
-				len(s.drones), len(s.drones)-st.Drones.Online, st.Drones.Grounded, unhealthy)
+			st.Stuck += fmt.Sprintf("of %d drones, %d offline, %d grounded, %d unhealthy, %d on a stale tree",
+				len(s.drones), len(s.drones)-st.Drones.Online, st.Drones.Grounded, unhealthy, len(st.StaleDrones))
 		}
 	}
 	return st

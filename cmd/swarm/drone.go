@@ -31,6 +31,7 @@ type droneOptions struct {
 	Slots        int
 	Capabilities []string
 	LogDir       string
+	Tree         string
 
 	Config drone.Config // resolved before run
 }
@@ -111,6 +112,7 @@ func newDroneCmd(a *app, runF func(context.Context, *droneOptions) error) *cobra
 	f.IntVar(&opts.Cores, "cores", 0, "cores to report (default: this machine's CPUs)")
 	f.IntVar(&opts.Slots, "slots", 0, "builds to run at once (default 1)")
 	f.StringArrayVar(&opts.Capabilities, "capability", nil, "a capability `C` of this drone, for routing (repeatable; replaces the file's list)")
+	f.StringVar(&opts.Tree, "tree", "", "this machine's portage tree `ID` (default: the first line of tree_file, "+drone.DefaultTreeFile+")")
 	f.StringVar(&opts.LogDir, "log-dir", "", "folder `DIR` for build logs (default: $XDG_STATE_HOME/swarm/builds)")
 	f.StringVar(&opts.ConfigFile, "config", "", "the drone's settings `FILE` (default: $XDG_CONFIG_HOME/swarm/drone.toml)")
 	_ = cmd.MarkFlagDirname("log-dir")
@@ -158,6 +160,7 @@ func (o *droneOptions) resolve(cmd *cobra.Command) error {
 		"slots":        func() { c.Slots = o.Slots },
 		"capability":   func() { c.Capabilities = o.Capabilities },
 		"log-dir":      func() { c.LogDir = o.LogDir },
+		"tree":         func() { c.Tree = o.Tree },
 	} {
 		if flags.Changed(name) {
 			apply()

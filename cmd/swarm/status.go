@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -27,8 +28,13 @@ func newStatusCmd(a *app, runF func(context.Context, *statusOptions) error) *cob
 the world, binary availability, the queue by state with the build rate over
 the last hour, the drones, and whether dispatching is paused.
 
+It also says what is wrong: drones on another portage tree than the queue's
+(they get no work), a queue older than farm.stale_after, and packages no
+drone can build.
+
 --json prints the status object: seq, sync, world, binary, queue,
-rate_per_hour, drones and paused (null unless paused).`,
+rate_per_hour, drones and paused (null unless paused), plus stale_drones,
+queue_stale and stuck when they apply.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -47,6 +53,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		return err
 	}
 	s := st.Status()
+	s.QueueStale = queueStale(o.app, s, time.Now())
 	if o.JSON {
 		return writeJSON(o.app.out, s)
 	}
@@ -66,6 +73,17 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	if s.Paused != nil {
 		line("Paused", p.red(fmt.Sprintf("since %s (%s): %s",
 			shortTime(s.Paused.Since), ago(s.Paused.Since, now), orDash(s.Paused.Reason))))
+	}
+	if len(s.StaleDrones) > 0 {
+		var ds []string
+		for _, d := range s.StaleDrones {
+			ds = append(ds, fmt.Sprintf("%s (tree %s)", d.ID, d.Tree))
+		}
+		line("Stale", p.yellow(fmt.Sprintf("%s on another tree than the queue's (%s): they get no work; "+
+			"sync them (emerge --sync) or run 'swarm fresh'", strings.Join(ds, ", "), s.Sync.Tree)))
+	}
+	if s.QueueStale != "" {
+		line("Stale", p.yellow(s.QueueStale))
 	}
 	if s.Stuck != "" {
 		line("Stuck", p.red(s.Stuck))
@@ -121,4 +139,24 @@ func swarmLine(d projections.DroneCounts, p palette) string {
 	}
 	parts = append(parts, plural(d.Building, "package", "packages")+" building")
 	return strings.Join(parts, " · ")
+}
+
+// queueStale says whether the queue's tree is older than farm.stale_after
+// at now. A config.toml that does not load is left to the verbs that need
+// it: status must still show the farm.
+func queueStale(a *app, s projections.Status, now time.Time) string {
+	if s.Sync.Time == nil {
+		return ""
+	}
+	_, cfg, err := a.stateConfig()
+	if err != nil {
+		a.log().Warn("config.toml does not load; judging the queue's age by the defaults", "err", err)
+		cfg = config.Default()
+	}
+	limit := cfg.Farm.StaleAfter.Duration
+	if age := now.Sub(*s.Sync.Time); limit > 0 && age > limit {
+		return fmt.Sprintf("the queue was computed %s ago against tree %s, more than farm.stale_after (%s): run 'swarm fresh'",
+			age.Round(time.Minute), orDash(s.Sync.Tree), cfg.Farm.StaleAfter)
+	}
+	return ""
 }
