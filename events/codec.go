@@ -37,6 +37,7 @@ const (
 	fRemote
 	fCount
 	fFinal
+	fUse
 )
 
 const (
@@ -89,6 +90,7 @@ func AppendRecord(b []byte, e *Event) []byte {
 	if e.Final {
 		b = putUint(b, fFinal, 1)
 	}
+	b = putString(b, fUse, e.Use)
 	return b
 }
 
@@ -291,6 +293,8 @@ func (d *Decoder) setBytes(e *Event, field uint64, v []byte) {
 		e.Pattern = d.str(v)
 	case fRemote:
 		e.Remote = d.str(v)
+	case fUse:
+		e.Use = d.str(v)
 	}
 }
 

@@ -35,7 +35,7 @@ const (
 	TypeQueuePaused          // dispatching stopped: Reason
 	TypeQueueResumed         // dispatching restarted
 	TypeFreshStarted         // a fresh began: Tree
-	TypeFreshCompleted       // a fresh finished: Tree, Count
+	TypeFreshCompleted       // a fresh finished: Tree, Count (the world), Size (of it, already binary packages)
 	TypeDeployed             // a release was pushed to a remote: Remote, Version
 	typeEnd
 )
@@ -147,6 +147,10 @@ type Event struct {
 	Pattern string `json:"pattern,omitempty"`
 	Remote  string `json:"remote,omitempty"`
 	Count   uint64 `json:"count,omitempty"`
+	// Use is the USE flags a package is to be built with (enabled ones,
+	// sorted, space-separated), as `swarm fresh` read them: a package built
+	// with other flags must be built again.
+	Use string `json:"use,omitempty"`
 
 	// Final, on a failed event, means the decider judged it a package failure
 	// (it failed on enough distinct drones): the package is failed, not retried.

@@ -137,7 +137,7 @@ func decodeState(payload []byte) (*State, error) {
 		s.Fresh = &FreshRun{Tree: r.str(), Since: r.time()}
 	}
 	s.Sync = Sync{Time: r.time(), Tree: r.str()}
-	s.World, s.Binary.Available, s.Binary.Total = r.uint(), r.uint(), r.uint()
+	s.World, s.Binary.Available, s.freshBinaries, s.Binary.Total = r.uint(), r.uint(), r.uint(), r.uint()
 	r.packages(s)
 	r.drones(s)
 	r.exclusions(s)
@@ -173,7 +173,7 @@ func (r *decoder) packages(s *State) {
 		p.FailedOn, p.ReturnedBy = r.strs(), r.strs()
 		p.EnqueuedSeq, p.BuiltBy, p.BuiltSeq = r.uint(), r.str(), r.uint()
 		p.BuildTime, p.Progress, p.ProgressAt = time.Duration(r.int()), r.uint(), r.time()
-		p.Requires = r.strs()
+		p.Requires, p.Use = r.strs(), r.str()
 		p.excluded = r.bool()
 		if r.err != nil {
 			return

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 3).
+// The snapshot payload: a State in a compact binary form (format version 4).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -64,6 +64,7 @@ func appendState(b []byte, s *State) []byte {
 	w.str(s.Sync.Tree)
 	w.uint(s.World)
 	w.uint(s.Binary.Available)
+	w.uint(s.freshBinaries)
 	w.uint(s.Binary.Total)
 	w.packages(s.packages)
 	w.drones(s.drones)
@@ -106,6 +107,7 @@ func (w *encoder) packages(m map[string]*Package) {
 		w.uint(p.Progress)
 		w.time(p.ProgressAt)
 		w.strs(p.Requires)
+		w.str(p.Use)
 		w.bool(p.excluded)
 	}
 }

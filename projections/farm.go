@@ -32,6 +32,8 @@ func (s *State) applyFarm(e *events.Event) bool {
 		s.Fresh = nil
 		s.Sync = Sync{Time: e.Time, Tree: e.Tree}
 		s.World, s.Binary.Total = e.Count, e.Count
+		s.freshBinaries = e.Size
+		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
 	case events.TypePromoted:
 		return s.promote(e)
 	case events.TypeExcluded:
@@ -53,7 +55,7 @@ func (s *State) promote(e *events.Event) bool {
 	}
 	if _, ok := s.promoted[e.Atom]; !ok {
 		s.promoted[e.Atom] = struct{}{}
-		s.Binary.Available++
+		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
 	}
 	return true
 }

@@ -69,6 +69,7 @@ type Package struct {
 	Progress       uint64        // bytes of build log the claimant last reported
 	ProgressAt     time.Time     // when Progress last grew (or the claim began)
 	Requires       []string      // capabilities a drone needs to build it (from its enqueued event)
+	Use            string        // USE flags it is to be built with (from its enqueued event)
 
 	excluded bool // a queue-wide exclusion matches it
 }
@@ -153,7 +154,7 @@ func (s *State) enqueued(e *events.Event) bool {
 	}
 	p := s.packages[e.Atom]
 	if p == nil {
-		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom)}
+		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom), Use: e.Use}
 		p.Requires = requires(e.Capabilities)
 		p.State = s.waiting(p)
 		s.packages[e.Atom] = p
@@ -166,7 +167,7 @@ func (s *State) enqueued(e *events.Event) bool {
 	if p.State != Failed && p.State != Built {
 		return false // already waiting, building, excluded or blocked
 	}
-	p.Requires = requires(e.Capabilities)
+	p.Requires, p.Use = requires(e.Capabilities), e.Use
 	s.setState(p, s.waiting(p))
 	return true
 }

@@ -32,6 +32,9 @@ type State struct {
 	recent     window              // completion times within the last hour
 	needed     []queued            // needed packages by EnqueuedSeq (dispatch.go)
 	failures   []FailureMark       // the last failed builds with a signature
+	// freshBinaries counts the packages the last fresh found already
+	// available as binary packages (its [binary] lines).
+	freshBinaries uint64
 }
 
 // Pause says why and since when dispatching stopped.

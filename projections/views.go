@@ -139,6 +139,7 @@ type QueueRow struct {
 	BuiltBy        string       `json:"built_by,omitempty"`
 	BuiltSeq       uint64       `json:"built_seq,omitempty"`
 	Requires       []string     `json:"requires"` // capabilities a drone needs to build it
+	Use            string       `json:"use,omitempty"`
 }
 
 // QueueList lists the packages in state stateFilter ("" for all), in the
@@ -154,7 +155,7 @@ func (s *State) QueueList(stateFilter string) []QueueRow {
 			LastFailure: p.LastFailure, LastFailureSeq: p.LastFailureSeq,
 			FailedOn: nonNil(p.FailedOn), ReturnedBy: nonNil(p.ReturnedBy),
 			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
-			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires),
+			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires), Use: p.Use,
 		})
 	}
 	slices.SortFunc(rows, func(a, b QueueRow) int {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,20 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("DATA", sharedData())
 			return nil
+		},
+		// [data] holds when the shared Gentoo data is there; under CI its
+		// absence is a failure, not a skip.
+		Condition: func(cond string) (bool, error) {
+			if cond != "data" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := os.Stat(sharedData())
+			if err != nil && os.Getenv("CI") != "" {
+				return false, fmt.Errorf("shared data missing under CI: %w", err)
+			}
+			return err == nil, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":    cmdExits,
@@ -82,4 +96,19 @@ func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
 // stateOf is the .swarm folder of a script's work folder.
 func stateOf(ts *testscript.TestScript) string {
 	return filepath.Join(ts.Getenv("WORK"), stateDirName)
+}
+
+// sharedData is the real Gentoo data beside the repository (see its
+// SOURCES.md): $SWARM_SHARED_DATA, else ../../shared/data, made absolute for
+// the scripts as $DATA. Scripts that need it skip without it.
+func sharedData() string {
+	dir := os.Getenv("SWARM_SHARED_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	return abs
 }

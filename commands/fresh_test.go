@@ -1,0 +1,51 @@
+package commands
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/swarm-build/swarm/projections"
+)
+
+func TestFreshIsIncremental(t *testing.T) {
+	f := newTestFarm(t, "a")
+	plan := FreshPlan{Tree: "t1", Binaries: 3, Builds: []FreshPackage{
+		{Atom: "dev-qt/qtcore-5.9.4-r2", Use: []string{"icu", "abi_x86_32"}},
+		{Atom: "dev-qt/qtgui-5.9.4", Use: []string{"png"}},
+		{Atom: "dev-qt/qtdbus-5.9.4"},
+	}}
+	var d FreshDiff
+	exec(t, f.s, Fresh(ActorOperator, plan, Routing{USE: map[string][]string{"abi_x86_32": {"multilib"}}}, &d))
+	if len(d.Added) != 3 || d.String() != "3 added, 0 removed, 0 changed, 0 retried, 0 kept" {
+		t.Fatalf("first fresh: %s", d)
+	}
+	st := f.state()
+	if st.Sync.Tree != "t1" || st.World != 6 || st.Binary.Available != 3 {
+		t.Fatalf("sync %+v world %d binary %+v", st.Sync, st.World, st.Binary)
+	}
+	if p, _ := st.Package("dev-qt/qtcore-5.9.4-r2"); p.State != projections.Blocked || !slices.Equal(p.Requires, []string{"multilib"}) {
+		t.Fatalf("qtcore: %s requires %v", p.State, p.Requires)
+	}
+	// Build qtgui and ground the drone; then a new tree changes qtgui's USE
+	// and drops qtdbus.
+	g := f.claim("a")
+	exec(t, f.s, Complete("a", g.Atom, g.Fence, Binpkg{}))
+	exec(t, f.s, Ground(ActorOperator, "a", time.Now().Add(time.Hour), "test"))
+	exec(t, f.s, Pause(ActorOperator, "test"))
+	plan2 := FreshPlan{Tree: "t2", Builds: []FreshPackage{
+		{Atom: "dev-qt/qtcore-5.9.4-r2", Use: []string{"abi_x86_32", "icu"}}, // same set, other order
+		{Atom: g.Atom, Use: []string{"png", "jpeg"}},
+	}}
+	exec(t, f.s, Fresh(ActorOperator, plan2, Routing{}, &d))
+	if d.String() != "0 added, 1 removed, 1 changed, 0 retried, 1 kept" || d.Changed[0] != g.Atom {
+		t.Fatalf("second fresh: %s %+v", d, d)
+	}
+	st = f.state()
+	if p, _ := st.Package(g.Atom); p.State != projections.Needed || p.Use != "jpeg png" {
+		t.Fatalf("%s after a USE change: %s %q", g.Atom, p.State, p.Use)
+	}
+	if dr, _ := st.Drone("a"); dr.Grounded || st.Paused != nil {
+		t.Fatalf("a fresh must lift groundings and the pause: grounded %v paused %v", dr.Grounded, st.Paused)
+	}
+}
