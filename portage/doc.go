@@ -55,6 +55,23 @@
 // foo-bar-1.0-r1 is foo-bar version 1.0-r1, and foo-1-2 has no valid split
 // (it is read as foo-1 build 2 only by ParsePackage).
 //
+// # Matching
+//
+// Atom.Matches says whether a dependency atom is satisfied by a concrete
+// package (PMS 8.3: operators, =…* by version component, slot, sub-slot,
+// repository); BestMatch picks the highest version that is. USE
+// dependencies and blockers are the caller's business.
+//
+// # Emerge's own output
+//
+// ParsePretend reads `emerge --pretend` into a plan (its [ebuild] lines are
+// the farm's queue, [binary] lines what is already built) and reports a
+// slot conflict as a *SlotConflictError; ParseEmergeLog reads
+// /var/log/emerge.log into completed merges, and Durations turns them into
+// expected build times per package. Both parsers refuse input they cannot
+// read with an error naming the line (ErrPretend, ErrEmergeLog) rather than
+// guess: a plan read in part would silently shrink the queue.
+//
 // Errors match ErrBadAtom or ErrBadVersion and say what is wrong, for
 // example:
 //
