@@ -37,6 +37,7 @@ const (
 	TypeFreshStarted         // a fresh began: Tree
 	TypeFreshCompleted       // a fresh finished: Tree, Count (the world), Size (of it, already binary packages)
 	TypeDeployed             // a release was pushed to a remote: Remote, Version
+	TypeDurationLearned      // a package's expected build time: Atom (cat/name), Count (milliseconds), Reason (source)
 	typeEnd
 )
 
@@ -66,6 +67,7 @@ var typeNames = [...]string{
 	TypeFreshStarted:    "fresh_started",
 	TypeFreshCompleted:  "fresh_completed",
 	TypeDeployed:        "deployed",
+	TypeDurationLearned: "duration_learned",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.

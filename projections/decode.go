@@ -148,6 +148,10 @@ func decodeState(payload []byte) (*State, error) {
 		s.recent.add(r.time())
 	}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
+		cp := r.str()
+		s.durations[cp] = time.Duration(r.int())
+	}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
 		s.markFailure(FailureMark{Time: r.time(), Drone: r.str(), Atom: r.str(), Signature: r.str()})
 	}
 	s.rebuildNeeded()

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 4).
+// The snapshot payload: a State in a compact binary form (format version 5).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -74,6 +74,11 @@ func appendState(b []byte, s *State) []byte {
 	w.uint(uint64(len(live)))
 	for _, t := range live {
 		w.time(t)
+	}
+	w.uint(uint64(len(s.durations)))
+	for _, cp := range slices.Sorted(maps.Keys(s.durations)) {
+		w.str(cp)
+		w.int(int64(s.durations[cp]))
 	}
 	w.uint(uint64(len(s.failures)))
 	for _, f := range s.failures {

@@ -40,6 +40,11 @@ func (s *State) applyFarm(e *events.Event) bool {
 		return s.exclude(e)
 	case events.TypeIncluded:
 		return s.include(e)
+	case events.TypeDurationLearned:
+		if e.Atom == "" {
+			return false
+		}
+		s.durations[e.Atom] = time.Duration(e.Count) * time.Millisecond
 	case events.TypeBinpkgUploaded, events.TypeRejected, events.TypeDeployed:
 	default:
 		return false

@@ -35,6 +35,9 @@ type State struct {
 	// freshBinaries counts the packages the last fresh found already
 	// available as binary packages (its [binary] lines).
 	freshBinaries uint64
+	// durations are the expected build times by package (cat/name): learned
+	// from an emerge.log, then from the farm's own completed builds.
+	durations map[string]time.Duration
 }
 
 // Pause says why and since when dispatching stopped.
@@ -76,9 +79,10 @@ type Exclusion struct {
 // New returns the State before any event.
 func New() *State {
 	return &State{
-		packages: make(map[string]*Package),
-		drones:   make(map[string]*Drone),
-		promoted: make(map[string]struct{}),
+		packages:  make(map[string]*Package),
+		drones:    make(map[string]*Drone),
+		promoted:  make(map[string]struct{}),
+		durations: make(map[string]time.Duration),
 	}
 }
 
@@ -170,6 +174,7 @@ func (s *State) Clone() *State {
 	}
 	c.exclusions = slices.Clone(s.exclusions)
 	c.promoted = maps.Clone(s.promoted)
+	c.durations = maps.Clone(s.durations)
 	c.recent = s.recent.clone()
 	c.needed = slices.Clone(s.needed)
 	c.failures = slices.Clone(s.failures)

@@ -251,3 +251,13 @@ type View struct {
 func (s *State) View() View {
 	return View{Status: s.Status(), DroneList: s.DroneList(), QueueList: s.QueueList("")}
 }
+
+// Expected returns the expected build time of package cp (cat/name): the
+// last completed build's, else what an emerge.log taught; false if unknown.
+func (s *State) Expected(cp string) (time.Duration, bool) {
+	d, ok := s.durations[cp]
+	return d, ok
+}
+
+// Durations returns how many packages have an expected build time.
+func (s *State) Durations() int { return len(s.durations) }

@@ -87,7 +87,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newStatusCmd(a, nil), newQueueCmd(a, nil), newDronesCmd(a, nil),
 		newLogCmd(a, nil), newReplayCmd(a, nil), newVerifyCmd(a, nil),
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
-		newWhyCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil),
+		newWhyCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),
 		newDroneCmd(a, nil),
 		newVersionCmd(a), newCompletionCmd(a), newManCmd(a, nil), newBenchCmd(a, nil),
 		newDemoCmd(a, nil),
