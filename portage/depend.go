@@ -41,9 +41,11 @@ func (k DepKind) String() string {
 // once per ebuild and configuration.
 type Depend struct {
 	Kind DepKind
-	// Atom is the dependency of a DepAtom node; a blocker (Atom.Blocker set)
-	// forbids a package rather than requiring it.
-	Atom Atom
+	// Atom is the dependency of a DepAtom node, nil in other nodes; a
+	// blocker (Atom.Blocker set) forbids a package rather than requiring
+	// it. A pointer keeps the tree small: loaders hold some 300,000 nodes
+	// for a whole tree, and share each distinct atom between them.
+	Atom *Atom
 	// Flag and Negate are the condition of a DepUseCond node.
 	Flag   string
 	Negate bool
@@ -101,7 +103,7 @@ func (d Depend) Atoms() []Atom {
 
 func (d Depend) walk(fn func(Atom)) {
 	if d.Kind == DepAtom {
-		fn(d.Atom)
+		fn(*d.Atom)
 		return
 	}
 	for _, c := range d.Children {
@@ -134,7 +136,7 @@ func (d Depend) Resolve(use func(flag string) bool, prefer func(Atom) bool) []At
 func (d Depend) resolve(out []Atom, use func(string) bool, prefer func(Atom) bool) []Atom {
 	switch d.Kind {
 	case DepAtom:
-		return append(out, d.Atom)
+		return append(out, *d.Atom)
 	case DepUseCond:
 		if use(d.Flag) == d.Negate {
 			return out

@@ -22,17 +22,23 @@ var ErrDepend = errors.New("portage: bad dependency specification")
 //
 //	parse dependencies: byte 12: "||" must be followed by "(", got "dev-libs/a"
 func ParseDepend(s string) (Depend, error) {
-	d, err := parseDepend(s)
+	var p depParser
+	d, err := p.parse(s)
 	if err != nil {
-		return Depend{}, &kindError{ErrDepend, fmt.Errorf("parse dependencies: %w", err)}
+		return Depend{}, dependError(err)
 	}
 	return d, nil
 }
 
-// depFrame is a group being read: its node and where it opened.
+func dependError(err error) error {
+	return &kindError{ErrDepend, fmt.Errorf("parse dependencies: %w", err)}
+}
+
+// depFrame is a group being read.
 type depFrame struct {
-	node Depend
-	off  int // byte offset of the token that opened the group
+	node  Depend // without its children, which are items[start:]
+	start int
+	off   int // byte offset of the token that opened the group
 }
 
 // depOpener is an "||" or "flag?" token that needs a "(" next.
@@ -42,8 +48,22 @@ type depOpener struct {
 	off  int
 }
 
-func parseDepend(s string) (Depend, error) {
-	stack := []depFrame{{node: Depend{Kind: DepAll}}}
+// depParser parses dependency specifications. The members of the open
+// groups wait in one scratch slice, and each group gets an exactly sized
+// copy when it closes: appending to the groups' own Children was most of
+// the memory a loader's parse of a whole tree allocated. A loader reuses
+// one depParser, scratch space included.
+type depParser struct {
+	atoms map[string]*Atom // atoms parsed before, by text; nil for none
+	items []Depend
+	stack []depFrame
+}
+
+// parse parses s, taking atoms from p.atoms and adding new ones to it
+// when it is not nil.
+func (p *depParser) parse(s string) (Depend, error) {
+	items, stack, atoms := p.items[:0], p.stack[:0], p.atoms
+	defer func() { p.items, p.stack = items[:0], stack[:0] }()
 	var pending *depOpener
 	for off, tok := range depTokens(s) {
 		if pending != nil && tok != "(" {
@@ -51,22 +71,21 @@ func parseDepend(s string) (Depend, error) {
 		}
 		switch {
 		case tok == "(":
-			frame := depFrame{node: Depend{Kind: DepAll}, off: off}
+			frame := depFrame{node: Depend{Kind: DepAll}, start: len(items), off: off}
 			if pending != nil {
-				frame = depFrame{node: pending.node, off: pending.off}
-				pending = nil
+				frame.node, frame.off, pending = pending.node, pending.off, nil
 			}
 			stack = append(stack, frame)
 		case tok == ")":
-			if len(stack) == 1 {
+			if len(stack) == 0 {
 				return Depend{}, posError(off, "\")\" without a matching \"(\"")
 			}
-			top := stack[len(stack)-1].node
+			top := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			parent := &stack[len(stack)-1].node
-			parent.Children = append(parent.Children, top)
+			top.node.Children = cloneDepends(items[top.start:])
+			items = append(items[:top.start], top.node)
 		default:
-			child, opener, err := depToken(tok, off)
+			child, opener, err := depToken(tok, off, atoms)
 			if err != nil {
 				return Depend{}, err
 			}
@@ -74,22 +93,29 @@ func parseDepend(s string) (Depend, error) {
 				pending = &depOpener{node: child, tok: tok, off: off}
 				continue
 			}
-			parent := &stack[len(stack)-1].node
-			parent.Children = append(parent.Children, child)
+			items = append(items, child)
 		}
 	}
 	if pending != nil {
 		return Depend{}, posError(pending.off, "%q must be followed by \"(\", got the end", pending.tok)
 	}
-	if len(stack) > 1 {
+	if len(stack) > 0 {
 		return Depend{}, posError(stack[len(stack)-1].off, "group is never closed (want \")\")")
 	}
-	return stack[0].node, nil
+	return Depend{Kind: DepAll, Children: cloneDepends(items)}, nil
+}
+
+// cloneDepends copies ds into a slice of its own, nil when empty.
+func cloneDepends(ds []Depend) []Depend {
+	if len(ds) == 0 {
+		return nil
+	}
+	return append(make([]Depend, 0, len(ds)), ds...)
 }
 
 // depToken reads a token other than a parenthesis: "||" or "flag?" (opener
 // is true: a group follows) or an atom.
-func depToken(tok string, off int) (d Depend, opener bool, err error) {
+func depToken(tok string, off int, atoms map[string]*Atom) (d Depend, opener bool, err error) {
 	if tok == "||" {
 		return Depend{Kind: DepAnyOf}, true, nil
 	}
@@ -101,11 +127,54 @@ func depToken(tok string, off int) (d Depend, opener bool, err error) {
 		}
 		return d, true, nil
 	}
+	if a, ok := atoms[tok]; ok {
+		return Depend{Kind: DepAtom, Atom: a}, false, nil
+	}
 	a, err := ParseAtom(tok)
 	if err != nil {
 		return Depend{}, false, posError(off, "%w", err)
 	}
-	return Depend{Kind: DepAtom, Atom: a}, false, nil
+	if atoms != nil {
+		atoms[tok] = &a
+	}
+	return Depend{Kind: DepAtom, Atom: &a}, false, nil
+}
+
+// depCache parses dependency specifications once each, and atoms once
+// each across them, for loaders: most ebuilds repeat DEPEND in RDEPEND,
+// eclasses write the same BDEPEND into thousands of them, and a tree of
+// 20,000 ebuilds holds 285,000 atoms but only about 50,000 distinct ones.
+// Results share memory, so they must be treated as read-only. A nil
+// *depCache parses every time.
+type depCache struct {
+	specs  map[string]depParse
+	parser depParser
+}
+
+// depParse is one cached ParseDepend result.
+type depParse struct {
+	d   Depend
+	err error
+}
+
+func newDepCache() *depCache {
+	return &depCache{specs: map[string]depParse{}, parser: depParser{atoms: map[string]*Atom{}}}
+}
+
+// parse is ParseDepend through the cache.
+func (c *depCache) parse(s string) (Depend, error) {
+	if c == nil {
+		return ParseDepend(s)
+	}
+	p, ok := c.specs[s]
+	if !ok {
+		p.d, p.err = c.parser.parse(s)
+		if p.err != nil {
+			p.d, p.err = Depend{}, dependError(p.err)
+		}
+		c.specs[s] = p
+	}
+	return p.d, p.err
 }
 
 // posError is an error at byte offset off of the specification.

@@ -26,7 +26,8 @@ const (
 
 func atomNode(t *testing.T, s string) Depend {
 	t.Helper()
-	return Depend{Kind: DepAtom, Atom: mustAtom(t, s)}
+	a := mustAtom(t, s)
+	return Depend{Kind: DepAtom, Atom: &a}
 }
 
 func mustAtom(t *testing.T, s string) Atom {

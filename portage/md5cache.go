@@ -125,18 +125,20 @@ func (e *Ebuild) DefaultUSE() []string {
 // is required. Errors match ErrMetadata; a dependency specification that
 // does not parse is not an error but sets Invalid.
 func (m Metadata) Ebuild(cpv, repo string) (Ebuild, error) {
-	return m.ebuild(cpv, repo, nil)
+	var e Ebuild
+	err := m.fill(&e, cpv, repo, nil)
+	return e, err
 }
 
-// ebuild is Ebuild with an optional cache of parsed specifications, which
-// loaders share across entries: most ebuilds repeat DEPEND in RDEPEND, and
-// eclasses write the same BDEPEND into thousands of them.
-func (m Metadata) ebuild(cpv, repo string, cache map[string]depParse) (Ebuild, error) {
+// fill is Ebuild writing into *e (loaders fill their result slice in
+// place: an Ebuild is half a kilobyte) and parsing through cache, which
+// they share across entries; a nil cache parses every specification.
+func (m Metadata) fill(e *Ebuild, cpv, repo string, cache *depCache) error {
 	pkg, err := metadataPackage(cpv, m["SLOT"], repo)
 	if err != nil {
-		return Ebuild{}, &kindError{ErrMetadata, err}
+		return &kindError{ErrMetadata, err}
 	}
-	e := Ebuild{Package: pkg, EAPI: m["EAPI"], Keywords: strings.Fields(m["KEYWORDS"]), IUSE: strings.Fields(m["IUSE"])}
+	*e = Ebuild{Package: pkg, EAPI: m["EAPI"], Keywords: strings.Fields(m["KEYWORDS"]), IUSE: strings.Fields(m["IUSE"])}
 	if e.EAPI == "" {
 		e.EAPI = "0"
 	}
@@ -144,33 +146,15 @@ func (m Metadata) ebuild(cpv, repo string, cache map[string]depParse) (Ebuild, e
 		key string
 		dst *Depend
 	}{{"DEPEND", &e.Depend}, {"BDEPEND", &e.BDepend}, {"RDEPEND", &e.RDepend}, {"PDEPEND", &e.PDepend}, {"IDEPEND", &e.IDepend}} {
-		d, err := cachedParseDepend(m[f.key], cache)
+		d, err := cache.parse(m[f.key])
 		if err != nil {
 			e.Depend, e.BDepend, e.RDepend, e.PDepend, e.IDepend = Depend{}, Depend{}, Depend{}, Depend{}, Depend{}
 			e.Invalid = fmt.Errorf("%s %s: %w", pkg.CPV(), f.key, err)
-			break
+			return nil
 		}
 		*f.dst = d
 	}
-	return e, nil
-}
-
-// depParse is one cached ParseDepend result.
-type depParse struct {
-	d   Depend
-	err error
-}
-
-func cachedParseDepend(s string, cache map[string]depParse) (Depend, error) {
-	if cache == nil {
-		return ParseDepend(s)
-	}
-	p, ok := cache[s]
-	if !ok {
-		p.d, p.err = ParseDepend(s)
-		cache[s] = p
-	}
-	return p.d, p.err
+	return nil
 }
 
 // metadataPackage makes the package of an md5-cache entry from its path's
