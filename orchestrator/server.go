@@ -15,6 +15,7 @@ import (
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/projections"
 )
 
 // Options configure a Server.
@@ -26,6 +27,9 @@ type Options struct {
 	Logger   *slog.Logger
 	Version  string        // this release, reported by /v1/health
 	MaxWait  time.Duration // the longest a claim may long-poll; 0: 30s
+	// Fresh runs `swarm fresh` (sync, pretend, replace the queue); the
+	// server calls it every farm.fresh_every. Nil: no scheduled fresh.
+	Fresh func(context.Context) error
 }
 
 // Server is the orchestrator. Create it with New and run it with Run.
@@ -72,6 +76,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.dispatcher(loops) })
 	wg.Go(func() { s.maintenance(loops) })
 	wg.Go(func() { s.watchConfig(loops) })
+	wg.Go(func() { s.freshLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version)
 
 	var err error
@@ -232,4 +237,50 @@ func (s *Server) reloadConfig() {
 	}
 	s.cfg = cfg
 	s.log.Info("config.toml reloaded", "drones", len(cfg.Drones))
+}
+
+// freshLoop runs the scheduled fresh: when farm.fresh_every has passed since
+// the last completed fresh, it runs one. A run that fails is logged as an
+// error and tried again after a quarter of the period (at most ten
+// minutes); status flags a fresh that is overdue, so a missed run is never
+// silent.
+func (s *Server) freshLoop(ctx context.Context) {
+	if s.opts.Fresh == nil {
+		return
+	}
+	var retryAt time.Time
+	for {
+		every := s.config().Farm.FreshEvery.Duration
+		wait := time.Minute // config may turn it on
+		if every > 0 {
+			var last time.Time
+			if err := s.store.Read(ctx, func(st *projections.State) { last = st.Sync.Time }); err != nil && ctx.Err() == nil {
+				s.log.Error("scheduled fresh: read the state", "err", err)
+			}
+			due := last.Add(every)
+			if retryAt.After(due) {
+				due = retryAt
+			}
+			if wait = time.Until(due); wait <= 0 {
+				s.log.Info("scheduled fresh: starting", "every", every, "last", last)
+				if err := s.opts.Fresh(ctx); err != nil {
+					if ctx.Err() != nil {
+						return
+					}
+					retryAt = time.Now().Add(min(every/4, 10*time.Minute))
+					s.log.Error("scheduled fresh failed; the queue is unchanged", "err", err, "retry_at", retryAt)
+				} else {
+					retryAt = time.Time{}
+					s.changed()
+				}
+				continue
+			}
+			wait = min(wait, time.Minute)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }

@@ -243,3 +243,49 @@ func TestSilentDroneIsReclaimed(t *testing.T) {
 	}
 	t.Fatal("the silent drone's package never reached the other drone")
 }
+
+// The scheduled fresh runs when farm.fresh_every has passed since the last
+// completed one, and a failed run is tried again.
+func TestScheduledFresh(t *testing.T) {
+	calls := make(chan error, 16)
+	dir := t.TempDir()
+	store, err := commands.OpenStore(dir, commands.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := config.Default()
+	cfg.Farm.FreshEvery.Duration = 300 * time.Millisecond
+	n := 0
+	fresh := func(ctx context.Context) error {
+		n++
+		if n == 1 {
+			calls <- errors.New("mirror down")
+			return errors.New("mirror down")
+		}
+		_, err := store.Execute(ctx, commands.Fresh(commands.ActorOrchestrator, commands.FreshPlan{Tree: "t"}, commands.Routing{}, nil))
+		calls <- err
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- New(store, cfg, Options{Fresh: fresh}).Run(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	var got []error
+	deadline := time.After(10 * time.Second)
+	for len(got) < 3 {
+		select {
+		case err := <-calls:
+			got = append(got, err)
+		case <-deadline:
+			t.Fatalf("scheduled fresh ran %d times in 10s: %v", len(got), got)
+		}
+	}
+	if got[0] == nil || got[1] != nil || got[2] != nil {
+		t.Fatalf("runs: %v (want a failure, then successes)", got)
+	}
+}

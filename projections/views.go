@@ -34,6 +34,9 @@ type Status struct {
 	// QueueStale says the queue's tree is older than farm.stale_after. The
 	// projection cannot know the threshold or the clock: the CLI fills it.
 	QueueStale string `json:"queue_stale,omitempty"`
+	// FreshOverdue says a scheduled fresh did not happen on time (or one
+	// never completed); the CLI fills it, as it needs the configuration.
+	FreshOverdue string `json:"fresh_overdue,omitempty"`
 }
 
 // StaleDrone is a drone on another portage tree than the queue's.

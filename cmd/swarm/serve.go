@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	charmlog "github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
@@ -91,7 +92,10 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	defer os.Remove(info)
 	logger.Info("listening", "url", url, "dir", dir)
-	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version})
+	fresh := func(ctx context.Context) error {
+		return runFresh(ctx, &freshOptions{app: o.app}, strings.NewReader(""))
+	}
+	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version, Fresh: fresh})
 	return srv.Run(ctx, ln)
 }
 

@@ -54,6 +54,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	s := st.Status()
 	s.QueueStale = queueStale(o.app, s, time.Now())
+	s.FreshOverdue = freshOverdue(o.app, st, time.Now())
 	if o.JSON {
 		return writeJSON(o.app.out, s)
 	}
@@ -84,6 +85,9 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	}
 	if s.QueueStale != "" {
 		line("Stale", p.yellow(s.QueueStale))
+	}
+	if s.FreshOverdue != "" {
+		line("Fresh", p.red(s.FreshOverdue))
 	}
 	if s.Stuck != "" {
 		line("Stuck", p.red(s.Stuck))
@@ -157,6 +161,40 @@ func queueStale(a *app, s projections.Status, now time.Time) string {
 	if age := now.Sub(*s.Sync.Time); limit > 0 && age > limit {
 		return fmt.Sprintf("the queue was computed %s ago against tree %s, more than farm.stale_after (%s): run 'swarm fresh'",
 			age.Round(time.Minute), orDash(s.Sync.Tree), cfg.Farm.StaleAfter)
+	}
+	return ""
+}
+
+// freshOverdue says whether a scheduled fresh (farm.fresh_every) did not
+// happen on time, or one started and never completed: a silent missed run
+// is the failure the schedule exists to prevent.
+func freshOverdue(a *app, st *projections.State, now time.Time) string {
+	_, cfg, err := a.stateConfig()
+	if err != nil {
+		cfg = config.Default()
+	}
+	return overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
+}
+
+// overdue is freshOverdue's judgement: every is farm.fresh_every, last the
+// last completed fresh (zero: never), running a fresh started and not
+// completed (nil: none).
+func overdue(every config.Duration, last time.Time, running *projections.FreshRun, now time.Time) string {
+	if running != nil && now.Sub(running.Since) > time.Hour {
+		return fmt.Sprintf("a fresh started %s (%s) and never completed; see 'swarm serve' logs or run 'swarm fresh'",
+			shortTime(running.Since), ago(running.Since, now))
+	}
+	if every.Duration <= 0 {
+		return ""
+	}
+	if last.IsZero() {
+		return fmt.Sprintf("farm.fresh_every is %s but no fresh has ever completed; is 'swarm serve' running?", every)
+	}
+	// Allow a tenth of the period (at least 10 minutes) for the run itself.
+	grace := max(every.Duration/10, 10*time.Minute)
+	if late := now.Sub(last) - every.Duration; late > grace {
+		return fmt.Sprintf("the scheduled fresh is %s overdue (every %s, last %s); see 'swarm serve' logs",
+			late.Round(time.Minute), every, shortTime(last))
 	}
 	return ""
 }
