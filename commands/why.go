@@ -76,23 +76,21 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 		add(fmt.Sprintf("blocked: it needs capabilities %v and no known drone has them all", p.Requires), "")
 		return ans, nil
 	}
-	for q := range st.Needed() {
-		ans.Position++
-		if q.Atom == atom {
-			break
+	if unmet := st.Unmet(&p); len(unmet) > 0 {
+		add(fmt.Sprintf("it waits for %d of its dependencies to be built: %s", len(unmet), strings.Join(unmet, ", ")), "")
+	} else {
+		for q := range st.Needed() {
+			ans.Position++
+			if q.Atom == atom {
+				break
+			}
 		}
 	}
 	if st.Paused != nil {
 		add("dispatching is paused: "+st.Paused.Reason, "")
 	}
 	exclusions := st.Exclusions()
-	var pkg *projections.Package
-	for q := range st.Needed() {
-		if q.Atom == atom {
-			pkg = q
-			break
-		}
-	}
+	pkg := &p
 	drones := slices.SortedFunc(st.Drones(), func(a, b *projections.Drone) int { return cmp.Compare(a.ID, b.ID) })
 	if len(drones) == 0 {
 		add("no drone has registered", "")
@@ -114,7 +112,7 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 			ans.Able = append(ans.Able, d.ID)
 		}
 	}
-	if len(ans.Able) > 0 && ans.Position > 1 {
+	if len(ans.Able) > 0 && ans.Position > 1 && len(st.Unmet(&p)) == 0 {
 		add(fmt.Sprintf("it waits its turn: %d needed packages are ahead of it", ans.Position-1), "")
 	}
 	return ans, nil

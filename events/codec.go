@@ -38,6 +38,8 @@ const (
 	fCount
 	fFinal
 	fUse
+	fDep
+	fPriority
 )
 
 const (
@@ -91,6 +93,12 @@ func AppendRecord(b []byte, e *Event) []byte {
 		b = putUint(b, fFinal, 1)
 	}
 	b = putString(b, fUse, e.Use)
+	for _, d := range e.Deps {
+		b = binary.AppendUvarint(b, fDep<<3|wireBytes)
+		b = binary.AppendUvarint(b, uint64(len(d)))
+		b = append(b, d...)
+	}
+	b = putUint(b, fPriority, e.Priority)
 	return b
 }
 
@@ -262,6 +270,8 @@ func (d *Decoder) setUint(e *Event, field, v uint64) {
 		e.Count = v
 	case fFinal:
 		e.Final = v != 0
+	case fPriority:
+		e.Priority = v
 	}
 }
 
@@ -295,6 +305,8 @@ func (d *Decoder) setBytes(e *Event, field uint64, v []byte) {
 		e.Remote = d.str(v)
 	case fUse:
 		e.Use = d.str(v)
+	case fDep:
+		e.Deps = append(e.Deps, d.str(v))
 	}
 }
 

@@ -153,6 +153,12 @@ type Event struct {
 	// sorted, space-separated), as `swarm fresh` read them: a package built
 	// with other flags must be built again.
 	Use string `json:"use,omitempty"`
+	// Deps are the queued packages an enqueued package needs built first,
+	// and Priority its remaining critical path in milliseconds (its own
+	// expected build time plus the longest chain of builds waiting for it):
+	// the scheduler's plan, decided when the queue was filled.
+	Deps     []string `json:"deps,omitempty"`
+	Priority uint64   `json:"priority,omitempty"`
 
 	// Final, on a failed event, means the decider judged it a package failure
 	// (it failed on enough distinct drones): the package is failed, not retried.

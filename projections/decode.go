@@ -154,6 +154,7 @@ func decodeState(payload []byte) (*State, error) {
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		s.markFailure(FailureMark{Time: r.time(), Drone: r.str(), Atom: r.str(), Signature: r.str()})
 	}
+	s.rebuildDeps()
 	s.rebuildNeeded()
 	if r.err == nil && r.off != len(r.b) {
 		r.fail("trailing bytes")
@@ -178,6 +179,7 @@ func (r *decoder) packages(s *State) {
 		p.EnqueuedSeq, p.BuiltBy, p.BuiltSeq = r.uint(), r.str(), r.uint()
 		p.BuildTime, p.Progress, p.ProgressAt = time.Duration(r.int()), r.uint(), r.time()
 		p.Requires, p.Use = r.strs(), r.str()
+		p.Deps, p.Priority = r.strs(), time.Duration(r.int())
 		p.excluded = r.bool()
 		if r.err != nil {
 			return

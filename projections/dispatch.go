@@ -9,29 +9,42 @@ import (
 
 // The read models the dispatcher needs on every claim, kept incrementally so
 // a claim costs O(log n) to find its place rather than a scan of the queue:
-// the needed packages in the order they joined the queue, and the recent
-// failures the systemic-failure rule looks at.
+// the ready packages in dispatch order, and the recent failures the
+// systemic-failure rule looks at.
 
-// queued is one needed package in the dispatch order.
+// queued is one ready package in the dispatch order: the longest remaining
+// critical path first (the scheduler's priority, decided when the queue was
+// filled), then the order packages joined the queue.
 type queued struct {
+	prio time.Duration
 	seq  uint64 // its EnqueuedSeq: unique per package
 	atom string
 }
 
-func (s *State) neededIndex(seq uint64) (int, bool) {
-	return slices.BinarySearchFunc(s.needed, seq, func(q queued, seq uint64) int { return cmp.Compare(q.seq, seq) })
+func (a queued) compare(b queued) int {
+	return cmp.Or(cmp.Compare(b.prio, a.prio), cmp.Compare(a.seq, b.seq))
 }
 
-// addNeeded and dropNeeded keep s.needed in step with the Needed state; only
-// setState, enqueued, dequeued and the snapshot decoder call them.
+func keyOf(p *Package) queued { return queued{p.Priority, p.EnqueuedSeq, p.Atom} }
+
+func (s *State) neededIndex(k queued) (int, bool) {
+	return slices.BinarySearchFunc(s.needed, k, queued.compare)
+}
+
+// addNeeded and dropNeeded keep s.needed in step with the packages that are
+// needed and ready (every dependency built); only setState, the dependency
+// bookkeeping (deps.go), enqueued, dequeued and the decoder call them.
 func (s *State) addNeeded(p *Package) {
-	if i, found := s.neededIndex(p.EnqueuedSeq); !found {
-		s.needed = slices.Insert(s.needed, i, queued{p.EnqueuedSeq, p.Atom})
+	if p.unmet > 0 {
+		return
+	}
+	if i, found := s.neededIndex(keyOf(p)); !found {
+		s.needed = slices.Insert(s.needed, i, keyOf(p))
 	}
 }
 
 func (s *State) dropNeeded(p *Package) {
-	if i, found := s.neededIndex(p.EnqueuedSeq); found {
+	if i, found := s.neededIndex(keyOf(p)); found {
 		s.needed = slices.Delete(s.needed, i, i+1)
 	}
 }
@@ -40,17 +53,18 @@ func (s *State) dropNeeded(p *Package) {
 func (s *State) rebuildNeeded() {
 	s.needed = s.needed[:0]
 	for _, p := range s.packages {
-		if p.State == Needed {
-			s.needed = append(s.needed, queued{p.EnqueuedSeq, p.Atom})
+		if p.State == Needed && p.unmet == 0 {
+			s.needed = append(s.needed, keyOf(p))
 		}
 	}
-	slices.SortFunc(s.needed, func(a, b queued) int { return cmp.Compare(a.seq, b.seq) })
+	slices.SortFunc(s.needed, queued.compare)
 }
 
-// Needed yields the packages waiting for a drone, oldest in the queue first:
-// the order the dispatcher offers them in. A package that failed or was
-// returned keeps its place. The packages are the State's own: read them, do
-// not modify them, and do not keep them past the State's next Apply.
+// Needed yields the packages ready for a drone (needed, every dependency
+// built) in dispatch order: the longest remaining critical path first, then
+// the oldest in the queue. A package that failed or was returned keeps its
+// place. The packages are the State's own: read them, do not modify them,
+// and do not keep them past the State's next Apply.
 func (s *State) Needed() iter.Seq[*Package] {
 	return func(yield func(*Package) bool) {
 		for _, q := range s.needed {

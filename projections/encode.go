@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 5).
+// The snapshot payload: a State in a compact binary form (format version 6).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -113,6 +113,8 @@ func (w *encoder) packages(m map[string]*Package) {
 		w.time(p.ProgressAt)
 		w.strs(p.Requires)
 		w.str(p.Use)
+		w.strs(p.Deps)
+		w.int(int64(p.Priority))
 		w.bool(p.excluded)
 	}
 }

@@ -56,15 +56,26 @@ func checkInvariants(t *testing.T, s *State) {
 	if counts != s.counts {
 		t.Fatalf("seq %d: counts %v, recount %v", s.Seq, s.counts, counts)
 	}
-	var order []uint64 // the dispatch order must be exactly the needed packages, oldest first
-	for p := range s.Needed() {
-		if p.State != Needed {
-			t.Fatalf("seq %d: %s (%s) in the dispatch order", s.Seq, p.Atom, p.State)
+	// The dispatch order must be exactly the ready needed packages, in
+	// priority order, and every unmet count true.
+	var order []queued
+	ready := 0
+	for _, p := range s.packages {
+		if p.unmet != s.countUnmet(p) {
+			t.Fatalf("seq %d: %s counts %d unmet dependencies, has %d", s.Seq, p.Atom, p.unmet, s.countUnmet(p))
 		}
-		order = append(order, p.EnqueuedSeq)
+		if p.State == Needed && p.unmet == 0 {
+			ready++
+		}
 	}
-	if len(order) != s.Count(Needed) || len(s.needed) != len(order) || !slices.IsSorted(order) {
-		t.Fatalf("seq %d: dispatch order %v for %d needed packages", s.Seq, order, s.Count(Needed))
+	for p := range s.Needed() {
+		if p.State != Needed || p.unmet != 0 {
+			t.Fatalf("seq %d: %s (%s, %d unmet) in the dispatch order", s.Seq, p.Atom, p.State, p.unmet)
+		}
+		order = append(order, keyOf(p))
+	}
+	if len(order) != ready || len(s.needed) != len(order) || !slices.IsSortedFunc(order, queued.compare) {
+		t.Fatalf("seq %d: dispatch order %v for %d ready packages", s.Seq, order, ready)
 	}
 	for id, d := range s.drones {
 		if int(d.ConsecutiveFailures) != len(d.Streak) {

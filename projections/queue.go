@@ -70,8 +70,11 @@ type Package struct {
 	ProgressAt     time.Time     // when Progress last grew (or the claim began)
 	Requires       []string      // capabilities a drone needs to build it (from its enqueued event)
 	Use            string        // USE flags it is to be built with (from its enqueued event)
+	Deps           []string      // queued packages it needs built first
+	Priority       time.Duration // its remaining critical path, as the queue was planned
 
 	excluded bool // a queue-wide exclusion matches it
+	unmet    int  // Deps not yet built (deps.go); only a package with none is offered
 }
 
 func (p *Package) clone() *Package {
@@ -79,6 +82,7 @@ func (p *Package) clone() *Package {
 	c.FailedOn = slices.Clone(p.FailedOn)
 	c.ReturnedBy = slices.Clone(p.ReturnedBy)
 	c.Requires = slices.Clone(p.Requires)
+	c.Deps = slices.Clone(p.Deps)
 	return &c
 }
 
@@ -91,7 +95,11 @@ func (s *State) setState(p *Package, st PackageState) {
 	}
 	s.counts[p.State.index()]--
 	s.counts[st.index()]++
+	wasBuilt := p.State == Built
 	p.State = st
+	if wasBuilt != (st == Built) {
+		s.depChanged(p.Atom)
+	}
 }
 
 // requeue puts a package that is no longer building back where it waits:
@@ -154,20 +162,25 @@ func (s *State) enqueued(e *events.Event) bool {
 	}
 	p := s.packages[e.Atom]
 	if p == nil {
-		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom), Use: e.Use}
+		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom), Use: e.Use,
+			Priority: time.Duration(e.Priority) * time.Millisecond}
 		p.Requires = requires(e.Capabilities)
 		p.State = s.waiting(p)
 		s.packages[e.Atom] = p
 		s.counts[p.State.index()]++
+		s.setDeps(p, e.Deps) // before it joins the dispatch order: it may not be ready
 		if p.State == Needed {
 			s.addNeeded(p)
 		}
+		s.depChanged(e.Atom) // packages waiting for it were counting it as met
 		return true
 	}
 	if p.State != Failed && p.State != Built {
 		return false // already waiting, building, excluded or blocked
 	}
 	p.Requires, p.Use = requires(e.Capabilities), e.Use
+	p.Priority = time.Duration(e.Priority) * time.Millisecond
+	s.setDeps(p, e.Deps)
 	s.setState(p, s.waiting(p))
 	return true
 }
@@ -183,8 +196,10 @@ func (s *State) dequeued(e *events.Event) bool {
 	if p.State == Needed {
 		s.dropNeeded(p)
 	}
+	s.setDeps(p, nil)
 	s.counts[p.State.index()]--
 	delete(s.packages, e.Atom)
+	s.depChanged(e.Atom) // met now: no longer in the queue
 	return true
 }
 

@@ -38,6 +38,8 @@ type State struct {
 	// durations are the expected build times by package (cat/name): learned
 	// from an emerge.log, then from the farm's own completed builds.
 	durations map[string]time.Duration
+	// dependents maps an atom to the queued packages that need it (deps.go).
+	dependents map[string][]string
 }
 
 // Pause says why and since when dispatching stopped.
@@ -79,10 +81,11 @@ type Exclusion struct {
 // New returns the State before any event.
 func New() *State {
 	return &State{
-		packages:  make(map[string]*Package),
-		drones:    make(map[string]*Drone),
-		promoted:  make(map[string]struct{}),
-		durations: make(map[string]time.Duration),
+		packages:   make(map[string]*Package),
+		drones:     make(map[string]*Drone),
+		promoted:   make(map[string]struct{}),
+		durations:  make(map[string]time.Duration),
+		dependents: make(map[string][]string),
 	}
 }
 
@@ -175,6 +178,10 @@ func (s *State) Clone() *State {
 	c.exclusions = slices.Clone(s.exclusions)
 	c.promoted = maps.Clone(s.promoted)
 	c.durations = maps.Clone(s.durations)
+	c.dependents = make(map[string][]string, len(s.dependents))
+	for k, v := range s.dependents {
+		c.dependents[k] = slices.Clone(v)
+	}
 	c.recent = s.recent.clone()
 	c.needed = slices.Clone(s.needed)
 	c.failures = slices.Clone(s.failures)

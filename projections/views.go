@@ -143,6 +143,9 @@ type QueueRow struct {
 	BuiltSeq       uint64       `json:"built_seq,omitempty"`
 	Requires       []string     `json:"requires"` // capabilities a drone needs to build it
 	Use            string       `json:"use,omitempty"`
+	Deps           []string     `json:"deps,omitempty"`        // queued packages it needs built first
+	WaitingFor     []string     `json:"waiting_for,omitempty"` // those not built yet
+	PrioritySec    float64      `json:"priority_s,omitempty"`  // remaining critical path, as planned
 }
 
 // QueueList lists the packages in state stateFilter ("" for all), in the
@@ -159,6 +162,7 @@ func (s *State) QueueList(stateFilter string) []QueueRow {
 			FailedOn: nonNil(p.FailedOn), ReturnedBy: nonNil(p.ReturnedBy),
 			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
 			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires), Use: p.Use,
+			Deps: p.Deps, WaitingFor: s.Unmet(p), PrioritySec: p.Priority.Seconds(),
 		})
 	}
 	slices.SortFunc(rows, func(a, b QueueRow) int {
