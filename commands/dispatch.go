@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -32,7 +34,9 @@ type Grant struct {
 // (packageBlocker): not excluded for it, with the capabilities it needs, and
 // not one it returned or failed while another capable drone is able (so a
 // sick drone's work is routed elsewhere). The fencing token is the claim
-// event's own seq.
+// event's own seq. Among ready packages (every dependency built) the one on
+// the longest remaining critical path goes first, and when several drones
+// ask in one round the one with the most cores chooses first.
 func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		out := make([]Grant, len(requests))
@@ -40,7 +44,19 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		taken := make(map[string]bool)
 		asked := make(map[string]int) // grants so far per drone, against its slots
 		exclusions := st.Exclusions()
+		// The biggest drones choose first, so the most urgent package (the
+		// longest remaining chain) goes to the most cores.
+		order := make([]int, len(requests))
+		cores := make([]uint32, len(requests))
 		for i, id := range requests {
+			order[i] = i
+			if d, ok := st.Drone(id); ok {
+				cores[i] = d.Cores
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cores[b], cores[a]) })
+		for _, i := range order {
+			id := requests[i]
 			g := &out[i]
 			g.Drone = id
 			d, ok := st.Drone(id)

@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/portage"
 	"github.com/swarm-build/swarm/projections"
+	"github.com/swarm-build/swarm/schedule"
 )
 
 // FreshPackage is one package a fresh plan wants built.
 type FreshPackage struct {
 	Atom string   // as emerge prints it
 	Use  []string // the flags it is built with: USE and USE_EXPAND (abi_x86_32 ...), enabled only
+	Deps []int    // indexes in the plan's Builds of the packages it needs built first
 }
 
 // FreshPlan is what `swarm fresh` read from emerge --pretend.
@@ -48,6 +52,10 @@ func Fresh(actor string, plan FreshPlan, routing Routing, diff *FreshDiff) Decid
 			}
 			keys[i] = k[0]
 		}
+		prio, err := priorities(st, plan.Builds, keys)
+		if err != nil {
+			return nil, err
+		}
 		var d FreshDiff
 		evs := []events.Event{{Type: events.TypeFreshStarted, Actor: actor, Tree: plan.Tree}}
 		if st.Paused != nil {
@@ -77,7 +85,10 @@ func Fresh(actor string, plan FreshPlan, routing Routing, diff *FreshDiff) Decid
 			seen[k] = true
 			use := useKey(b.Use)
 			enq := events.Event{Type: events.TypeEnqueued, Actor: actor, Atom: k, Use: use,
-				Capabilities: routing.Requires(k, b.Use)}
+				Capabilities: routing.Requires(k, b.Use), Priority: uint64(prio[i].Milliseconds())}
+			for _, j := range b.Deps {
+				enq.Deps = append(enq.Deps, keys[j])
+			}
 			p, ok := st.Package(k)
 			switch {
 			case !ok:
@@ -116,4 +127,34 @@ func useKey(use []string) string {
 func (d FreshDiff) String() string {
 	return fmt.Sprintf("%d added, %d removed, %d changed, %d retried, %d kept",
 		len(d.Added), len(d.Removed), len(d.Changed), len(d.Retried), d.Kept)
+}
+
+// minWork is the least expected time of a build in the plan, so that with
+// no history at all the priorities still rank the longest chains first.
+const minWork = time.Second
+
+// priorities is the scheduler's plan for the builds: each one's remaining
+// critical path by expected durations (the farm's history, else estimates
+// by category; see schedule.Estimates).
+func priorities(st *projections.State, builds []FreshPackage, keys []string) ([]time.Duration, error) {
+	est := schedule.NewEstimates(st.ExpectedAll())
+	jobs := make([]schedule.Job, len(builds))
+	for i, b := range builds {
+		w, _ := est.Work(cpOf(keys[i]))
+		jobs[i] = schedule.Job{ID: keys[i], Work: max(w, minWork), Deps: b.Deps}
+	}
+	prio, err := schedule.Priorities(jobs)
+	if err != nil {
+		return nil, fmt.Errorf("fresh: plan the builds: %w", err)
+	}
+	return prio, nil
+}
+
+// cpOf returns the cat/name of a queue key.
+func cpOf(key string) string {
+	a, err := portage.ParsePackage(key)
+	if err != nil {
+		return key
+	}
+	return a.CP()
 }

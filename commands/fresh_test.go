@@ -49,3 +49,37 @@ func TestFreshIsIncremental(t *testing.T) {
 		t.Fatalf("a fresh must lift groundings and the pause: grounded %v paused %v", dr.Grounded, st.Paused)
 	}
 }
+
+// The plan's priorities order dispatch: the head of the longest chain goes
+// first, to the biggest drone asking; a package waits for its dependencies.
+func TestFreshPrioritiesAndBiggestDroneFirst(t *testing.T) {
+	f := newTestFarm(t)
+	exec(t, f.s, Register(DroneInfo{ID: "small", Cores: 4, Slots: 2}, nil, nil))
+	exec(t, f.s, Register(DroneInfo{ID: "big", Cores: 32, Slots: 2}, nil, nil))
+	exec(t, f.s, Learn(ActorOperator, "test", map[string]time.Duration{
+		"dev-qt/qtcore": 10 * time.Minute, "dev-qt/qtgui": 20 * time.Minute, "app-misc/leaf": time.Minute,
+		"kde-base/kdelibs": 30 * time.Minute,
+	}))
+	plan := FreshPlan{Tree: "t", Builds: []FreshPackage{
+		{Atom: "app-misc/leaf-1"},
+		{Atom: "dev-qt/qtcore-5.9.4"},
+		{Atom: "dev-qt/qtgui-5.9.4", Deps: []int{1}},
+		{Atom: "kde-base/kdelibs-4.14", Deps: []int{1, 2}},
+	}}
+	exec(t, f.s, Fresh(ActorOperator, plan, Routing{}, nil))
+	st := f.state()
+	if p, _ := st.Package("dev-qt/qtcore-5.9.4"); p.Priority != time.Hour {
+		t.Fatalf("qtcore priority %v, want 1h (10m + 20m + 30m)", p.Priority)
+	}
+	g := f.dispatch("small", "big")
+	if g[1].Atom != "dev-qt/qtcore-5.9.4" || g[0].Atom != "app-misc/leaf-1" {
+		t.Fatalf("small got %q, big got %q; want big on the critical path", g[0].Atom, g[1].Atom)
+	}
+	if g := f.dispatch("big")[0]; g.Atom != "" {
+		t.Fatalf("big got %s while everything else waits for qtcore", g.Atom)
+	}
+	exec(t, f.s, Complete("big", "dev-qt/qtcore-5.9.4", g[1].Fence, Binpkg{}))
+	if g := f.dispatch("big")[0]; g.Atom != "dev-qt/qtgui-5.9.4" {
+		t.Fatalf("after qtcore: big got %q", g.Atom)
+	}
+}

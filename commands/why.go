@@ -33,6 +33,9 @@ type WhyAnswer struct {
 // applies, each with the drones it rules out. A reason that rules out every
 // drone comes first.
 func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer, error) {
+	if key, found := st.Lookup(atom); found {
+		atom = key
+	}
 	p, ok := st.Package(atom)
 	if !ok {
 		return WhyAnswer{}, fmt.Errorf("why %s: %w", atom, ErrUnknownPackage)

@@ -3,6 +3,7 @@ package projections
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -265,6 +266,29 @@ func (s *State) Expected(cp string) (time.Duration, bool) {
 	d, ok := s.durations[cp]
 	return d, ok
 }
+
+// Lookup finds the queue key of the package atom names: atom itself, else
+// the one queued package with the same cat/name-version (the queue may hold
+// it with its slot and repository, as emerge printed it). ok is false when
+// there is none, or more than one.
+func (s *State) Lookup(atom string) (key string, ok bool) {
+	if _, ok := s.packages[atom]; ok {
+		return atom, true
+	}
+	want := bare(atom)
+	for k := range s.packages {
+		if bare(k) == want {
+			if key != "" {
+				return "", false
+			}
+			key = k
+		}
+	}
+	return key, key != ""
+}
+
+// ExpectedAll returns a copy of every expected build time, by cat/name.
+func (s *State) ExpectedAll() map[string]time.Duration { return maps.Clone(s.durations) }
 
 // Durations returns how many packages have an expected build time.
 func (s *State) Durations() int { return len(s.durations) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -22,11 +23,16 @@ import (
 // first line is the tree's identity unless --tree says otherwise.
 const treeFile = "/var/db/repos/gentoo/metadata/timestamp.chk"
 
+// md5CacheDir is the tree's metadata cache: the dependencies of every
+// ebuild, which order the builds.
+const md5CacheDir = "/var/db/repos/gentoo/metadata/md5-cache"
+
 type freshOptions struct {
-	app    *app
-	From   string
-	Tree   string
-	NoSync bool
+	app      *app
+	From     string
+	Tree     string
+	NoSync   bool
+	MD5Cache string
 }
 
 func newFreshCmd(a *app, runF func(context.Context, *freshOptions) error) *cobra.Command {
@@ -51,6 +57,13 @@ pause, which were judged against the old tree.
 The tree identity (--tree, else the first line of ` + treeFile + `) is
 recorded: drones on another tree get no work until they sync.
 
+Builds are scheduled by dependencies: from the tree's md5-cache (--md5-cache,
+default ` + md5CacheDir + `), each package waits for the packages of the
+plan it needs (DEPEND, BDEPEND, IDEPEND, RDEPEND), and the ready package on
+the longest remaining chain of expected build time goes first ('swarm
+history import' teaches the times). Without the metadata, packages go in
+the plan's order.
+
 A slot conflict in the plan, or output that does not parse, is an error
 (exit 1) that names it, and the queue is left untouched.`,
 		Example: `  swarm fresh
@@ -66,6 +79,7 @@ A slot conflict in the plan, or output that does not parse, is an error
 	cmd.Flags().StringVar(&opts.From, "from", "", "read emerge --pretend output from `FILE` (- for stdin) instead of running it")
 	cmd.Flags().StringVar(&opts.Tree, "tree", "", "the portage tree's identity `ID` (default: its timestamp.chk)")
 	cmd.Flags().BoolVar(&opts.NoSync, "no-sync", false, "do not sync the tree before running build.pretend")
+	cmd.Flags().StringVar(&opts.MD5Cache, "md5-cache", "", "the tree's metadata: an md5-cache `PATH` (folder, or TSV as in shared/data/graph) (default: "+md5CacheDir+" when present)")
 	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
@@ -104,6 +118,8 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 		}
 	}
 	fp := commands.FreshPlan{Tree: tree, Binaries: len(plan.Binaries())}
+	var atoms []portage.Atom
+	var uses [][]string
 	for _, e := range plan.Builds() {
 		var use []string
 		for name := range e.Vars {
@@ -116,6 +132,10 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 			}
 		}
 		fp.Builds = append(fp.Builds, commands.FreshPackage{Atom: e.Package.Key(), Use: use})
+		atoms, uses = append(atoms, e.Package), append(uses, use)
+	}
+	if err := planDeps(o, fp.Builds, atoms, uses); err != nil {
+		return err
 	}
 	if len(fp.Builds)+fp.Binaries == 0 && len(input) > 0 && plan.Total == nil {
 		return errors.New("fresh: no package lines in the input; is it emerge --pretend output? The queue is untouched")
@@ -207,4 +227,57 @@ func exitCodeOf(err error) int {
 		return ee.ExitCode()
 	}
 	return -1
+}
+
+// planDeps fills each build's dependencies from the tree's md5-cache. No
+// metadata is not an error (the plan's order then stands), but a cache that
+// is there and does not load is.
+func planDeps(o *freshOptions, builds []commands.FreshPackage, atoms []portage.Atom, uses [][]string) error {
+	path := o.MD5Cache
+	if path == "" {
+		if !isDir(md5CacheDir) {
+			o.app.log().Warn("no md5-cache (" + md5CacheDir + "): builds go in the plan's order, without dependency gating")
+			return nil
+		}
+		path = md5CacheDir
+	}
+	ebuilds, err := loadMD5Cache(path)
+	if err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	deps, unknown := portage.PlanDeps(ebuilds, atoms, uses)
+	if len(unknown) > 0 {
+		o.app.log().Warn("packages missing from the md5-cache wait for nothing", "count", len(unknown), "first", unknown[0])
+	}
+	for i := range builds {
+		builds[i].Deps = deps[i]
+	}
+	return nil
+}
+
+// loadMD5Cache reads a metadata/md5-cache folder, or the TSV form (gzipped
+// or not) of shared/data/graph.
+func loadMD5Cache(path string) ([]portage.Ebuild, error) {
+	if isDir(path) {
+		return portage.LoadMD5Cache(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	ebuilds, err := portage.ReadMD5CacheTSV(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ebuilds, nil
 }
