@@ -64,4 +64,3 @@ func PlanDeps(ebuilds []Ebuild, plan []Atom, use [][]string) (deps [][]int, unkn
 	}
 	return deps, unknown
 }
-
