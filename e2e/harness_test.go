@@ -236,6 +236,7 @@ func (f *farm) stopServer() {
 type droneOpts struct {
 	slots int      // --slots; 0 = 1
 	env   []string // extra environment (FAKE_EMERGE_*), inherited by its builds
+	args  []string // extra flags of `swarm drone` (--tree ID, --capability C …)
 }
 
 // startDrone starts `swarm drone` for an admitted drone. Its builds inherit
@@ -249,9 +250,9 @@ func (f *farm) startDrone(id string, o droneOpts) *proc {
 	slots := max(o.slots, 1)
 	env := append(f.baseEnv(), "FAKE_EMERGE_DRONE="+id, "FAKE_EMERGE_RECORD="+f.record)
 	env = append(env, o.env...)
-	p, err := startProc("drone "+id, f.logFile("drone-"+id), env,
-		swarmBin, "drone", "--orchestrator", f.url, "--id", id, "--token", f.token(id),
-		"--slots", strconv.Itoa(slots), "--log-dir", filepath.Join(f.root, "builds", id))
+	argv := []string{swarmBin, "drone", "--orchestrator", f.url, "--id", id, "--token", f.token(id),
+		"--slots", strconv.Itoa(slots), "--log-dir", filepath.Join(f.root, "builds", id)}
+	p, err := startProc("drone "+id, f.logFile("drone-"+id), env, append(argv, o.args...)...)
 	if err != nil {
 		f.t.Fatal(err)
 	}
