@@ -124,19 +124,35 @@ func (d Depend) walk(fn func(Atom)) {
 // already installed or available, falling back to the first. A nil prefer
 // accepts everything.
 func (d Depend) Resolve(use func(flag string) bool, prefer func(Atom) bool) []Atom {
+	var pref func(*Atom) bool
+	if prefer != nil {
+		pref = func(a *Atom) bool { return prefer(*a) }
+	}
+	var out []Atom
+	for _, a := range d.resolveAtoms(nil, use, pref) {
+		out = append(out, *a)
+	}
+	return out
+}
+
+// resolveAtoms is Resolve returning the tree's own atoms, appended to out,
+// so a caller may tell them apart by address (BuildGraph caches what each
+// resolves to: loaders share one Atom among every specification that
+// writes it).
+func (d *Depend) resolveAtoms(out []*Atom, use func(string) bool, prefer func(*Atom) bool) []*Atom {
 	if use == nil {
 		use = func(string) bool { return false }
 	}
 	if prefer == nil {
-		prefer = func(Atom) bool { return true }
+		prefer = func(*Atom) bool { return true }
 	}
-	return d.resolve(nil, use, prefer)
+	return d.resolve(out, use, prefer)
 }
 
-func (d Depend) resolve(out []Atom, use func(string) bool, prefer func(Atom) bool) []Atom {
+func (d *Depend) resolve(out []*Atom, use func(string) bool, prefer func(*Atom) bool) []*Atom {
 	switch d.Kind {
 	case DepAtom:
-		return append(out, *d.Atom)
+		return append(out, d.Atom)
 	case DepUseCond:
 		if use(d.Flag) == d.Negate {
 			return out
@@ -144,17 +160,17 @@ func (d Depend) resolve(out []Atom, use func(string) bool, prefer func(Atom) boo
 	case DepAnyOf:
 		return d.resolveAnyOf(out, use, prefer)
 	}
-	for _, c := range d.Children {
-		out = c.resolve(out, use, prefer)
+	for i := range d.Children {
+		out = d.Children[i].resolve(out, use, prefer)
 	}
 	return out
 }
 
 // resolveAnyOf appends the atoms of the alternative Resolve picks.
-func (d Depend) resolveAnyOf(out []Atom, use func(string) bool, prefer func(Atom) bool) []Atom {
-	var first []Atom
-	for _, c := range d.Children {
-		alt := c.resolve(nil, use, prefer)
+func (d *Depend) resolveAnyOf(out []*Atom, use func(string) bool, prefer func(*Atom) bool) []*Atom {
+	var first []*Atom
+	for i := range d.Children {
+		alt := d.Children[i].resolve(nil, use, prefer)
 		if len(alt) == 0 {
 			continue
 		}
@@ -168,7 +184,7 @@ func (d Depend) resolveAnyOf(out []Atom, use func(string) bool, prefer func(Atom
 	return append(out, first...)
 }
 
-func allPreferred(atoms []Atom, prefer func(Atom) bool) bool {
+func allPreferred(atoms []*Atom, prefer func(*Atom) bool) bool {
 	for _, a := range atoms {
 		if a.Blocker == NoBlock && !prefer(a) {
 			return false

@@ -2,6 +2,7 @@ package portage
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -190,8 +191,17 @@ func FuzzParseDepend(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	cache := newDepCache()
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := ParseDepend(s)
+		// The loaders' cached parser, with its shared atoms and scratch
+		// space, must agree, the first time and the next.
+		for range 2 {
+			cd, cerr := cache.parse(s)
+			if !reflect.DeepEqual(cd, d) || fmt.Sprint(cerr) != fmt.Sprint(err) {
+				t.Fatalf("cached parse of %q: %v, %v; ParseDepend: %v, %v", s, cd, cerr, d, err)
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, ErrDepend) || !strings.HasPrefix(err.Error(), "parse dependencies: byte ") {
 				t.Fatalf("ParseDepend(%q): error %q does not match ErrDepend or name a byte offset", s, err)

@@ -114,8 +114,9 @@ func ReadMD5CacheTSV(r io.Reader) ([]Ebuild, error) {
 	// 20,000 of them by appending was a good part of the time this took.
 	out := make([]Ebuild, len(lines)-1)
 	cache := newDepCache()
+	m := make(Metadata, len(cols))
 	for i, line := range lines[1:] {
-		if err := tsvEbuild(&out[i], cols, line, cache); err != nil {
+		if err := tsvEbuild(&out[i], m, cols, line, cache); err != nil {
 			return nil, tsvError(i+2, err)
 		}
 	}
@@ -162,13 +163,14 @@ func tsvHeader(line string) ([]string, error) {
 	return cols, nil
 }
 
-// tsvEbuild reads one row.
-func tsvEbuild(e *Ebuild, cols []string, line string, cache *depCache) error {
+// tsvEbuild reads one row into e, through m, which it clears first (one
+// map serves every row).
+func tsvEbuild(e *Ebuild, m Metadata, cols []string, line string, cache *depCache) error {
 	vals := strings.Split(line, "\t")
 	if len(vals) != len(cols) {
 		return fmt.Errorf("%d columns, the header has %d", len(vals), len(cols))
 	}
-	m := make(Metadata, len(cols))
+	clear(m)
 	for i, c := range cols {
 		if vals[i] != "" {
 			m[c] = vals[i]

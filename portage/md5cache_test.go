@@ -244,3 +244,26 @@ func FuzzParseMetadata(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadMD5CacheTSV checks that ReadMD5CacheTSV never panics and that
+// its errors match ErrMetadata and name the row.
+func FuzzReadMD5CacheTSV(f *testing.F) {
+	row := "core-kit\tsys-libs/zlib-1.3.1\t7\t0/1\t*\tminizip\tminizip? ( a/b )\t\t\t\t\t\t\t\t\t\n"
+	for _, s := range []string{"", tsvHeaderRow + "\n" + row, "#SLOT\tCPV\tREPO\n0\ta/b-1\tr\n", "#CPV\n", tsvHeaderRow + "\nx\n", "#A\tA"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ebuilds, err := ReadMD5CacheTSV(strings.NewReader(s))
+		if err != nil {
+			if !errors.Is(err, ErrMetadata) || !strings.HasPrefix(err.Error(), "md5-cache TSV row ") {
+				t.Fatalf("ReadMD5CacheTSV(%q): %v", s, err)
+			}
+			return
+		}
+		for _, e := range ebuilds {
+			if e.Package.Version == nil || e.Package.Slot == "" {
+				t.Fatalf("ReadMD5CacheTSV(%q): ebuild %+v has no version or slot", s, e.Package)
+			}
+		}
+	})
+}
