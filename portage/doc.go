@@ -72,6 +72,19 @@
 // read with an error naming the line (ErrPretend, ErrEmergeLog) rather than
 // guess: a plan read in part would silently shrink the queue.
 //
+// # Dependencies and the build graph
+//
+// ParseDepend reads a DEPEND/BDEPEND/RDEPEND/PDEPEND/IDEPEND value into a
+// Depend tree (all-of, || any-of, flag? conditionals, atoms and blockers);
+// Resolve evaluates it for one USE configuration. ParseMetadata reads one
+// md5-cache entry, LoadMD5Cache a metadata/md5-cache folder,
+// ReadMD5CacheTSV the table form in shared/data/graph, and LoadEbuilds
+// whichever a path holds; an ebuild whose dependencies do not parse is
+// kept but Invalid, as portage masks it. BuildGraph takes the closure of a
+// root set over the ebuilds into an acyclic Graph of what must be built
+// before what, listing what the tree lacks and the dependencies it dropped
+// to break cycles; internal/world holds a realistic root set.
+//
 // Errors match ErrBadAtom or ErrBadVersion and say what is wrong, for
 // example:
 //

@@ -31,8 +31,7 @@ type Graph struct {
 	// Roots skipped by GraphOptions.SkipMissingRoots are listed here too.
 	Missing []string
 	// Dropped are the dependencies removed to break cycles (see
-	// BuildGraph), in the order they were removed; DroppedEdges is their
-	// number.
+	// BuildGraph), ordered by From then To; DroppedEdges is their number.
 	Dropped      []Edge
 	DroppedEdges int
 }
@@ -78,12 +77,14 @@ type GraphOptions struct {
 	SkipMissingRoots bool
 }
 
-// DefaultProfileUSE is the USE a plain amd64 desktop profile of the
-// Macaroni tree of 2024 enables in every ebuild: the arch, glibc, Linux,
-// GNU userland, 64-bit ABI, and one Python (3.9, the kits' newest but one
-// of 3.7 to 3.10) for python-r1 and python-single-r1 ebuilds. Without
-// these, every elibc_glibc? and python_targets_*? group would be dropped
-// and with it the Python interpreter and glibc themselves.
+// DefaultProfileUSE is the implicit USE a plain profile of the Macaroni
+// tree of 2024 enables in every ebuild: the arch, glibc, Linux, GNU
+// userland, the 64-bit ABI on amd64, and one Python (3.9, the kits'
+// newest but one of 3.7 to 3.10; an assumption, as the snapshot carries
+// no profiles) for python-r1 and python-single-r1 ebuilds. Without them
+// every elibc_glibc? and python_targets_*? group would be dropped, and
+// with them glibc and the Python interpreter. It enables no feature flags
+// (X, qt5, ssl…): those come from IUSE defaults alone.
 func DefaultProfileUSE(arch string) []string {
 	if arch == "" {
 		arch = DefaultArch
@@ -112,16 +113,18 @@ func DefaultProfileUSE(arch string) []string {
 // merges them, but orders nothing. Each atom resolves to the highest
 // visible ebuild it matches (BestMatch); in an || group the first
 // alternative whose atoms all resolve is taken. Blockers are not edges,
-// an ebuild's dependency on its own package is not an edge, and atoms
-// nothing matches are listed in Missing.
+// nor is an atom that selects the ebuild itself, and atoms nothing
+// matches are listed in Missing.
 //
-// Portage trees have cycles, mostly through RDEPEND. BuildGraph breaks
-// them deterministically: first, cycles of build edges alone (a
-// depth-first search in node order drops its back edges: these need a
-// bootstrap in real life); then, repeatedly, a depth-first search over all
-// edges drops each runtime back edge, and for a build back edge the
-// deepest runtime edge on the cycle it closes, until none is left. What
-// was dropped is in Graph.Dropped.
+// USE dependencies of atoms ([ssl,-doc]) are not checked: the graph takes
+// each ebuild's USE as configured, not as its dependents would want it.
+//
+// Portage trees have cycles, through RDEPEND mostly, and through the
+// toolchain (glibc needs gcc, which needs a libc). BuildGraph breaks them
+// deterministically, dropping as few edges as its heuristics find and a
+// runtime edge rather than a build edge wherever that suffices (see
+// breakCycles); every dropped edge closes a cycle with those kept, and is
+// listed in Graph.Dropped.
 func BuildGraph(ebuilds []Ebuild, roots []string, opts GraphOptions) (*Graph, error) {
 	ix := newEbuildIndex(ebuilds, opts)
 	start, skipped, err := ix.roots(roots, opts.SkipMissingRoots)

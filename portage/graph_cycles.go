@@ -19,14 +19,15 @@ type dagEdge struct {
 // dropped rather than a build edge wherever that suffices:
 //
 //  1. Cycles of build edges alone: portage needs an installed package to
-//     build these (autoconf needs perl, which needs gdbm, which needs
-//     autoconf). Within each strongly connected component of the build
+//     build these (xz-utils' BDEPEND wants elt-patches, whose DEPEND wants
+//     xz-utils; glibc wants gcc, which wants a libc). Within each strongly connected component of the build
 //     edges, the Eades–Lin–Smyth heuristic orders the packages (those
 //     with the most dependencies and the fewest dependents first; see
 //     elsOrder) and the build edges that go against that order are
-//     dropped: it tends to keep toolchain hubs such as autoconf and
-//     gettext as dependencies and drop their few edges back out, which is
-//     what a bootstrapped system, with those hubs installed, does.
+//     dropped: it tends to keep hubs that many packages need, such as
+//     autoconf and gettext, as dependencies and drop their few edges back
+//     out, which is what a bootstrapped system, with the hubs installed,
+//     does.
 //  2. Then the build edges form a DAG, and a topological sort of it that
 //     always takes, among the packages whose build dependencies are met,
 //     the one with the fewest runtime dependencies still unbuilt (lowest

@@ -1,6 +1,7 @@
 package portage
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -327,6 +328,9 @@ func checkGraph(t *testing.T, g *Graph) {
 				t.Fatalf("TopoOrder puts %s before its dependency %s", n.Package.Key(), g.Nodes[d].Package.Key())
 			}
 		}
+	}
+	if !slices.IsSortedFunc(g.Dropped, func(a, b Edge) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) }) {
+		t.Errorf("Dropped not ordered by From, To: %v", g.Dropped)
 	}
 	if g.DroppedEdges != len(g.Dropped) {
 		t.Errorf("DroppedEdges %d, %d dropped", g.DroppedEdges, len(g.Dropped))
