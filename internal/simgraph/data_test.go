@@ -1,0 +1,59 @@
+package simgraph
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// dataFile returns rel under shared/data (../../../shared/data from here,
+// or $SWARM_SHARED_DATA), skipping the test when it is absent, except
+// under CI, where missing data is a failure rather than a silent pass.
+func dataFile(t *testing.T, rel string) string {
+	t.Helper()
+	dir := os.Getenv("SWARM_SHARED_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data")
+	}
+	path := filepath.Join(dir, rel)
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared data missing under CI: %v", err)
+		}
+		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
+	}
+	return path
+}
+
+// TestLoadReal loads the benchmark's graph: the realistic world's closure
+// over the Macaroni md5-cache with the real emerge.log's build times.
+func TestLoadReal(t *testing.T) {
+	in, err := Load(dataFile(t, "graph/macaroni-next-md5cache.tsv.gz"), dataFile(t, "emerge-log/emlop-emerge.10000.log.gz"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d packages from %d roots: %d measured, %d by category, %d by overall median",
+		len(in.Jobs), in.Roots, in.Measured, in.ByCategory, in.Overall)
+	if len(in.Jobs) < 1500 || in.Measured+in.ByCategory+in.Overall != len(in.Jobs) || in.Measured < 300 {
+		t.Errorf("%+v", in)
+	}
+	seen := make(map[string]bool, len(in.Jobs))
+	for i, j := range in.Jobs { // merge order: every dependency listed before
+		for _, d := range j.Deps {
+			if d >= i {
+				t.Fatalf("%s (%d) is listed before its dependency %s (%d)", j.ID, i, in.Jobs[d].ID, d)
+			}
+		}
+		if seen[j.ID] {
+			t.Fatalf("%s twice", j.ID)
+		}
+		seen[j.ID] = true
+	}
+	small, err := Load(dataFile(t, "graph/macaroni-next-md5cache.tsv.gz"), dataFile(t, "emerge-log/emlop-emerge.10000.log.gz"), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.Roots != 20 || len(small.Jobs) >= len(in.Jobs) {
+		t.Errorf("--world 20: %d roots, %d packages", small.Roots, len(small.Jobs))
+	}
+}
