@@ -34,7 +34,8 @@ var (
 )
 
 // Peer is another drone that will take work, as Pick's lookahead sees it:
-// its cores and how long until its current build should end.
+// its cores and how long until its current build should end (a build past
+// its expected end counts as ending now).
 type Peer struct {
 	Cores  int
 	FreeIn time.Duration
@@ -89,7 +90,7 @@ func (p *Plan) Pick(d Drone, peers []Peer, accept func(int) bool) (int, bool) {
 // build, and when.
 func soonest(peers []Peer, work time.Duration) (k int, end time.Duration) {
 	for i, e := range peers {
-		t := e.FreeIn + Drone{Cores: e.Cores}.Time(work)
+		t := max(e.FreeIn, 0) + Drone{Cores: e.Cores}.Time(work)
 		if i == 0 || t < end {
 			k, end = i, t
 		}

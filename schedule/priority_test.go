@@ -102,3 +102,31 @@ func TestPrioritiesErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeOrder(t *testing.T) {
+	// 0 needs 2 and 1; 1 needs 3; 4 stands alone; the root is 0.
+	jobs := []Job{{ID: "a", Deps: []int{2, 1}}, {ID: "b", Deps: []int{3}}, {ID: "c"}, {ID: "d"}, {ID: "e"}}
+	got, idx, err := MergeOrder(jobs, []int{0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, j := range got {
+		ids = append(ids, j.ID)
+	}
+	if want := []string{"c", "d", "b", "a", "e"}; !slices.Equal(ids, want) {
+		t.Errorf("merge order %v, want %v", ids, want)
+	}
+	if want := []int{3, 2, 0, 1, 4}; !slices.Equal(idx, want) {
+		t.Errorf("new indexes %v, want %v", idx, want)
+	}
+	if !slices.Equal(got[3].Deps, []int{0, 2}) || !slices.Equal(got[2].Deps, []int{1}) {
+		t.Errorf("deps not renumbered: a %v, b %v", got[3].Deps, got[2].Deps)
+	}
+	if !slices.Equal(jobs[0].Deps, []int{2, 1}) {
+		t.Errorf("MergeOrder changed its input: %v", jobs[0].Deps)
+	}
+	if _, _, err := MergeOrder([]Job{{Deps: []int{0}}}, nil); !errors.Is(err, ErrBadJob) {
+		t.Errorf("bad job: %v", err)
+	}
+}

@@ -46,10 +46,30 @@ func (r Result) Ratio() float64 {
 //
 // It fails with ErrBadJob, ErrCycle or ErrBadFleet.
 func Simulate(jobs []Job, fleet []Drone, policy Policy) (Result, error) {
+	return SimulateActual(jobs, nil, fleet, policy)
+}
+
+// SimulateActual is Simulate where the builds do not take what the
+// scheduler expects: job i really takes actual[i] on the reference machine
+// (nil: its Work), while every decision still sees only Work and the
+// expected ends of running builds, as the orchestrator does. The bounds
+// are those of the actual times. It measures how much the policy relies on
+// good estimates.
+func SimulateActual(jobs []Job, actual []time.Duration, fleet []Drone, policy Policy) (Result, error) {
 	if err := validateFleet(fleet); err != nil {
 		return Result{}, err
 	}
-	bounds, err := LowerBound(jobs, fleet)
+	real := jobs
+	if actual != nil {
+		if len(actual) != len(jobs) {
+			return Result{}, fmt.Errorf("%w: %d actual times for %d jobs", ErrBadJob, len(actual), len(jobs))
+		}
+		real = make([]Job, len(jobs))
+		for i, j := range jobs {
+			real[i] = Job{ID: j.ID, Work: actual[i], Deps: j.Deps}
+		}
+	}
+	bounds, err := LowerBound(real, fleet)
 	if err != nil {
 		return Result{}, err
 	}
@@ -57,7 +77,7 @@ func Simulate(jobs []Job, fleet []Drone, policy Policy) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	s := sim{plan: plan, fleet: fleet, busy: make([]int, len(fleet)), ends: make([]time.Duration, len(fleet))}
+	s := sim{plan: plan, real: real, fleet: fleet, busy: make([]int, len(fleet)), expected: make([]time.Duration, len(fleet))}
 	s.order = make([]int, len(fleet))
 	for i := range s.order {
 		s.order[i], s.busy[i] = i, -1
@@ -73,15 +93,16 @@ func Simulate(jobs []Job, fleet []Drone, policy Policy) (Result, error) {
 
 // sim is one simulation's state.
 type sim struct {
-	plan    *Plan
-	fleet   []Drone
-	order   []int           // the order free drones choose in
-	busy    []int           // the job each drone builds; -1: idle
-	ends    []time.Duration // when each busy drone's build ends
-	pending endHeap
-	now     time.Duration
-	runs    []Run
-	peers   []Peer
+	plan     *Plan
+	real     []Job // the jobs with the time their builds really take
+	fleet    []Drone
+	order    []int           // the order free drones choose in
+	busy     []int           // the job each drone builds; -1: idle
+	expected []time.Duration // when each busy drone's build should end, by its Work
+	pending  endHeap         // when running builds really end
+	now      time.Duration
+	runs     []Run
+	peers    []Peer
 }
 
 func (s *sim) run() error {
@@ -117,8 +138,8 @@ func (s *sim) dispatch() error {
 		if err := s.plan.Start(i); err != nil {
 			return err
 		}
-		end := s.now + s.fleet[d].Time(s.plan.Job(i).Work)
-		s.busy[d], s.ends[d] = i, end
+		end := s.now + s.fleet[d].Time(s.real[i].Work)
+		s.busy[d], s.expected[d] = i, s.now+s.fleet[d].Time(s.plan.Job(i).Work)
 		s.runs = append(s.runs, Run{Job: i, Drone: d, Start: s.now, End: end})
 		heap.Push(&s.pending, ending{end: end, drone: d})
 	}
@@ -134,7 +155,7 @@ func (s *sim) busyPeers(d int) []Peer {
 	s.peers = s.peers[:0]
 	for e, job := range s.busy {
 		if e != d && job >= 0 {
-			s.peers = append(s.peers, Peer{Cores: s.fleet[e].Cores, FreeIn: s.ends[e] - s.now})
+			s.peers = append(s.peers, Peer{Cores: s.fleet[e].Cores, FreeIn: max(s.expected[e]-s.now, 0)})
 		}
 	}
 	return s.peers
