@@ -38,16 +38,54 @@ func Get(data []byte, key string) (string, error) {
 	return g.leaf(path, v), nil
 }
 
-// splitKey splits a dotted key. Drone ids and remote names hold no dots (see
-// validID), so a plain split is exact.
+// splitKey splits a dotted key as TOML does: a part may be quoted, "…"
+// (with \" and \\ escapes) or '…', to hold dots or other characters, as in
+// capabilities.packages."dev-lang/python-3.12*". Drone ids and remote names
+// hold no dots (see validID), so they need no quotes.
 func splitKey(key string) ([]string, error) {
-	path := strings.Split(key, ".")
-	for _, part := range path {
-		if part == "" {
-			return nil, &Error{Key: key, Msg: "not a dotted key (like farm.lease)", Kind: ErrUnknownKey}
+	bad := &Error{Key: key, Msg: "not a dotted key (like farm.lease, or a.\"quoted.part\")", Kind: ErrUnknownKey}
+	var path []string
+	for rest := key; ; {
+		var part string
+		switch {
+		case strings.HasPrefix(rest, `"`):
+			var b strings.Builder
+			i := 1
+			for ; i < len(rest) && rest[i] != '"'; i++ {
+				if rest[i] == '\\' && i+1 < len(rest) {
+					i++
+				}
+				b.WriteByte(rest[i])
+			}
+			if i >= len(rest) {
+				return nil, bad
+			}
+			part, rest = b.String(), rest[i+1:]
+		case strings.HasPrefix(rest, "'"):
+			end := strings.IndexByte(rest[1:], '\'')
+			if end < 0 {
+				return nil, bad
+			}
+			part, rest = rest[1:1+end], rest[2+end:]
+		default:
+			end := strings.IndexByte(rest, '.')
+			if end < 0 {
+				end = len(rest)
+			}
+			part, rest = rest[:end], rest[end:]
+			if part == "" || strings.ContainsAny(part, `"'`) {
+				return nil, bad
+			}
 		}
+		path = append(path, part)
+		if rest == "" {
+			return path, nil
+		}
+		if rest[0] != '.' || len(rest) == 1 {
+			return nil, bad
+		}
+		rest = rest[1:]
 	}
-	return path, nil
 }
 
 // valueAt follows path through structs (by toml tag) and maps.
@@ -92,6 +130,13 @@ func (g getter) leaf(path []string, v reflect.Value) string {
 // table prints the keys of a table, then its sub-tables under headers.
 func (g getter) table(path []string, v reflect.Value) string {
 	var b strings.Builder
+	if v.Kind() == reflect.Map && !isTable(v.Type().Elem()) { // a table of values: [capabilities.use]
+		for _, name := range sortedKeys(mapKeys(v)) {
+			sub := append(path[:len(path):len(path)], name)
+			fmt.Fprintf(&b, "%s = %s\n", joinKey([]string{name}), g.leaf(sub, v.MapIndex(reflect.ValueOf(name))))
+		}
+		return b.String()
+	}
 	if v.Kind() == reflect.Map {
 		for i, name := range sortedKeys(mapKeys(v)) {
 			sub := append(path[:len(path):len(path)], name)

@@ -142,3 +142,45 @@ func TestTokenHash(t *testing.T) {
 		t.Error("TokenHash does not produce a valid token_sha256")
 	}
 }
+
+func TestQuotedKeysAndTablesOfValues(t *testing.T) {
+	data := Template()
+	for _, key := range []string{
+		`capabilities.packages."dev-util/nvidia-cuda-toolkit"`,
+		`capabilities.packages.'dev-lang/python-3.12*'`,
+		`capabilities.use.abi_x86_32`,
+	} {
+		var err error
+		if data, err = Set(data, key, `["cuda"]`); err != nil {
+			t.Fatalf("Set(%s): %v", key, err)
+		}
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"dev-util/nvidia-cuda-toolkit", "dev-lang/python-3.12*"} {
+		if got := cfg.Caps.Packages[k]; len(got) != 1 || got[0] != "cuda" {
+			t.Fatalf("packages[%q] = %v; all: %v", k, got, cfg.Caps.Packages)
+		}
+	}
+	got, err := Get(data, "capabilities.packages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"dev-lang/python-3.12*" = ["cuda"]` + "\n" + `"dev-util/nvidia-cuda-toolkit" = ["cuda"]`
+	if got != want {
+		t.Fatalf("Get(capabilities.packages) =\n%s\nwant\n%s", got, want)
+	}
+	if got, err := Get(data, `capabilities.packages."dev-util/nvidia-cuda-toolkit"`); err != nil || got != `["cuda"]` {
+		t.Fatalf("Get of a quoted key: %q %v", got, err)
+	}
+	if _, err := Get(data, "capabilities"); err != nil {
+		t.Fatalf("Get(capabilities): %v", err)
+	}
+	for _, bad := range []string{`a."unterminated`, `a.'x`, `a.."b"`, `"a"b`, `farm.`, `.farm`} {
+		if _, err := splitKey(bad); err == nil {
+			t.Errorf("splitKey(%q) accepted it", bad)
+		}
+	}
+}
