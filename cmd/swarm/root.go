@@ -89,6 +89,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
 		newWhyCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),
 		newDroneCmd(a, nil),
+		newSimulateCmd(a, nil),
 		newVersionCmd(a), newCompletionCmd(a), newManCmd(a, nil), newBenchCmd(a, nil),
 		newDemoCmd(a, nil),
 	)

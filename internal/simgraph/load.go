@@ -23,6 +23,10 @@ import (
 // build time to learn and every package would be estimated at zero.
 var ErrNoHistory = errors.New("simgraph: no completed source build in the emerge.log")
 
+// ErrNoRoots: not one root of the world has a visible ebuild in the
+// metadata, so there is nothing to build.
+var ErrNoRoots = errors.New("simgraph: no root of the world has a visible ebuild")
+
 // Input is a job graph ready for schedule.Simulate.
 type Input struct {
 	// Jobs are the packages of the roots' closure in emerge's merge order
@@ -67,6 +71,10 @@ func Load(graphPath, logPath string, world int) (Input, error) {
 	g, err := portage.BuildGraph(ebuilds, roots, portage.GraphOptions{SkipMissingRoots: true})
 	if err != nil {
 		return Input{}, fmt.Errorf("%s: %w", graphPath, err)
+	}
+	if len(g.Roots) == 0 {
+		return Input{}, fmt.Errorf("%s: %w (of %d roots, from %s to %s; is it an amd64 tree?)",
+			graphPath, ErrNoRoots, len(roots), roots[0], roots[len(roots)-1])
 	}
 	in := Input{Jobs: make([]schedule.Job, len(g.Nodes)), Roots: len(g.Roots)}
 	est := schedule.NewEstimates(history)
