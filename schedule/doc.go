@@ -40,7 +40,13 @@
 // and an accept function for what that drone may not take (excluded,
 // returned by it, a missing capability), then Start the job it chose.
 // Finish a job when its build completes, Return it when it is given back
-// or fails and will be retried.
+// or fails and will be retried. A dispatcher that keeps its own ready
+// order instead of a Plan applies the same rule with a Lookahead: walk the
+// ready jobs in priority order and grant the first the drone may build and
+// Lookahead.Take accepts.
+//
+// Priorities and Estimates serve whoever fills the queue: expected build
+// times for every package, and each one's remaining critical path.
 //
 // Simulate drives a Plan the same way over a whole job list and fleet with
 // a simulated clock, and reports the makespan against LowerBound.

@@ -160,3 +160,41 @@ func TestEstimates(t *testing.T) {
 		t.Errorf("empty history: %v, %d", got, src)
 	}
 }
+
+// TestLookaheadTake is the rule on its own, as a dispatcher walking its own
+// ready order uses it: a 60s and a 50s job offered to an 8-core drone while
+// a 32-core drone is busy for 5s more.
+func TestLookaheadTake(t *testing.T) {
+	l := NewLookahead(Drone{Cores: RefCores}, []Peer{{Cores: 4 * RefCores, FreeIn: 5 * s}, {Cores: 1}})
+	for _, tt := range []struct {
+		work time.Duration
+		want bool
+	}{
+		{60 * s, false}, // the big drone: 5 + 15 = 20s < 60s; now busy until 20s
+		{50 * s, false}, // 20 + 12.5 = 32.5s < 50s; busy until 32.5s
+		{40 * s, true},  // 32.5 + 10 = 42.5s ≥ 40s: build it here
+	} {
+		if got := l.Take(tt.work); got != tt.want {
+			t.Errorf("Take(%v) = %v, want %v", tt.work, got, tt.want)
+		}
+	}
+	if !NewLookahead(Drone{Cores: 64}, []Peer{{Cores: 8}}).Take(time.Hour) {
+		t.Error("the biggest drone left a job to a smaller one")
+	}
+}
+
+// TestPickPassesAtMostMaxPassed: however many long jobs a big drone is
+// about to want, a pick passes over at most maxPassed of them.
+func TestPickPassesAtMostMaxPassed(t *testing.T) {
+	jobs := make([]Job, maxPassed+10)
+	for i := range jobs {
+		jobs[i].Work = time.Duration(1000-i) * time.Hour // priority = index order
+	}
+	p, err := NewPlan(jobs, PolicyCriticalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i, ok := p.Pick(Drone{Cores: 1}, []Peer{{Cores: 1000}}, nil); !ok || i != maxPassed {
+		t.Errorf("Pick = %d, %v; want job %d", i, ok, maxPassed)
+	}
+}

@@ -41,49 +41,80 @@ type Peer struct {
 	FreeIn time.Duration
 }
 
-// maxPassed bounds how many jobs one Pick passes over for bigger drones, so
-// a Pick stays cheap on any queue; past it the drone takes the next job it
+// maxPassed bounds how many jobs one pick passes over for bigger drones, so
+// a pick stays cheap on any queue; past it the drone takes the next job it
 // may build.
 const maxPassed = 64
 
 // Pick chooses the job drone d should start now: the first ready job, in
-// the policy's order, that accept takes (nil takes any). The caller then
-// calls Start. It returns false when there is none.
+// the policy's order, that accept takes (nil takes any) and, with
+// Lookahead, that no bigger peer should have instead (see Lookahead). The
+// caller then calls Start. It returns false when there is none.
 //
 // With Lookahead, peers are the busy drones that will take work when they
 // are free (idle drones are not peers: they have had their turn to choose).
-// A job is passed over when some bigger peer would finish it sooner, even
-// after its current build: FreeIn + peer's time < d's time. That peer is
-// then counted as busy with the job for the jobs after it, so one big drone
-// is not promised to every long job. This keeps a small drone from starting
-// a long build that would end the whole schedule late while a drone three
-// times faster frees up minutes later.
 func (p *Plan) Pick(d Drone, peers []Peer, accept func(int) bool) (int, bool) {
 	var buf [16]Peer
-	bigger := buf[:0] // copies: reservations move FreeIn
+	look := Lookahead{drone: d}
 	if p.policy.Lookahead {
-		for _, e := range peers {
-			if e.Cores > d.Cores {
-				bigger = append(bigger, e)
-			}
-		}
+		look = newLookahead(d, peers, buf[:0])
 	}
-	passed := 0
 	for i := range p.ready.All() {
-		if accept != nil && !accept(i) {
-			continue
-		}
-		if len(bigger) == 0 || passed == maxPassed {
+		if (accept == nil || accept(i)) && look.Take(p.jobs[i].Work) {
 			return i, true
 		}
-		k, end := soonest(bigger, p.jobs[i].Work)
-		if end >= d.Time(p.jobs[i].Work) {
-			return i, true
-		}
-		bigger[k].FreeIn = end
-		passed++
 	}
 	return 0, false
+}
+
+// Lookahead is the rule by which one drone, choosing among jobs offered in
+// priority order, passes over a job that a bigger, busy peer would finish
+// sooner even after its current build: FreeIn + the peer's time < the
+// drone's own time. That peer is then counted as busy with the job for the
+// jobs after it, so one big drone is not promised to every long job. It
+// keeps a small drone from starting a long build that would end the whole
+// schedule late while a drone three times faster frees up minutes later.
+//
+// Plan.Pick applies it; a dispatcher that walks its own ready order (such
+// as the orchestrator's projection) applies the same rule by asking Take
+// of each job, in order, that the drone may build, and granting the first
+// it accepts. One Lookahead serves one pick.
+type Lookahead struct {
+	drone  Drone
+	bigger []Peer // copies of the bigger peers: Take moves their FreeIn
+	passed int
+}
+
+// NewLookahead starts a pick for drone d among busy peers.
+func NewLookahead(d Drone, peers []Peer) *Lookahead {
+	l := newLookahead(d, peers, nil)
+	return &l
+}
+
+func newLookahead(d Drone, peers, buf []Peer) Lookahead {
+	l := Lookahead{drone: d, bigger: buf}
+	for _, e := range peers {
+		if e.Cores > d.Cores {
+			l.bigger = append(l.bigger, e)
+		}
+	}
+	return l
+}
+
+// Take reports whether the drone should build a job of this work now;
+// false means a bigger peer will finish it sooner, and that peer is now
+// counted busy with it. After maxPassed refusals Take accepts anything.
+func (l *Lookahead) Take(work time.Duration) bool {
+	if len(l.bigger) == 0 || l.passed == maxPassed {
+		return true
+	}
+	k, end := soonest(l.bigger, work)
+	if end >= l.drone.Time(work) {
+		return true
+	}
+	l.bigger[k].FreeIn = end
+	l.passed++
+	return false
 }
 
 // soonest returns the peer that would finish work first, after its current
