@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
+	"github.com/swarm-build/swarm/schedule"
 )
 
 // Grant is one claim request's answer from a dispatch round: a package, or
@@ -36,7 +37,11 @@ type Grant struct {
 // sick drone's work is routed elsewhere). The fencing token is the claim
 // event's own seq. Among ready packages (every dependency built) the one on
 // the longest remaining critical path goes first, and when several drones
-// ask in one round the one with the most cores chooses first.
+// ask in one round the one with the most cores chooses first. A drone
+// passes over a package that a bigger drone, busy now, would still finish
+// sooner (schedule.Lookahead): without that, the longest build of the
+// farm lands on its smallest drone and the whole build ends hours late
+// (BENCHMARKS.md has the simulation).
 func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		out := make([]Grant, len(requests))
@@ -74,6 +79,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 			}
 			var pick *projections.Package
 			skipped := 0
+			look := schedule.NewLookahead(schedule.Drone{ID: id, Cores: max(int(d.Cores), 1)}, busyPeers(st, id, now))
 			for p := range st.Needed() {
 				if taken[p.Atom] {
 					continue
@@ -81,6 +87,9 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 				if packageBlocker(r, st, &d, p, exclusions, now) != "" {
 					skipped++
 					continue
+				}
+				if work, _ := st.Expected(cpOf(p.Atom)); !look.Take(work) {
+					continue // a bigger drone, busy now, would still finish it sooner
 				}
 				pick = p
 				break
@@ -104,4 +113,28 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		}
 		return evs, nil
 	}
+}
+
+// busyPeers are the drones other than except with no free slot, with how
+// long until their earliest build should end, for the lookahead. Drones
+// with a free slot are not peers: they ask for work themselves.
+func busyPeers(st *projections.State, except string, now time.Time) []schedule.Peer {
+	var peers []schedule.Peer
+	for d := range st.Drones() {
+		if d.ID == except || d.SlotsFree() > 0 || droneBlocker(st, d, now) != "" {
+			continue
+		}
+		sd := schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)}
+		freeIn := time.Duration(-1)
+		for _, atom := range d.Tasks {
+			p, _ := st.Package(atom)
+			work, _ := st.Expected(cpOf(atom))
+			left := max(p.ClaimedAt.Add(sd.Time(work)).Sub(now), 0)
+			if freeIn < 0 || left < freeIn {
+				freeIn = left
+			}
+		}
+		peers = append(peers, schedule.Peer{Cores: sd.Cores, FreeIn: max(freeIn, 0)})
+	}
+	return peers
 }

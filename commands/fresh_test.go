@@ -83,3 +83,28 @@ func TestFreshPrioritiesAndBiggestDroneFirst(t *testing.T) {
 		t.Fatalf("after qtcore: big got %q", g.Atom)
 	}
 }
+
+// A small drone passes over a long build that a bigger drone, busy for a
+// minute more, would still finish sooner.
+func TestLookaheadLeavesLongBuildsToBigDrones(t *testing.T) {
+	f := newTestFarm(t)
+	exec(t, f.s, Register(DroneInfo{ID: "big", Cores: 32, Slots: 1}, nil, nil))
+	exec(t, f.s, Register(DroneInfo{ID: "small", Cores: 4, Slots: 1}, nil, nil))
+	exec(t, f.s, Learn(ActorOperator, "test", map[string]time.Duration{
+		"www-client/chromium": 8 * time.Hour, "app-misc/short": time.Minute, "app-misc/filler": time.Minute,
+	}))
+	exec(t, f.s, Fresh(ActorOperator, FreshPlan{Tree: "t", Builds: []FreshPackage{
+		{Atom: "www-client/chromium-131.0"}, {Atom: "app-misc/short-1"}, {Atom: "app-misc/filler-1"},
+	}}, Routing{}, nil))
+	// big is busy with the filler (it jumps the queue by being asked alone
+	// with chromium excluded for it).
+	exec(t, f.s, Exclude(ActorOperator, "www-client/chromium", "big", "test"))
+	exec(t, f.s, Exclude(ActorOperator, "app-misc/short", "big", "test"))
+	if g := f.claim("big"); g.Atom != "app-misc/filler-1" {
+		t.Fatalf("big got %s", g.Atom)
+	}
+	exec(t, f.s, Include(ActorOperator, "www-client/chromium", "big"))
+	if g := f.claim("small"); g.Atom != "app-misc/short-1" {
+		t.Fatalf("small got %s; chromium should wait for big", g.Atom)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/swarm-build/swarm/internal/simgraph"
 	"github.com/swarm-build/swarm/internal/world"
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/schedule"
 )
 
@@ -56,6 +57,10 @@ time with all its cores, and build times scale linearly with cores: the log's
 times are taken as measured on an 8-core machine, so a 24-core drone builds
 three times as fast. (That reference changes every time by the same factor,
 and no ratio.)
+
+The scheduler simulated is the orchestrator's own: the very deciders
+'swarm serve' executes (fresh's critical-path priorities, then dispatch and
+completion), folded into the farm's state on a simulated clock.
 
 Printed for the critical-path scheduler (longest remaining chain first,
 bigger drones first, long builds left to a bigger drone about to be free)
@@ -143,7 +148,13 @@ func runSimulate(_ context.Context, o *simulateOptions) error {
 	for i, c := range o.Drones {
 		fleet[i] = schedule.Drone{ID: fmt.Sprintf("drone%d", i+1), Cores: c}
 	}
-	cp, err := schedule.Simulate(in.Jobs, fleet, schedule.PolicyCriticalPath)
+	// The scheduler measured is the orchestrator's own dispatch (the same
+	// deciders swarm serve executes), on a simulated clock.
+	cp, err := commands.SimulateDispatch(in.Jobs, fleet)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	bounds, err := schedule.LowerBound(in.Jobs, fleet)
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
@@ -153,9 +164,9 @@ func runSimulate(_ context.Context, o *simulateOptions) error {
 	}
 	rep := simulateReport{
 		Packages: len(in.Jobs), Roots: in.Roots, Drones: o.Drones, RefCores: schedule.RefCores,
-		MakespanS: seconds(cp.Makespan), LowerBoundS: seconds(cp.LowerBound()),
-		CriticalPathS: seconds(cp.Bounds.CriticalPath), WorkBoundS: seconds(cp.Bounds.Work),
-		Ratio: cp.Ratio(), Utilisation: cp.Utilisation,
+		MakespanS: seconds(cp.Makespan), LowerBoundS: seconds(bounds.Max()),
+		CriticalPathS: seconds(bounds.CriticalPath), WorkBoundS: seconds(bounds.Work),
+		Ratio: float64(cp.Makespan) / float64(max(bounds.Max(), 1)), Utilisation: cp.Utilisation,
 		FIFOMakespanS: seconds(fifo.Makespan), FIFORatio: fifo.Ratio(), FIFOUtilisation: fifo.Utilisation,
 		Measured: in.Measured, Estimated: len(in.Jobs) - in.Measured,
 	}
