@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/internal/simgraph"
 	"github.com/swarm-build/swarm/internal/world"
-	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/schedule"
 )
 
