@@ -46,8 +46,9 @@ const rootLong = `swarm runs a distributed build farm for Gentoo binary packages
 action is an event in a durable log; the queue, the drones and the status are
 folded from it, so any moment of the farm can be replayed after the fact.
 
-The state folder: every verb except init, version, completion, man and bench works
-on a state folder, found like git finds .git: --dir PATH, else $SWARM_DIR,
+The state folder: every verb except init, version, completion, man, bench,
+demo, drone and simulate works on a state folder, found like git finds
+.git: --dir PATH, else $SWARM_DIR,
 else the nearest .swarm/ in the current folder or one of its parents. PATH
 may name the .swarm folder itself or the folder that holds it.
 
