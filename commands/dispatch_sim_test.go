@@ -2,12 +2,11 @@ package commands
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/swarm-build/swarm/internal/shareddata"
 	"github.com/swarm-build/swarm/internal/simgraph"
 	"github.com/swarm-build/swarm/schedule"
 )
@@ -27,19 +26,9 @@ var (
 
 func simJobs(t testing.TB) []schedule.Job {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
 	simOnce.Do(func() {
-		simInput, simErr = simgraph.Load(filepath.Join(dir, "graph/macaroni-next-md5cache.tsv.gz"),
-			filepath.Join(dir, "emerge-log/emlop-emerge.10000.log.gz"), 0)
+		simInput, simErr = simgraph.Load(shareddata.File(t, "graph/macaroni-next-md5cache.tsv.gz"),
+			shareddata.File(t, "emerge-log/emlop-emerge.10000.log.gz"), 0)
 	})
 	if simErr != nil {
 		t.Fatal(simErr)

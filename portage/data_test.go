@@ -3,6 +3,7 @@ package portage
 import (
 	"bufio"
 	"compress/gzip"
+	"github.com/swarm-build/swarm/internal/shareddata"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,18 +19,7 @@ import (
 
 func dataFile(t testing.TB, rel string) string {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
-	return path
+	return shareddata.File(t, rel)
 }
 
 // eachLine calls fn for every line of the file, gunzipping *.gz.

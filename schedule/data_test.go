@@ -1,8 +1,7 @@
 package schedule_test
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/swarm-build/swarm/internal/shareddata"
 	"sync"
 	"testing"
 
@@ -17,18 +16,7 @@ import (
 
 func dataFile(t testing.TB, rel string) string {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
-	return path
+	return shareddata.File(t, rel)
 }
 
 var (

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/swarm-build/swarm/internal/shareddata"
 )
 
 // TestMain lets testscript run this test binary as `swarm`, so the scripts
@@ -99,12 +101,11 @@ func stateOf(ts *testscript.TestScript) string {
 }
 
 // sharedData is the real Gentoo data beside the repository (see its
-// SOURCES.md): $SWARM_SHARED_DATA, else ../../shared/data, made absolute for
-// the scripts as $DATA. Scripts that need it skip without it.
+// SOURCES.md), for the scripts as $DATA; scripts that need it check [data].
 func sharedData() string {
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
+	dir, err := shareddata.Dir()
+	if err != nil {
+		return ""
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

@@ -3,6 +3,7 @@ package demo
 import (
 	"bufio"
 	"compress/gzip"
+	"github.com/swarm-build/swarm/internal/shareddata"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,18 +175,7 @@ func indentedBlock(t *testing.T, md, start string) string {
 // skips, except under CI, where missing data is a failure.
 func sharedData(t *testing.T, rel string) string {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
-	return path
+	return shareddata.File(t, rel)
 }
 
 // eachLine calls fn for every line of the file, gunzipping *.gz.

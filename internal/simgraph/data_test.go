@@ -1,8 +1,7 @@
 package simgraph
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/swarm-build/swarm/internal/shareddata"
 	"testing"
 )
 
@@ -11,18 +10,7 @@ import (
 // under CI, where missing data is a failure rather than a silent pass.
 func dataFile(t *testing.T, rel string) string {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
-	return path
+	return shareddata.File(t, rel)
 }
 
 // TestLoadReal loads the benchmark's graph: the realistic world's closure

@@ -3,6 +3,7 @@ package world
 import (
 	"compress/gzip"
 	"flag"
+	"github.com/swarm-build/swarm/internal/shareddata"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,18 +20,7 @@ var update = flag.Bool("update", false, "rewrite roots.txt from shared/data")
 // except under CI.
 func sharedData(t *testing.T, rel string) string {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
-	return path
+	return shareddata.File(t, rel)
 }
 
 // TestRootsMatchSharedData rebuilds roots.txt from shared/data as
