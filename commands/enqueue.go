@@ -50,7 +50,7 @@ func EnqueueRouted(actor string, atoms []string, routing Routing) Decider {
 			}
 			seen[k] = true
 			evs = append(evs, events.Event{Type: events.TypeEnqueued, Actor: actor, Atom: k,
-				Capabilities: routing.Requires(k, nil)})
+				Capabilities: routing.Requires(k, nil, nil)})
 		}
 		return evs, nil
 	}

@@ -17,6 +17,9 @@ type FreshPackage struct {
 	Atom string   // as emerge prints it
 	Use  []string // the flags it is built with: USE and USE_EXPAND (abi_x86_32 ...), enabled only
 	Deps []int    // indexes in the plan's Builds of the packages it needs built first
+	// Keywords are its ebuild's KEYWORDS, when the tree's metadata was read
+	// (for capability routing by arch).
+	Keywords []string
 }
 
 // FreshPlan is what `swarm fresh` read from emerge --pretend.
@@ -85,7 +88,7 @@ func Fresh(actor string, plan FreshPlan, routing Routing, diff *FreshDiff) Decid
 			seen[k] = true
 			use := useKey(b.Use)
 			enq := events.Event{Type: events.TypeEnqueued, Actor: actor, Atom: k, Use: use,
-				Capabilities: routing.Requires(k, b.Use), Priority: uint64(prio[i].Milliseconds())}
+				Capabilities: routing.Requires(k, b.Use, b.Keywords), Priority: uint64(prio[i].Milliseconds())}
 			for _, j := range b.Deps {
 				enq.Deps = append(enq.Deps, keys[j])
 			}

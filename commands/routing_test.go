@@ -24,8 +24,30 @@ func TestRoutingRequires(t *testing.T) {
 		{"media-libs/mesa-24.1.0", []string{"abi_x86_32", "llvm"}, "multilib"},
 		{"dev-lang/perl-5.40.0", nil, ""},
 	} {
-		if got := strings.Join(r.Requires(tc.atom, tc.use), ","); got != tc.want {
+		if got := strings.Join(r.Requires(tc.atom, tc.use, nil), ","); got != tc.want {
 			t.Errorf("Requires(%s, %v) = %q, want %q", tc.atom, tc.use, got, tc.want)
+		}
+	}
+	// Keywords: one arch's capability suffices; "*" fits every drone.
+	r.Keywords = map[string][]string{"amd64": {"amd64"}, "arm64": {"arm64"}}
+	for _, tc := range []struct {
+		keywords []string
+		want     string
+	}{
+		{[]string{"amd64", "~arm64", "~x86"}, "amd64|arm64"},
+		{[]string{"~arm64"}, "arm64"},
+		{[]string{"*"}, ""},
+		{[]string{"~ppc"}, ""},
+		{nil, ""},
+	} {
+		if got := strings.Join(r.Requires("dev-lang/perl-5.40.0", nil, tc.keywords), ","); got != tc.want {
+			t.Errorf("keywords %v: %q, want %q", tc.keywords, got, tc.want)
+		}
+	}
+	arm := projections.Drone{Capabilities: []string{"arm64", "cuda"}}
+	for need, want := range map[string]bool{"amd64|arm64": true, "amd64": false, "amd64|arm64,cuda": true, "amd64|arm64,lto": false} {
+		if got := arm.Can(strings.Split(need, ",")); got != want {
+			t.Errorf("arm64+cuda drone Can(%s) = %v", need, got)
 		}
 	}
 }

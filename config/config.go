@@ -88,6 +88,11 @@ type ExcludeConfig struct {
 type CapabilitiesConfig struct {
 	Packages map[string][]string `toml:"packages"` // package pattern (as [exclude]) → capabilities
 	USE      map[string][]string `toml:"use"`      // USE flag enabled for the package → capabilities
+	// Keywords maps an arch keyword to capabilities: a package goes only
+	// to a drone with the capabilities of one of the arches its KEYWORDS
+	// name (stable or ~testing), so an arm64-only package never reaches an
+	// amd64 drone. Packages keyworded "*" (every arch) need none.
+	Keywords map[string][]string `toml:"keywords"`
 }
 
 // RemoteConfig is one [remotes.NAME] table: a deploy target.
@@ -142,7 +147,8 @@ func Default() Config {
 		},
 		Log:     LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000},
 		Exclude: ExcludeConfig{Patterns: []string{}},
-		Caps:    CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{}},
+		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},
+			Keywords: map[string][]string{}},
 		Remotes: map[string]RemoteConfig{},
 		Drones:  map[string]DroneConfig{},
 	}

@@ -127,6 +127,17 @@ func (c CapabilitiesConfig) validate(v *validator) {
 		v.check(flag != "" && !strings.ContainsAny(flag, " \t"), "capabilities.use", "%q is not a USE flag", flag)
 		v.check(!slices.Contains(caps, ""), "capabilities.use", "%q: an empty capability", flag)
 	}
+	for kw, caps := range c.Keywords {
+		v.check(kw != "" && !strings.ContainsAny(kw, " \t~*-"), "capabilities.keywords", "%q is not an arch keyword (like amd64)", kw)
+		v.check(!slices.Contains(caps, ""), "capabilities.keywords", "%q: an empty capability", kw)
+	}
+	for _, m := range []map[string][]string{c.Packages, c.USE, c.Keywords} {
+		for k, caps := range m {
+			for _, cp := range caps {
+				v.check(!strings.Contains(cp, "|"), "capabilities", "%q: capability %q may not contain |", k, cp)
+			}
+		}
+	}
 }
 
 func (r RemoteConfig) validate(v *validator, name string) {
@@ -143,6 +154,8 @@ func (d DroneConfig) validate(v *validator, id string) {
 	v.check(validSHA256.MatchString(d.TokenSHA256), key+".token_sha256",
 		"must be the 64 lowercase hex digits of the token's SHA-256")
 	v.check(!slices.Contains(d.Capabilities, ""), key+".capabilities", "must not contain an empty capability")
+	v.check(!slices.ContainsFunc(d.Capabilities, func(c string) bool { return strings.Contains(c, "|") }),
+		key+".capabilities", "a capability may not contain |")
 	v.atLeast(key+".cores", int64(d.Cores), 0)
 	v.atLeast(key+".slots", int64(d.Slots), 0)
 }

@@ -24,7 +24,7 @@ func Rules(cfg config.Config) commands.Rules {
 
 // Routing returns the capability rules config.toml sets.
 func Routing(cfg config.Config) commands.Routing {
-	return commands.Routing{Packages: cfg.Caps.Packages, USE: cfg.Caps.USE}
+	return commands.Routing{Packages: cfg.Caps.Packages, USE: cfg.Caps.USE, Keywords: cfg.Caps.Keywords}
 }
 
 // healthThresholds is [health] as drones receive it.

@@ -3,6 +3,7 @@ package projections
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -80,10 +81,12 @@ func (d *Drone) forgive(match func(Strike) bool) {
 	d.ConsecutiveFailures = uint32(len(d.Streak))
 }
 
-// Can reports whether the drone has every capability in need.
+// Can reports whether the drone has every capability in need. An entry
+// "a|b" is met by either: a package keyworded for two arches needs one of
+// their capabilities.
 func (d *Drone) Can(need []string) bool {
 	for _, c := range need {
-		if !slices.Contains(d.Capabilities, c) {
+		if !slices.ContainsFunc(strings.Split(c, "|"), func(alt string) bool { return slices.Contains(d.Capabilities, alt) }) {
 			return false
 		}
 	}

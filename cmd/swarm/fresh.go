@@ -249,8 +249,13 @@ func planDeps(o *freshOptions, builds []commands.FreshPackage, atoms []portage.A
 	if len(unknown) > 0 {
 		o.app.log().Warn("packages missing from the md5-cache wait for nothing", "count", len(unknown), "first", unknown[0])
 	}
+	keywords := make(map[string][]string, len(ebuilds))
+	for _, e := range ebuilds {
+		keywords[e.Package.CPV()] = e.Keywords
+	}
 	for i := range builds {
 		builds[i].Deps = deps[i]
+		builds[i].Keywords = keywords[atoms[i].CPV()]
 	}
 	return nil
 }
