@@ -27,6 +27,9 @@ type FreshPlan struct {
 	Tree     string         // the portage tree's identity
 	Builds   []FreshPackage // [ebuild] lines: to build
 	Binaries int            // [binary] lines: already available, counted in the world
+	// Full builds everything again: what is built is queued anew (a new
+	// toolchain, a profile change). By default a fresh is incremental.
+	Full bool
 }
 
 // FreshDiff is the plan's difference from the queue it replaced.
@@ -106,6 +109,9 @@ func Fresh(actor string, plan FreshPlan, routing Routing, diff *FreshDiff) Decid
 			case p.State == projections.Failed:
 				evs = append(evs, enq)
 				d.Retried = append(d.Retried, k)
+			case plan.Full && p.State == projections.Built:
+				evs = append(evs, enq)
+				d.Changed = append(d.Changed, k)
 			default:
 				d.Kept++
 			}

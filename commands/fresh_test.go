@@ -108,3 +108,24 @@ func TestLookaheadLeavesLongBuildsToBigDrones(t *testing.T) {
 		t.Fatalf("small got %s; chromium should wait for big", g.Atom)
 	}
 }
+
+func TestFreshFullRebuildsBuilt(t *testing.T) {
+	f := newTestFarm(t, "a")
+	plan := FreshPlan{Tree: "t", Builds: []FreshPackage{{Atom: "dev-qt/qtcore-5.9.4"}}}
+	exec(t, f.s, Fresh(ActorOperator, plan, Routing{}, nil))
+	g := f.claim("a")
+	exec(t, f.s, Complete("a", g.Atom, g.Fence, Binpkg{}))
+	var d FreshDiff
+	exec(t, f.s, Fresh(ActorOperator, plan, Routing{}, &d))
+	if d.Kept != 1 {
+		t.Fatalf("incremental: %s", d)
+	}
+	plan.Full = true
+	exec(t, f.s, Fresh(ActorOperator, plan, Routing{}, &d))
+	if len(d.Changed) != 1 {
+		t.Fatalf("full: %s", d)
+	}
+	if p, _ := f.state().Package(g.Atom); p.State != projections.Needed {
+		t.Fatalf("after a full fresh: %s", p.State)
+	}
+}

@@ -33,6 +33,7 @@ type freshOptions struct {
 	Tree     string
 	NoSync   bool
 	MD5Cache string
+	Full     bool
 }
 
 func newFreshCmd(a *app, runF func(context.Context, *freshOptions) error) *cobra.Command {
@@ -51,7 +52,8 @@ and count toward World and Binary; [blocks] and [uninstall] lines are not
 packages. The queue is replaced in one step: what is no longer wanted is
 dropped, what is new is queued with the capabilities config.toml's
 [capabilities] rules say it needs, and what is already built for the same
-version and USE flags stays built. A fresh also lifts groundings and the
+version and USE flags stays built (--full queues it again too). A fresh
+also lifts groundings and the
 pause, which were judged against the old tree.
 
 The tree identity (--tree, else the first line of ` + treeFile + `) is
@@ -79,6 +81,7 @@ A slot conflict in the plan, or output that does not parse, is an error
 	cmd.Flags().StringVar(&opts.From, "from", "", "read emerge --pretend output from `FILE` (- for stdin) instead of running it")
 	cmd.Flags().StringVar(&opts.Tree, "tree", "", "the portage tree's identity `ID` (default: its timestamp.chk)")
 	cmd.Flags().BoolVar(&opts.NoSync, "no-sync", false, "do not sync the tree before running build.pretend")
+	cmd.Flags().BoolVar(&opts.Full, "full", false, "build everything again, built packages included (default: incremental)")
 	cmd.Flags().StringVar(&opts.MD5Cache, "md5-cache", "", "the tree's metadata: an md5-cache `PATH` (folder, or TSV as in shared/data/graph) (default: "+md5CacheDir+" when present)")
 	_ = cmd.MarkFlagFilename("from")
 	return cmd
@@ -117,7 +120,7 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 			o.app.log().Warn("the tree's identity is unknown (no --tree, no " + treeFile + "): drones' trees will not be checked")
 		}
 	}
-	fp := commands.FreshPlan{Tree: tree, Binaries: len(plan.Binaries())}
+	fp := commands.FreshPlan{Tree: tree, Binaries: len(plan.Binaries()), Full: o.Full}
 	var atoms []portage.Atom
 	var uses [][]string
 	for _, e := range plan.Builds() {
