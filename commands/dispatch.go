@@ -49,6 +49,9 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		taken := make(map[string]bool)
 		asked := make(map[string]int) // grants so far per drone, against its slots
 		exclusions := st.Exclusions()
+		// The asking drones have free slots, so none of them is a peer: the
+		// busy drones are the same for the whole round.
+		peers := busyPeers(st, now)
 		// The biggest drones choose first, so the most urgent package (the
 		// longest remaining chain) goes to the most cores.
 		order := make([]int, len(requests))
@@ -79,7 +82,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 			}
 			var pick *projections.Package
 			skipped := 0
-			look := schedule.NewLookahead(schedule.Drone{ID: id, Cores: max(int(d.Cores), 1)}, busyPeers(st, id, now))
+			look := schedule.NewLookahead(schedule.Drone{ID: id, Cores: max(int(d.Cores), 1)}, peers)
 			for p := range st.Needed() {
 				if taken[p.Atom] {
 					continue
@@ -88,7 +91,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 					skipped++
 					continue
 				}
-				if work, _ := st.Expected(cpOf(p.Atom)); !look.Take(work) {
+				if work, _ := st.Expected(projections.CP(p.Atom)); !look.Take(work) {
 					continue // a bigger drone, busy now, would still finish it sooner
 				}
 				pick = p
@@ -115,20 +118,20 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 	}
 }
 
-// busyPeers are the drones other than except with no free slot, with how
-// long until their earliest build should end, for the lookahead. Drones
-// with a free slot are not peers: they ask for work themselves.
-func busyPeers(st *projections.State, except string, now time.Time) []schedule.Peer {
+// busyPeers are the drones with no free slot, with how long until their
+// earliest build should end, for the lookahead. Drones with a free slot are
+// not peers: they ask for work themselves.
+func busyPeers(st *projections.State, now time.Time) []schedule.Peer {
 	var peers []schedule.Peer
 	for d := range st.Drones() {
-		if d.ID == except || d.SlotsFree() > 0 || droneBlocker(st, d, now) != "" {
+		if d.SlotsFree() > 0 || droneBlocker(st, d, now) != "" {
 			continue
 		}
 		sd := schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)}
 		freeIn := time.Duration(-1)
 		for _, atom := range d.Tasks {
 			p, _ := st.Package(atom)
-			work, _ := st.Expected(cpOf(atom))
+			work, _ := st.Expected(projections.CP(atom))
 			left := max(p.ClaimedAt.Add(sd.Time(work)).Sub(now), 0)
 			if freeIn < 0 || left < freeIn {
 				freeIn = left

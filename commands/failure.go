@@ -130,19 +130,15 @@ func systemic(r Rules, now time.Time, st *projections.State, drone, atom, sig st
 	return hit, online, hit >= need && len(atoms) >= 2
 }
 
-// able counts the drones other than except that could claim at now: online,
-// not grounded, healthy.
+// able counts the drones other than except that could claim at now, by
+// the dispatcher's own rules (droneBlockers): online, not grounded,
+// healthy, on the queue's tree.
 func able(st *projections.State, now time.Time, except string) int {
 	n := 0
 	for d := range st.Drones() {
-		if d.ID != except && canClaim(d, now) {
+		if d.ID != except && len(droneBlockers(st, d, now)) == 0 {
 			n++
 		}
 	}
 	return n
-}
-
-// canClaim reports whether d may take work at now, slots aside.
-func canClaim(d *projections.Drone, now time.Time) bool {
-	return d.Online && !d.GroundedAt(now) && (d.Health == "" || d.Health == projections.Healthy)
 }

@@ -213,8 +213,8 @@ func TestPackageFailureDoesNotCountAgainstDrones(t *testing.T) {
 		t.Fatalf("package is %s", p.State)
 	}
 	for _, id := range []string{"a", "b"} {
-		if d, _ := st.Drone(id); d.ConsecutiveFailures != 0 {
-			t.Fatalf("%s still counts %d failures", id, d.ConsecutiveFailures)
+		if d, _ := st.Drone(id); d.ConsecutiveFailures() != 0 {
+			t.Fatalf("%s still counts %d failures", id, d.ConsecutiveFailures())
 		}
 	}
 }
@@ -247,7 +247,7 @@ func TestSystemicFailurePausesAndGroundsNobody(t *testing.T) {
 	}
 	for _, id := range []string{"a", "b", "c"} {
 		d, _ := paused.State.Drone(id)
-		if d.ConsecutiveFailures != 0 || d.Grounded {
+		if d.ConsecutiveFailures() != 0 || d.Grounded {
 			t.Fatalf("%s after the systemic pause: %+v", id, d)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/events"
-	"github.com/swarm-build/swarm/portage"
 	"github.com/swarm-build/swarm/projections"
 	"github.com/swarm-build/swarm/schedule"
 )
@@ -149,7 +148,7 @@ func priorities(st *projections.State, builds []FreshPackage, keys []string) ([]
 	est := schedule.NewEstimates(st.ExpectedAll())
 	jobs := make([]schedule.Job, len(builds))
 	for i, b := range builds {
-		w, _ := est.Work(cpOf(keys[i]))
+		w, _ := est.Work(projections.CP(keys[i]))
 		jobs[i] = schedule.Job{ID: keys[i], Work: max(w, minWork), Deps: b.Deps}
 	}
 	prio, err := schedule.Priorities(jobs)
@@ -157,13 +156,4 @@ func priorities(st *projections.State, builds []FreshPackage, keys []string) ([]
 		return nil, fmt.Errorf("fresh: plan the builds: %w", err)
 	}
 	return prio, nil
-}
-
-// cpOf returns the cat/name of a queue key.
-func cpOf(key string) string {
-	a, err := portage.ParsePackage(key)
-	if err != nil {
-		return key
-	}
-	return a.CP()
 }

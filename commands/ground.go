@@ -37,7 +37,3 @@ func Unground(actor, drone string) Decider {
 		return []events.Event{{Type: events.TypeUngrounded, Actor: actor, Drone: drone, Reason: "ungrounded by " + actor}}, nil
 	}
 }
-
-// Capable reports how many drones could claim work at now: the check behind
-// "the last drone able to build is never grounded silently".
-func Capable(st *projections.State, now time.Time) int { return able(st, now, "") }

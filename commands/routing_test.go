@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"github.com/swarm-build/swarm/internal/eventmix"
+	"github.com/swarm-build/swarm/portage"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +156,22 @@ func TestOOMGoesToBiggerDrone(t *testing.T) {
 	}
 	if g := f.claim("big"); g.Atom != atoms[0] {
 		t.Fatalf("big got %s", g.Atom)
+	}
+}
+
+// projections.CP (the dispatcher's cheap cat/name) agrees with portage's
+// parser on real atoms, bare and as emerge prints them, so build times
+// learned under one are found under the other.
+func TestCPAgreesWithPortage(t *testing.T) {
+	atoms := append(eventmix.Atoms(), "dev-qt/qtcore-5.15.2_p20241013:5/5.15.2::core-kit",
+		"=dev-lang/perl-5.24.0-r1", "media-fonts/font-adobe-100dpi-1.0.3-r2:0::gentoo")
+	for _, a := range atoms {
+		p, err := portage.ParsePackage(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := projections.CP(a); got != p.CP() {
+			t.Errorf("CP(%s) = %q, portage says %q", a, got, p.CP())
+		}
 	}
 }

@@ -47,12 +47,11 @@ type Drone struct {
 	DiskPercent   float64
 	Load          float64
 
-	Tasks               []string  // atoms it is building, in claim order
-	LastSeen            time.Time // its last own event; zero if never heard from
-	Grounded            bool      // a grounding is in force until GroundedUntil
-	GroundedUntil       time.Time // zero: until ungrounded
-	GroundReason        string
-	ConsecutiveFailures uint32 // len(Streak): what the circuit breaker counts
+	Tasks         []string  // atoms it is building, in claim order
+	LastSeen      time.Time // its last own event; zero if never heard from
+	Grounded      bool      // a grounding is in force until GroundedUntil
+	GroundedUntil time.Time // zero: until ungrounded
+	GroundReason  string
 	// Streak is the failures since its last completed build that count
 	// against it: a package that later failed on enough drones (a package
 	// failure) and a systemic failure's signature are struck out.
@@ -72,14 +71,16 @@ type Strike struct {
 // strike adds a failure to the streak.
 func (d *Drone) strike(atom, sig string) {
 	d.Streak = append(d.Streak, Strike{atom, sig})
-	d.ConsecutiveFailures = uint32(len(d.Streak))
 }
 
 // forgive strikes out the failures that match.
 func (d *Drone) forgive(match func(Strike) bool) {
 	d.Streak = slices.DeleteFunc(d.Streak, match)
-	d.ConsecutiveFailures = uint32(len(d.Streak))
 }
+
+// ConsecutiveFailures is what the circuit breaker counts: the failures in
+// the drone's streak.
+func (d *Drone) ConsecutiveFailures() int { return len(d.Streak) }
 
 // Can reports whether the drone has every capability in need. An entry
 // "a|b" is met by either: a package keyworded for two arches needs one of

@@ -94,14 +94,14 @@ func TestConsecutiveFailuresResetByCompletion(t *testing.T) {
 		fence++
 		feed(s, ev(events.TypeClaimed, atomA, "d1", fence), ev(events.TypeFailed, atomA, "d1", fence))
 	}
-	if d, _ := s.Drone("d1"); d.ConsecutiveFailures != 3 {
-		t.Fatalf("consecutive failures %d, want 3", d.ConsecutiveFailures)
+	if d, _ := s.Drone("d1"); d.ConsecutiveFailures() != 3 {
+		t.Fatalf("consecutive failures %d, want 3", d.ConsecutiveFailures())
 	}
 	if p := mustPackage(t, s, atomA); p.Attempts != 3 || len(p.FailedOn) != 1 {
 		t.Fatalf("package: %+v", p)
 	}
 	feed(s, ev(events.TypeClaimed, atomB, "d1", 9), ev(events.TypeCompleted, atomB, "d1", 9))
-	if d, _ := s.Drone("d1"); d.ConsecutiveFailures != 0 {
-		t.Fatalf("consecutive failures %d after a completion", d.ConsecutiveFailures)
+	if d, _ := s.Drone("d1"); d.ConsecutiveFailures() != 0 {
+		t.Fatalf("consecutive failures %d after a completion", d.ConsecutiveFailures())
 	}
 }

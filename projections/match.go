@@ -48,6 +48,11 @@ func (m matcher) match(atom string) bool {
 	return ok
 }
 
+// CP returns the cat/name of a queued atom (`=dev-qt/qtcore-5.15.2:5::kit`
+// gives `dev-qt/qtcore`): the key of expected build times. Cheap enough for
+// the dispatcher to call per candidate.
+func CP(atom string) string { return packageName(bare(atom)) }
+
 // bare strips an atom's operator, repository and slot: `=cat/name-1.0:2::gentoo`
 // becomes `cat/name-1.0`.
 func bare(atom string) string {

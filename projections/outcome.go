@@ -19,7 +19,7 @@ func (s *State) completed(e *events.Event) bool {
 	}
 	p.BuiltBy, p.BuiltSeq = p.Drone, e.Seq
 	p.BuildTime = max(e.Time.Sub(p.ClaimedAt), 0)
-	s.durations[packageName(bare(p.Atom))] = p.BuildTime
+	s.durations[CP(p.Atom)] = p.BuildTime
 	s.release(p)
 	s.setState(p, Built)
 	s.recent.add(e.Time)

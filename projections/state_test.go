@@ -94,8 +94,8 @@ func TestFailThenSucceedIsBuilt(t *testing.T) {
 	}
 	d1, _ := s.Drone("d1")
 	d2, _ := s.Drone("d2")
-	if d1.ConsecutiveFailures != 1 || d2.ConsecutiveFailures != 0 {
-		t.Fatalf("consecutive failures: d1 %d, d2 %d", d1.ConsecutiveFailures, d2.ConsecutiveFailures)
+	if d1.ConsecutiveFailures() != 1 || d2.ConsecutiveFailures() != 0 {
+		t.Fatalf("consecutive failures: d1 %d, d2 %d", d1.ConsecutiveFailures(), d2.ConsecutiveFailures())
 	}
 }
 

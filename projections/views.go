@@ -203,7 +203,7 @@ func (s *State) DroneList() []DroneRow {
 			ID: d.ID, Status: d.StatusAt(s.Time), Health: d.Health, Online: d.Online,
 			Cores: d.Cores, MemoryMB: d.MemoryMB, CPUPercent: d.CPUPercent,
 			MemoryPercent: d.MemoryPercent, DiskPercent: d.DiskPercent, Load: d.Load,
-			Tasks: nonNil(d.Tasks), ConsecutiveFailures: d.ConsecutiveFailures,
+			Tasks: nonNil(d.Tasks), ConsecutiveFailures: uint32(d.ConsecutiveFailures()),
 			Capabilities: nonNil(d.Capabilities), Version: d.Version, Tree: d.Tree,
 			Registered: d.Registered,
 		}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -107,7 +106,7 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 		input, err = runPretend(ctx, o.app, cfg.Build.Pretend)
 	}
 	if err != nil {
-		return fmt.Errorf("fresh: %w", err)
+		return fmt.Errorf("fresh: %w; the queue is untouched", err)
 	}
 	plan, err := portage.ParsePretend(bytes.NewReader(input))
 	if err != nil {
@@ -215,9 +214,10 @@ func runPretend(ctx context.Context, a *app, argv []string) ([]byte, error) {
 	var out bytes.Buffer
 	c.Stdout, c.Stderr = &out, a.errOut
 	if err := c.Run(); err != nil {
-		// emerge exits 1 on a slot conflict and prints it: let the parser name it.
-		if _, perr := portage.ParsePretend(bytes.NewReader(out.Bytes())); perr != nil && slices.Contains([]int{1}, exitCodeOf(err)) {
-			return out.Bytes(), nil
+		// emerge exits 1 on a slot conflict and prints it: name the
+		// conflict rather than say "exit status 1".
+		if _, perr := portage.ParsePretend(bytes.NewReader(out.Bytes())); perr != nil && exitCodeOf(err) == 1 {
+			return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), perr)
 		}
 		return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}

@@ -53,8 +53,16 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		return err
 	}
 	s := st.Status()
-	s.QueueStale = queueStale(o.app, s, time.Now())
-	s.FreshOverdue = freshOverdue(o.app, st, time.Now())
+	// A config.toml that does not load is left to the verbs that need it:
+	// status must still show the farm, judged by the defaults.
+	_, cfg, err := o.app.stateConfig()
+	if err != nil {
+		o.app.log().Warn("config.toml does not load; judging staleness by the defaults", "err", err)
+		cfg = config.Default()
+	}
+	now := time.Now()
+	s.QueueStale = queueStale(cfg, s, now)
+	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
 	if o.JSON {
 		return writeJSON(o.app.out, s)
 	}
@@ -146,16 +154,10 @@ func swarmLine(d projections.DroneCounts, p palette) string {
 }
 
 // queueStale says whether the queue's tree is older than farm.stale_after
-// at now. A config.toml that does not load is left to the verbs that need
-// it: status must still show the farm.
-func queueStale(a *app, s projections.Status, now time.Time) string {
+// at now.
+func queueStale(cfg config.Config, s projections.Status, now time.Time) string {
 	if s.Sync.Time == nil {
 		return ""
-	}
-	_, cfg, err := a.stateConfig()
-	if err != nil {
-		a.log().Warn("config.toml does not load; judging the queue's age by the defaults", "err", err)
-		cfg = config.Default()
 	}
 	limit := cfg.Farm.StaleAfter.Duration
 	if age := now.Sub(*s.Sync.Time); limit > 0 && age > limit {
@@ -165,18 +167,9 @@ func queueStale(a *app, s projections.Status, now time.Time) string {
 	return ""
 }
 
-// freshOverdue says whether a scheduled fresh (farm.fresh_every) did not
-// happen on time, or one started and never completed: a silent missed run
-// is the failure the schedule exists to prevent.
-func freshOverdue(a *app, st *projections.State, now time.Time) string {
-	_, cfg, err := a.stateConfig()
-	if err != nil {
-		cfg = config.Default()
-	}
-	return overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
-}
-
-// overdue is freshOverdue's judgement: every is farm.fresh_every, last the
+// overdue says whether a scheduled fresh (farm.fresh_every) did not happen
+// on time, or one started and never completed: a silent missed run is the
+// failure the schedule exists to prevent. every is farm.fresh_every, last the
 // last completed fresh (zero: never), running a fresh started and not
 // completed (nil: none).
 func overdue(every config.Duration, last time.Time, running *projections.FreshRun, now time.Time) string {
