@@ -218,7 +218,7 @@ func (l *Log) rollLocked() error {
 	}
 	name := segmentName(w.last + 1)
 	path := filepath.Join(l.dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("create segment %s: %w", name, err)
 	}

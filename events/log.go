@@ -87,7 +87,7 @@ func Open(dir string, opts Options) (*Log, error) {
 		}
 		return l, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
 	lk, err := openLock(filepath.Join(dir, "LOCK"))
@@ -248,7 +248,7 @@ func (l *Log) setHeadLocked(data []byte, s *scanned) error {
 func (l *Log) cutTorn(name string, data []byte, s *scanned) error {
 	path := filepath.Join(l.dir, name)
 	saved := fmt.Sprintf("%s.torn-%d", path, s.end)
-	if err := os.WriteFile(saved, data[s.end:], 0o644); err != nil {
+	if err := os.WriteFile(saved, data[s.end:], 0o600); err != nil {
 		return fmt.Errorf("save torn tail of %s: %w", name, err)
 	}
 	if s.hdr.first == 0 {
