@@ -141,4 +141,3 @@ func checkPrivate(t *testing.T, dir, when string) {
 		t.Errorf("%s, .swarm is not private:\n%s", when, strings.Join(bad, "\n"))
 	}
 }
-
