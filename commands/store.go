@@ -60,6 +60,15 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 // Log is the store's event log.
 func (s *Store) Log() *events.Log { return s.log }
 
+// Broken returns why the log refuses appends (a write or sync failed:
+// the disk full, say), or nil while it appends.
+func (s *Store) Broken() error { return s.log.Broken() }
+
+// Recover reopens a broken log in place once the disk takes writes again;
+// see events.Log.Recover. The State in memory stays valid: it only ever
+// held acknowledged events.
+func (s *Store) Recover(ctx context.Context) error { return s.log.Recover(ctx) }
+
 // Close closes the log.
 func (s *Store) Close() error { return s.log.Close() }
 

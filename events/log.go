@@ -39,7 +39,7 @@ type Log struct {
 	opts Options
 	log  *slog.Logger
 
-	mu      sync.Mutex // guards queue, leading, closed
+	mu      sync.Mutex // guards queue, leading, closed; and writes of broken
 	queue   []*request
 	leading bool
 	closed  bool
@@ -50,7 +50,9 @@ type Log struct {
 	tailMu sync.Mutex // guards tailc
 	tailc  tailCache  // how far readers have read the newest segment
 	w      writer
-	broken error
+	// faultyWrite, when set (by tests), replaces the tail's WriteAt.
+	faultyWrite func(f *os.File, b []byte, off int64) (int, error)
+	broken      error // sticky: the write or sync that failed; set and cleared by the leader under mu
 }
 
 // writer is what the leader knows about the tail of the log on disk.
