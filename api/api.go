@@ -47,6 +47,9 @@ type Ready struct {
 	OK      bool   `json:"ok"`
 	Seq     uint64 `json:"seq"`     // the log's last event, as the server knows it
 	Version string `json:"version"` // the server's release
+	// Error says why OK is false (answered with 503): the server cannot
+	// write its event log, so it acknowledges nothing until it can.
+	Error string `json:"error,omitempty"`
 }
 
 // Task is one build a drone holds.

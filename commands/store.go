@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -38,6 +39,8 @@ type Store struct {
 	mu    sync.Mutex // guards state and serializes Execute's decisions
 	state *projections.State
 	since uint64 // seq of the last snapshot written or loaded
+
+	tornChecked atomic.Bool // warnTornOnce ran
 }
 
 // OpenStore opens the event log and snapshots of the .swarm folder dir.
@@ -59,6 +62,28 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 
 // Log is the store's event log.
 func (s *Store) Log() *events.Log { return s.log }
+
+// warnTornOnce warns, once per read-only Store, when the log ends in bytes
+// that are not a whole frame: a reader (or a snapshot plus the events
+// after it) then answers from the events before them, which it must say.
+// A writer cuts such bytes when it opens the log, and says so.
+func (s *Store) warnTornOnce() {
+	if !s.opts.ReadOnly || !s.tornChecked.CompareAndSwap(false, true) {
+		return
+	}
+	if t, err := s.log.TornTail(); err == nil && t != nil {
+		s.logger.Warn("the event log's end is damaged; answering from the events before it: " + t.String())
+	}
+}
+
+// Broken returns why the log refuses appends (a write or sync failed:
+// the disk full, say), or nil while it appends.
+func (s *Store) Broken() error { return s.log.Broken() }
+
+// Recover reopens a broken log in place once the disk takes writes again;
+// see events.Log.Recover. The State in memory stays valid: it only ever
+// held acknowledged events.
+func (s *Store) Recover(ctx context.Context) error { return s.log.Recover(ctx) }
 
 // Close closes the log.
 func (s *Store) Close() error { return s.log.Close() }
@@ -85,6 +110,7 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
+	s.warnTornOnce()
 	s.state = st
 	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since >= uint64(s.opts.SnapshotEvery) {
 		s.snapshotLocked(ctx)
@@ -128,6 +154,7 @@ func (s *Store) LoadAt(ctx context.Context, until uint64) (*projections.State, e
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
+	s.warnTornOnce()
 	return st, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -24,6 +25,7 @@ type request struct {
 	evs    []Event
 	expect uint64
 	check  bool
+	heal   bool      // Recover: reopen a broken log before this group
 	wake   chan bool // true: you lead the next group; false: your request is done
 	last   uint64
 	err    error
@@ -50,7 +52,7 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...Event) (uint64
 // leadership to the first request that queued meanwhile (so no caller waits
 // for more than its own group and the one before it) and returns.
 func (l *Log) submit(ctx context.Context, req *request) (uint64, error) {
-	if len(req.evs) == 0 {
+	if len(req.evs) == 0 && !req.heal {
 		return 0, fmt.Errorf("append: no events")
 	}
 	if l.opts.ReadOnly {
@@ -99,13 +101,19 @@ func (l *Log) submit(ctx context.Context, req *request) (uint64, error) {
 
 // commit writes one group under the OS lock. The leader alone runs it.
 func (l *Log) commit(group []*request) {
+	if l.broken != nil && slices.ContainsFunc(group, func(r *request) bool { return r.heal }) {
+		if err := l.heal(); err != nil {
+			failAll(group, fmt.Errorf("%w: %v; reopening failed: %w", ErrBroken, l.broken, err))
+			return
+		}
+	}
 	if l.broken != nil {
 		failAll(group, fmt.Errorf("%w: %v", ErrBroken, l.broken))
 		return
 	}
 	err := l.withLock(func() error { return l.commitLocked(group) })
 	if err != nil {
-		l.broken = err
+		l.setBroken(err)
 		failAll(group, err)
 	}
 }
@@ -193,7 +201,7 @@ func (l *Log) writeLocked(frames []byte) error {
 			return err
 		}
 	}
-	if _, err := w.tail.WriteAt(frames, w.size); err != nil {
+	if _, err := l.writeAt(w.tail, frames, w.size); err != nil {
 		return fmt.Errorf("write segment %s: %w", w.tailName, err)
 	}
 	if err := fdatasync(w.tail); err != nil {
@@ -202,6 +210,14 @@ func (l *Log) writeLocked(frames []byte) error {
 	w.size += int64(len(frames))
 	w.full = w.size >= l.opts.SegmentBytes
 	return nil
+}
+
+// writeAt is f.WriteAt, or the fault tests inject.
+func (l *Log) writeAt(f *os.File, b []byte, off int64) (int, error) {
+	if l.faultyWrite != nil {
+		return l.faultyWrite(f, b, off)
+	}
+	return f.WriteAt(b, off)
 }
 
 // rollLocked seals the full tail (if any) and creates the next segment. The
@@ -218,7 +234,7 @@ func (l *Log) rollLocked() error {
 	}
 	name := segmentName(w.last + 1)
 	path := filepath.Join(l.dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("create segment %s: %w", name, err)
 	}

@@ -24,3 +24,9 @@ func NewestTorn(dir string) (bool, error) {
 	}
 	return s.torn, nil
 }
+
+// SetFaultyWrite makes l write frames with fault instead of the tail
+// file's WriteAt: a disk that fails on demand. Set it before appending.
+func SetFaultyWrite(l *Log, fault func(f *os.File, b []byte, off int64) (int, error)) {
+	l.faultyWrite = fault
+}

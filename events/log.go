@@ -39,7 +39,7 @@ type Log struct {
 	opts Options
 	log  *slog.Logger
 
-	mu      sync.Mutex // guards queue, leading, closed
+	mu      sync.Mutex // guards queue, leading, closed; and writes of broken
 	queue   []*request
 	leading bool
 	closed  bool
@@ -50,7 +50,9 @@ type Log struct {
 	tailMu sync.Mutex // guards tailc
 	tailc  tailCache  // how far readers have read the newest segment
 	w      writer
-	broken error
+	// faultyWrite, when set (by tests), replaces the tail's WriteAt.
+	faultyWrite func(f *os.File, b []byte, off int64) (int, error)
+	broken      error // sticky: the write or sync that failed; set and cleared by the leader under mu
 }
 
 // writer is what the leader knows about the tail of the log on disk.
@@ -87,7 +89,7 @@ func Open(dir string, opts Options) (*Log, error) {
 		}
 		return l, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
 	lk, err := openLock(filepath.Join(dir, "LOCK"))
@@ -248,7 +250,7 @@ func (l *Log) setHeadLocked(data []byte, s *scanned) error {
 func (l *Log) cutTorn(name string, data []byte, s *scanned) error {
 	path := filepath.Join(l.dir, name)
 	saved := fmt.Sprintf("%s.torn-%d", path, s.end)
-	if err := os.WriteFile(saved, data[s.end:], 0o644); err != nil {
+	if err := os.WriteFile(saved, data[s.end:], 0o600); err != nil {
 		return fmt.Errorf("save torn tail of %s: %w", name, err)
 	}
 	if s.hdr.first == 0 {

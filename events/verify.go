@@ -13,6 +13,10 @@ type Report struct {
 	Last     uint64 `json:"last_seq"`
 	Head     Hash   `json:"-"`
 	HeadHex  string `json:"head"`
+	// Torn lists torn writes at the end of the log: cut by a writer (and
+	// where it saved them) or still there. They are not damage: nothing in
+	// them was acknowledged.
+	Torn []Torn `json:"torn,omitempty"`
 }
 
 // Verify reads the whole log and checks every frame's checksum, that
@@ -54,5 +58,15 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		return nil
 	})
 	r.Head, r.HeadHex = head, head.String()
+	if err != nil {
+		return r, err
+	}
+	if r.Torn, err = l.TornCuts(); err != nil {
+		return r, err
+	}
+	t, err := l.TornTail()
+	if t != nil {
+		r.Torn = append(r.Torn, *t)
+	}
 	return r, err
 }

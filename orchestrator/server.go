@@ -43,6 +43,7 @@ type Server struct {
 	stamp  fileStamp     // config.toml as last loaded
 	kick   chan struct{} // the log moved: run a dispatch round
 	claims chan *claimReq
+	broke  chan struct{} // an append failed: see whether the log is broken
 	done   chan struct{} // closed when the loops have stopped
 }
 
@@ -56,7 +57,8 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 	}
 	s := &Server{
 		store: store, opts: opts, log: opts.Logger, start: time.Now(), cfg: cfg,
-		kick: make(chan struct{}, 1), claims: make(chan *claimReq), done: make(chan struct{}),
+		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
+		done: make(chan struct{}),
 	}
 	s.stamp, _ = stampOf(s.configPath())
 	return s
@@ -77,6 +79,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.maintenance(loops) })
 	wg.Go(func() { s.watchConfig(loops) })
 	wg.Go(func() { s.freshLoop(loops) })
+	wg.Go(func() { s.healLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version)
 
 	var err error
@@ -118,6 +121,9 @@ func (s *Server) changed() {
 // logs what the operator should hear about.
 func (s *Server) execute(ctx context.Context, d commands.Decider) (commands.Outcome, error) {
 	out, err := s.store.Execute(ctx, d)
+	if err != nil {
+		s.appendFailed()
+	}
 	if len(out.Events) > 0 {
 		s.changed()
 		s.logEvents(out.Events)

@@ -59,7 +59,7 @@ func parseSnapName(name string) (uint64, bool) {
 // sees the whole file or none. head is the log's chain hash after s.Seq.
 // Older snapshots beyond the newest Keep are deleted.
 func Save(dir string, s *State, head [32]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("projections: snapshot folder: %w", err)
 	}
 	data := encodeSnapshot(s, head)

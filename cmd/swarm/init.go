@@ -82,11 +82,13 @@ func createStateDir(dir string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp) // a no-op once renamed
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	// Everything in the state folder is the operator's alone: drone tokens'
+	// hashes, the farm's history, the server's address (DESIGN: files).
+	if err := os.Chmod(tmp, stateDirMode); err != nil {
 		return err
 	}
 	for _, sub := range []string{"events", "snapshots"} {
-		if err := os.Mkdir(filepath.Join(tmp, sub), 0o755); err != nil {
+		if err := os.Mkdir(filepath.Join(tmp, sub), stateDirMode); err != nil {
 			return err
 		}
 	}

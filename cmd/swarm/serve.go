@@ -49,7 +49,9 @@ it and take effect within a second. Drones authenticate with the tokens
 
 It listens on server.listen from config.toml (default 127.0.0.1:8093) unless
 --listen says otherwise; port 0 picks a free port. While it runs, the folder
-holds serve.json with its URL and pid. SIGTERM or Ctrl-C stops it gracefully:
+holds serve.json with its URL and pid. One server per state folder: a
+second 'swarm serve' on it exits 1 naming the first's pid and address (an OS
+lock on serve.lock, held while the server runs, decides). SIGTERM or Ctrl-C stops it gracefully:
 waiting drones are answered and requests in flight finish.`,
 		Example: `  swarm serve
   swarm serve --listen 0.0.0.0:8093     # reachable from the LAN`,
@@ -75,6 +77,12 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		addr = o.Listen
 	}
 	logger := o.app.newLoggerAt(charmlog.InfoLevel)
+	lock, err := lockServe(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	tightenModes(dir, logger)
 	store, err := o.app.openStore(false)
 	if err != nil {
 		return err
@@ -107,7 +115,7 @@ func writeServeInfo(path string, si serveInfo) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(tmp, append(b, '\n'), stateFileMode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

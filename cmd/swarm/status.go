@@ -34,7 +34,9 @@ drone can build.
 
 --json prints the status object: seq, sync, world, binary, queue,
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
-queue_stale and stuck when they apply.`,
+queue_stale and stuck when they apply, and server (url, pid, ok, error)
+when a server runs on the folder. A server that cannot write its event log
+(the disk full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -55,7 +57,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	s := st.Status()
 	// A config.toml that does not load is left to the verbs that need it:
 	// status must still show the farm, judged by the defaults.
-	_, cfg, err := o.app.stateConfig()
+	dir, cfg, err := o.app.stateConfig()
 	if err != nil {
 		o.app.log().Warn("config.toml does not load; judging staleness by the defaults", "err", err)
 		cfg = config.Default()
@@ -63,10 +65,21 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	now := time.Now()
 	s.QueueStale = queueStale(cfg, s, now)
 	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
-	if o.JSON {
-		return writeJSON(o.app.out, s)
+	var srv *serverCondition
+	if dir != "" {
+		srv = serverState(dir)
 	}
-	printStatus(o.app.out, s, time.Now(), palette{o.app.colour(o.app.out)})
+	if o.JSON {
+		return writeJSON(o.app.out, struct {
+			projections.Status
+			Server *serverCondition `json:"server,omitempty"`
+		}{s, srv})
+	}
+	p := palette{o.app.colour(o.app.out)}
+	printStatus(o.app.out, s, time.Now(), p)
+	if srv != nil && !srv.OK {
+		fmt.Fprintf(o.app.out, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
+	}
 	return nil
 }
 

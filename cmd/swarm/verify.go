@@ -35,8 +35,12 @@ first event to the last, like git fsck. Prints the head of the chain.
 
 Damage exits 3, naming the segment and the offset.
 
+A torn write at the end of the log (a crash mid-write; nothing in it was
+acknowledged) is not damage: verify names it, and those a writer has already
+cut with the path of the copy it saved (events/NAME.seg.torn-OFFSET).
+
 --json prints ok, segments, frames, events, last_seq and head (and error on
-damage).`,
+damage), and torn (segment, offset, bytes, cut, saved) when there are any.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -77,5 +81,8 @@ func (o *verifyOptions) report(rep events.Report, err error) error {
 	}
 	fmt.Fprintf(o.app.out, "ok: %s in %s, head %s\n",
 		plural(int(rep.Events), "event", "events"), plural(rep.Segments, "segment", "segments"), rep.HeadHex)
+	for _, t := range rep.Torn {
+		fmt.Fprintf(o.app.out, "torn: %s\n", t)
+	}
 	return nil
 }
