@@ -32,11 +32,19 @@ type redactor struct {
 	forms []string // longest first, so a longer form is replaced before a shorter one inside it
 }
 
-// newRedactor returns a redactor of secrets; empty ones are ignored.
+// minSecretLen is the shortest secret a redactor looks for: a shorter one
+// would match ordinary text (a token "t" would take every t out of every
+// excerpt, and PATH out of every build). `swarm drones add` makes tokens
+// of 43 characters; a hand-made short one is still kept out of builds by
+// its variable's name.
+const minSecretLen = 8
+
+// newRedactor returns a redactor of secrets; those shorter than
+// minSecretLen are ignored.
 func newRedactor(secrets ...string) redactor {
 	var forms []string
 	for _, s := range secrets {
-		if s == "" {
+		if len(s) < minSecretLen {
 			continue
 		}
 		forms = append(forms, s, url.QueryEscape(s), url.PathEscape(s),

@@ -12,7 +12,7 @@ import (
 const token = "q5b-Xr0_Jd3lKx9uTgWc2hYp7NvMZa1sEoQi4fLR8eA"
 
 func TestRedactor(t *testing.T) {
-	odd := "a b&c/d+e=f" // a hand-written token that URL escaping changes
+	odd := "a b&c/d+e=f" // a hand-made token that URL escaping changes
 	tests := []struct {
 		name    string
 		secrets []string
@@ -21,6 +21,7 @@ func TestRedactor(t *testing.T) {
 	}{
 		{"no secret", nil, "SWARM_DRONE_TOKEN=" + token, "SWARM_DRONE_TOKEN=" + token},
 		{"empty secret ignored", []string{""}, "anything", "anything"},
+		{"short secret ignored", []string{"t0k"}, "PATH=/bin t0k", "PATH=/bin t0k"},
 		{"exact", []string{token}, "SWARM_DRONE_TOKEN=" + token + "\nPATH=/bin", "SWARM_DRONE_TOKEN=[redacted]\nPATH=/bin"},
 		{"every occurrence", []string{token}, token + token + " " + token, "[redacted][redacted] [redacted]"},
 		{"inside a word", []string{token}, "Bearer" + token + "x", "Bearer[redacted]x"},
@@ -66,6 +67,10 @@ func TestBuildEnviron(t *testing.T) {
 		if strings.Contains(kv, token) {
 			t.Errorf("%q holds the token", kv)
 		}
+	}
+	short := buildEnviron([]string{"PATH=/usr/bin", "SWARM_DRONE_TOKEN=t"}, newRedactor("t"))
+	if !slices.Equal(short, []string{"PATH=/usr/bin"}) {
+		t.Errorf("with the token \"t\": %q, want PATH kept and the token's variable gone", short)
 	}
 }
 
