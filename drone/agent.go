@@ -33,6 +33,7 @@ const (
 type Agent struct {
 	cfg       Config
 	client    *api.Client
+	secrets   redactor // hides the token in what the drone sends
 	log       *slog.Logger
 	sampler   Sampler
 	claimWait time.Duration
@@ -93,6 +94,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Agent, error) {
 	a := &Agent{
 		cfg:       cfg,
 		client:    api.NewClient(cfg.Orchestrator, cfg.ID, cfg.Token, nil),
+		secrets:   newRedactor(cfg.Token),
 		log:       log.With("drone", cfg.ID),
 		sampler:   SystemSampler{Dir: cfg.LogDir},
 		claimWait: DefaultClaimWait,

@@ -85,7 +85,7 @@ func (a *Agent) runBuild(b *build) {
 		return
 	case kind == stopReturn && (!ran || err != nil || st.Code != 0): // a build that succeeded anyway is reported
 		a.deliver(b, "return", func(ctx context.Context) error {
-			_, err := a.client.Return(ctx, api.ReturnRequest{Atom: b.claim.Atom, Fence: b.claim.Fence, Reason: why})
+			_, err := a.client.Return(ctx, api.ReturnRequest{Atom: b.claim.Atom, Fence: b.claim.Fence, Reason: a.secrets.String(why)})
 			return err
 		})
 		return
@@ -132,10 +132,11 @@ func (a *Agent) execute(b *build) (exitStatus, error) {
 	return st, nil
 }
 
-// buildEnv is the build command's environment: the drone's own, plus what
-// a build script may want without parsing its arguments.
+// buildEnv is the build command's environment: the drone's own without its
+// secrets (buildEnviron), plus what a build script may want without parsing
+// its arguments.
 func (a *Agent) buildEnv(b *build) []string {
-	return append(os.Environ(),
+	return append(buildEnviron(os.Environ(), a.secrets),
 		"SWARM_DRONE="+a.cfg.ID,
 		"SWARM_ATOM="+b.claim.Atom,
 		"SWARM_FENCE="+strconv.FormatUint(b.claim.Fence, 10),
@@ -159,6 +160,7 @@ func (a *Agent) reportExit(b *build, st exitStatus) {
 	if err != nil {
 		a.log.Warn("cannot read the failed build's log", "atom", b.claim.Atom, "err", err)
 	}
+	tail = a.secrets.Bytes(tail) // before the excerpt is cut, so no piece of a secret is left at its edge
 	sig := portage.FailureSignature(tail)
 	outcome := Failed
 	if st.Code < 0 || sig == portage.SigOOM {
@@ -181,9 +183,10 @@ func (a *Agent) reportExit(b *build, st exitStatus) {
 }
 
 // reportFailure counts the outcome for the drone's health and reports the
-// failure.
+// failure, with the drone's secrets redacted from its text.
 func (a *Agent) reportFailure(b *build, req api.FailRequest, o Outcome) {
 	req.Atom, req.Fence = b.claim.Atom, b.claim.Fence
+	req.Signature, req.Reason, req.Excerpt = a.secrets.String(req.Signature), a.secrets.String(req.Reason), a.secrets.String(req.Excerpt)
 	a.log.Warn("build failed", "atom", req.Atom, "fence", req.Fence, "signature", req.Signature, "reason", req.Reason, "log", b.logPath)
 	a.ended(b, o)
 	a.deliver(b, "fail", func(ctx context.Context) error {

@@ -34,12 +34,14 @@
 //	<log_dir>/<atom with [^A-Za-z0-9._+-] as _>.<fence>.log
 //	e.g. sys-devel_llvm-19.1.7.42.log
 //
-// Its environment adds SWARM_DRONE, SWARM_ATOM, SWARM_FENCE, SWARM_ATTEMPT
-// and SWARM_BUILD_LOG. Exit 0 is reported complete. Any other end is
+// Its environment is the drone's without its secrets (TokenEnv, any other
+// SWARM_…TOKEN… variable, any variable holding the token) and adds
+// SWARM_DRONE, SWARM_ATOM, SWARM_FENCE, SWARM_ATTEMPT and SWARM_BUILD_LOG. Exit 0 is reported complete. Any other end is
 // reported failed, with a signature from the log tail
 // (portage.FailureSignature, else "exit-N" or "signal-NAME"), a one-line
 // reason ("emerge exited 1", "killed by signal: killed") and the last 40
-// lines (at most 4 KiB) of the log. A report the orchestrator refuses as
+// lines (at most 4 KiB) of the log, with the token (as it is, URL-escaped
+// or base64) replaced by Redacted: tokens never leave the drone process. A report the orchestrator refuses as
 // stale (api.ErrStaleFence) is dropped; one that cannot reach it is retried
 // with backoff until it is recorded or the lease has certainly expired, so
 // a completion is never lost silently.

@@ -64,7 +64,7 @@ func (a *Agent) selfCheck(ctx context.Context, argv []string) error {
 		return fmt.Errorf("self-check: %w", err)
 	}
 	defer f.Close()
-	p, err := startProcess(argv, os.Environ(), f)
+	p, err := startProcess(argv, buildEnviron(os.Environ(), a.secrets), f)
 	if err != nil {
 		return fmt.Errorf("self-check %q: %w", argv, err)
 	}

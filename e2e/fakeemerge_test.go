@@ -27,6 +27,7 @@ func TestFakeEmerge(t *testing.T) {
 		wantEnd    string // the record's end status
 		wantSigOut string // portage.FailureSignature of the output; "" for none
 		wantPkg    bool
+		wantOut    string // printed somewhere
 	}{
 		{name: "builds", env: []string{"FAKE_EMERGE_SECONDS=0.1", "FAKE_EMERGE_PKGDIR=@PKGS@"},
 			wantEnd: "0", wantPkg: true},
@@ -39,6 +40,8 @@ func TestFakeEmerge(t *testing.T) {
 		{name: "a pattern that does not match", env: []string{"FAKE_EMERGE_FAIL=sys-*", "FAKE_EMERGE_CRASH=x/*",
 			"FAKE_EMERGE_HANG=dev-libs/libfoo", "FAKE_EMERGE_FAIL_TEXT=" + testdata("slot-conflict.txt")},
 			wantEnd: "0"},
+		{name: "fails printing its environment", env: []string{"FAKE_EMERGE_FAIL=*", "FAKE_EMERGE_FAIL_ENV=1", "SECRET=s3"},
+			wantCode: 1, wantEnd: "1", wantOut: "\nSECRET=s3\n"},
 		{name: "crashes", env: []string{"FAKE_EMERGE_CRASH=dev-libs/libpng-*"},
 			wantCode: -1, wantSig: syscall.SIGSEGV, wantEnd: "SIGSEGV"},
 	}
@@ -57,6 +60,9 @@ func TestFakeEmerge(t *testing.T) {
 			code, sig := exitOf(t, err)
 			if code != tt.wantCode || sig != tt.wantSig {
 				t.Errorf("exit %d (signal %v), want %d (signal %v); output:\n%s", code, sig, tt.wantCode, tt.wantSig, out)
+			}
+			if !strings.Contains(string(out), tt.wantOut) {
+				t.Errorf("output does not hold %q:\n%s", tt.wantOut, out)
 			}
 			if got := portage.FailureSignature(out); got != tt.wantSigOut {
 				t.Errorf("failure signature of the output = %q, want %q", got, tt.wantSigOut)

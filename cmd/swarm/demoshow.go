@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/swarm-build/swarm/internal/demo"
+	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
 // printDemoIntro says what the demo is about to do.
@@ -60,7 +61,7 @@ func newDemoProgress(w io.Writer, p palette, live bool, total int) *demoProgress
 func (d *demoProgress) update(pr demo.Progress) {
 	for _, n := range pr.News {
 		d.clear()
-		fmt.Fprintf(d.w, "%s %s\n", d.p.dim(elapsed(pr.Elapsed)), n)
+		fmt.Fprintf(d.w, "%s %s\n", d.p.dim(elapsed(pr.Elapsed)), termsafe.Line(n))
 	}
 	line := d.line(pr)
 	switch {

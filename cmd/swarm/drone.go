@@ -16,7 +16,7 @@ import (
 
 // droneTokenEnv names the environment variable that may carry the drone's
 // token, so it need not appear in `ps` or a shell history.
-const droneTokenEnv = "SWARM_DRONE_TOKEN"
+const droneTokenEnv = drone.TokenEnv
 
 // droneOptions are the inputs of `swarm drone`: the flags as given, and
 // the configuration they resolve to with the drone's file and defaults.
@@ -44,8 +44,16 @@ load, the builds in progress and their progress, and renew their leases.
 
 Settings come from the drone's own file, $XDG_CONFIG_HOME/swarm/drone.toml
 (else ~/.config/swarm/drone.toml, or --config FILE), and flags override it.
-The token may also come from $SWARM_DRONE_TOKEN (between the file and
---token). Keys of the file, all optional:
+
+The token: keep it in that file (token = "…", the file chmod 600; the drone
+warns when others may read it), or in $SWARM_DRONE_TOKEN, which overrides
+the file. --token overrides both but shows in 'ps' to every user of the
+machine, so the drone warns when it is used. The token never reaches a
+build: $SWARM_DRONE_TOKEN, any other $SWARM_…TOKEN… variable and any
+variable whose value holds the token are removed from the build's
+environment, and the token (as it is, URL-escaped or base64-encoded) is
+replaced by [redacted] in every failure reason and log excerpt the drone
+sends. Keys of the file, all optional:
 
   orchestrator = "http://10.0.0.1:8093"
   id = "build-01"
@@ -77,10 +85,10 @@ SIGTERM kills the builds, returns their packages ("drone shutting down") and
 exits at once.`
 
 const droneExample = `  T=$(swarm drones add build-01 --capability amd64)   # on the orchestrator's machine
-  swarm drone --orchestrator http://farm:8093 --id build-01 --token "$T"
+  SWARM_DRONE_TOKEN="$T" swarm drone --orchestrator http://farm:8093 --id build-01
 
-  # or from ~/.config/swarm/drone.toml, with the token in the environment
-  SWARM_DRONE_TOKEN="$T" swarm drone --slots 2`
+  # or everything from ~/.config/swarm/drone.toml (chmod 600), token included
+  swarm drone --slots 2`
 
 func newDroneCmd(a *app, runF func(context.Context, *droneOptions) error) *cobra.Command {
 	opts := &droneOptions{app: a}
@@ -108,7 +116,7 @@ func newDroneCmd(a *app, runF func(context.Context, *droneOptions) error) *cobra
 	f := cmd.Flags()
 	f.StringVar(&opts.Orchestrator, "orchestrator", "", "the orchestrator's `URL` (http://host:8093)")
 	f.StringVar(&opts.ID, "id", "", "this drone's `ID`, as admitted by 'swarm drones add'")
-	f.StringVar(&opts.Token, "token", "", "this drone's bearer `TOKEN` (also: $"+droneTokenEnv+")")
+	f.StringVar(&opts.Token, "token", "", "this drone's bearer `TOKEN`; shows in ps: prefer $"+droneTokenEnv+" or the file's token")
 	f.IntVar(&opts.Cores, "cores", 0, "cores to report (default: this machine's CPUs)")
 	f.IntVar(&opts.Slots, "slots", 0, "builds to run at once (default 1)")
 	f.StringArrayVar(&opts.Capabilities, "capability", nil, "a capability `C` of this drone, for routing (repeatable; replaces the file's list)")
@@ -151,6 +159,9 @@ func (o *droneOptions) resolve(cmd *cobra.Command) error {
 	}
 	if t := o.app.getenv(droneTokenEnv); t != "" {
 		c.Token = t
+	}
+	if flags.Changed("token") {
+		o.app.log().Warn("--token shows in 'ps' to every user of this machine; put the token in the drone's file (chmod 600) or $" + droneTokenEnv)
 	}
 	for name, apply := range map[string]func(){
 		"orchestrator": func() { c.Orchestrator = o.Orchestrator },

@@ -162,3 +162,32 @@ func TestDroneWarnsOfReadableToken(t *testing.T) {
 		}
 	}
 }
+
+// TestDroneWarnsOfTokenFlag: a token on the command line shows in ps, so
+// --token is worth a warning; the same token from $SWARM_DRONE_TOKEN is not.
+func TestDroneWarnsOfTokenFlag(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		warn bool
+	}{
+		{"flag", map[string]string{}, []string{"--token", "t"}, true},
+		{"environment", map[string]string{droneTokenEnv: "t"}, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["HOME"] = t.TempDir()
+			var logs bytes.Buffer
+			a := droneApp(tt.env)
+			a.logger = slog.New(slog.NewTextHandler(&logs, nil))
+			cmd := newDroneCmd(a, func(context.Context, *droneOptions) error { return nil })
+			cmd.SetArgs(append([]string{"--orchestrator", "http://o", "--id", "d1"}, tt.args...))
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(logs.String(), "--token shows in 'ps'"); got != tt.warn {
+				t.Errorf("warned %v, want %v (%s)", got, tt.warn, logs.String())
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -74,7 +75,8 @@ func printDrones(w io.Writer, rows []projections.DroneRow, now time.Time) error 
 			seen = ago(*d.LastSeen, now)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f%%\t%.0f%%\t%s\t%s\n",
-			d.ID, d.Status, d.Health, d.Cores, d.CPUPercent, d.MemoryPercent, taskCell(d.Tasks), seen)
+			termsafe.Line(d.ID), termsafe.Line(string(d.Status)), termsafe.Line(string(d.Health)), d.Cores, d.CPUPercent, d.MemoryPercent,
+			termsafe.Line(taskCell(d.Tasks)), seen)
 	}
 	return tw.Flush()
 }

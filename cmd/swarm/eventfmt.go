@@ -7,15 +7,16 @@ import (
 	"strings"
 
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
 // eventLine prints one event for an operator: seq, time, type, actor, the
 // atom, then every other field that is set, as key=value.
 func eventLine(e *events.Event) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%7d  %s  %-16s %-12s", e.Seq, stampTime(e.Time), e.Type, e.Actor)
+	fmt.Fprintf(&b, "%7d  %s  %-16s %-12s", e.Seq, stampTime(e.Time), termsafe.Line(e.Type.String()), termsafe.Line(e.Actor))
 	if e.Atom != "" {
-		b.WriteString(" " + e.Atom)
+		b.WriteString(" " + termsafe.Line(e.Atom))
 	}
 	for _, d := range eventDetails(e, true) {
 		b.WriteString(" " + d)
@@ -36,7 +37,7 @@ func eventDetails(e *events.Event, drone bool) []string {
 	add("drone", e.Drone, drone && e.Drone != "")
 	add("reason", e.Reason, e.Reason != "")
 	add("signature", e.Signature, e.Signature != "")
-	add("excerpt", firstLine(e.Excerpt, 60), e.Excerpt != "")
+	add("excerpt", firstLine(termsafe.Block(e.Excerpt), 60), e.Excerpt != "")
 	add("fence", strconv.FormatUint(e.Fence, 10), e.Fence != 0)
 	add("lease", e.Lease.String(), e.Lease != 0)
 	add("until", stampTime(e.Until), !e.Until.IsZero())
@@ -68,11 +69,14 @@ func copyEvent(e *events.Event) events.Event {
 	return c
 }
 
+// quoteIfNeeded prints a value of a key=value detail: Go-quoted when it is
+// empty or holds a space, tab, quote or '=' (strconv.Quote escapes control
+// characters as termsafe does), else as it is with controls escaped.
 func quoteIfNeeded(s string) string {
 	if s == "" || strings.ContainsAny(s, " \t\"=") {
 		return strconv.Quote(s)
 	}
-	return s
+	return termsafe.Line(s)
 }
 
 // firstLine returns the first non-empty line of s, cut to n runes.

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -96,7 +97,7 @@ func runExcludeChange(ctx context.Context, o *excludeOptions, add bool) error {
 	if !add {
 		verb = "no longer excluded"
 	}
-	fmt.Fprintf(o.app.out, "%s: %s%s\n", verb, o.Pattern, onDroneText(o.Drone))
+	fmt.Fprintf(o.app.out, "%s: %s\n", verb, termsafe.Line(o.Pattern+onDroneText(o.Drone)))
 	return nil
 }
 
@@ -168,7 +169,8 @@ func runExcludeList(ctx context.Context, o *excludeOptions) error {
 	tw := tabwriter.NewWriter(o.app.out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATTERN\tDRONE\tSOURCE\tREASON")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Pattern, orDash(r.Drone), r.Source, orDash(r.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", termsafe.Line(r.Pattern), termsafe.Line(orDash(r.Drone)), r.Source,
+			termsafe.Line(orDash(r.Reason)))
 	}
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
 // Exit codes, as CLI.md and `swarm --help` document them.
@@ -91,7 +92,7 @@ func reportError(w io.Writer, err error) {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
-	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
+	msg = termsafe.Line(strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; "))
 	fmt.Fprintf(w, "swarm: %s\n", msg)
 	var ue *usageError
 	if errors.As(err, &ue) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -38,7 +39,7 @@ func (o *replayOptions) explain(ctx context.Context, store *commands.Store, st *
 	p := palette{o.app.colour(o.app.out)}
 	fmt.Fprintln(o.app.out, p.bold(fmt.Sprintf("%s, as of seq %d%s", o.Explain, st.Seq, droneSuffix(o.Drone))))
 	printStory(o.app.out, story)
-	fmt.Fprintln(o.app.out, "Now: "+packageSummary(pkg))
+	fmt.Fprintln(o.app.out, "Now: "+termsafe.Line(packageSummary(pkg)))
 	return nil
 }
 
@@ -96,7 +97,7 @@ func printStory(w io.Writer, story []events.Event) {
 		if j > i {
 			last := &story[j]
 			fmt.Fprintf(w, "%7d  %s  %-16s drone=%s fence=%d renewed %d times, the last at seq %d (%s), lease=%s\n",
-				e.Seq, stampTime(e.Time), e.Type, e.Drone, e.Fence, j-i+1, last.Seq, stampTime(last.Time), last.Lease)
+				e.Seq, stampTime(e.Time), e.Type, termsafe.Line(e.Drone), e.Fence, j-i+1, last.Seq, stampTime(last.Time), last.Lease)
 			i = j
 			continue
 		}
@@ -111,12 +112,12 @@ func printStory(w io.Writer, story []events.Event) {
 // the actor shown only when it is not the drone.
 func storyLine(e *events.Event) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%7d  %s  %-16s", e.Seq, stampTime(e.Time), e.Type)
+	fmt.Fprintf(&b, "%7d  %s  %-16s", e.Seq, stampTime(e.Time), termsafe.Line(e.Type.String()))
 	if e.Drone != "" {
-		b.WriteString(" drone=" + e.Drone)
+		b.WriteString(" drone=" + termsafe.Line(e.Drone))
 	}
 	if e.Actor != e.Drone {
-		b.WriteString(" by " + e.Actor)
+		b.WriteString(" by " + termsafe.Line(e.Actor))
 	}
 	if e.Atom == "" && e.Pattern != "" {
 		b.WriteString(" (matches)")
@@ -129,9 +130,10 @@ func storyLine(e *events.Event) string {
 	return b.String()
 }
 
-// printExcerpt prints the last lines of a build-log excerpt, indented.
+// printExcerpt prints the last lines of a build-log excerpt, indented,
+// with its colour codes dropped and other controls escaped.
 func printExcerpt(w io.Writer, excerpt string) {
-	lines := strings.Split(strings.TrimRight(excerpt, "\n"), "\n")
+	lines := strings.Split(strings.TrimRight(termsafe.Block(excerpt), "\n"), "\n")
 	if len(lines) > excerptLines {
 		fmt.Fprintf(w, "         | … %d earlier lines\n", len(lines)-excerptLines)
 		lines = lines[len(lines)-excerptLines:]

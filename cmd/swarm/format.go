@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
 // writeJSON prints v as indented JSON followed by a newline. Atoms and
@@ -100,7 +102,12 @@ func roughDuration(d time.Duration) string {
 // palette colours text with ANSI escapes, or not at all when off.
 type palette struct{ on bool }
 
+// paint colours s. What is painted is a line of a view and may carry text
+// from outside (a drone's tree, a pause's reason), so it is escaped first
+// (termsafe.Line), coloured or not: the palette's own escapes are the only
+// ones that reach the terminal.
 func (p palette) paint(code, s string) string {
+	s = termsafe.Line(s)
 	if !p.on || s == "" {
 		return s
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/orchestrator"
 	"github.com/swarm-build/swarm/portage"
 )
@@ -167,7 +168,7 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 		}
 	}
 	if tree != "" {
-		fmt.Fprintf(w, "Tree: %s\n", tree)
+		fmt.Fprintf(w, "Tree: %s\n", termsafe.Line(tree))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
 type groundOptions struct {
@@ -90,7 +91,7 @@ func runGround(ctx context.Context, o *groundOptions) error {
 	if n := len(out.Events) - 1; n > 0 {
 		msg += fmt.Sprintf("; %s back to the queue", plural(n, "package", "packages"))
 	}
-	fmt.Fprintln(o.app.out, msg)
+	fmt.Fprintln(o.app.out, termsafe.Line(msg))
 	return nil
 }
 
@@ -123,7 +124,7 @@ is an error (exit 1).`,
 			if _, err := store.Execute(cmd.Context(), commands.Unground(commands.ActorOperator, opts.Drone)); err != nil {
 				return fmt.Errorf("unground: %w", err)
 			}
-			fmt.Fprintf(opts.app.out, "ungrounded %s\n", opts.Drone)
+			fmt.Fprintf(opts.app.out, "ungrounded %s\n", termsafe.Line(opts.Drone))
 			return nil
 		},
 	}

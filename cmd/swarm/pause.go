@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
 // pauseOptions are the inputs of `swarm pause`.
@@ -46,6 +47,6 @@ func runPause(ctx context.Context, o *pauseOptions) error {
 	if err != nil {
 		return fmt.Errorf("pause: %w", err)
 	}
-	fmt.Fprintf(o.app.out, "paused: %s\n", out.State.Paused.Reason)
+	fmt.Fprintf(o.app.out, "paused: %s\n", termsafe.Line(out.State.Paused.Reason))
 	return nil
 }

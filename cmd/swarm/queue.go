@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -69,7 +70,8 @@ func printQueue(w io.Writer, rows []projections.QueueRow) error {
 	fmt.Fprintln(tw, "ATOM\tSTATE\tATTEMPTS\tDRONE\tLAST FAILURE")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n",
-			r.Atom, r.State, strconv.FormatUint(uint64(r.Attempts), 10), orDash(r.Drone), orDash(r.LastFailure))
+			termsafe.Line(r.Atom), r.State, strconv.FormatUint(uint64(r.Attempts), 10),
+			termsafe.Line(orDash(r.Drone)), termsafe.Line(orDash(r.LastFailure)))
 	}
 	return tw.Flush()
 }

@@ -127,7 +127,7 @@ func (a *app) newLoggerAt(level charmlog.Level) *slog.Logger {
 	if !a.colour(a.errOut) {
 		l.SetColorProfile(termenv.Ascii)
 	}
-	return slog.New(l)
+	return slog.New(termHandler{l})
 }
 
 // colour reports whether output to w may be coloured: w is a terminal and

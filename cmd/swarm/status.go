@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -127,7 +128,7 @@ func syncLine(s projections.Status, now time.Time) string {
 	t := *s.Sync.Time
 	out := fmt.Sprintf("%s (%s)", shortTime(t), ago(t, now))
 	if s.Sync.Tree != "" {
-		out += "  tree " + s.Sync.Tree
+		out += "  tree " + termsafe.Line(s.Sync.Tree)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/orchestrator"
 	"github.com/swarm-build/swarm/portage"
 )
@@ -79,7 +80,7 @@ func runWhy(ctx context.Context, o *whyOptions) error {
 	}
 	fmt.Fprintf(w, "%s is %s.\n", ans.Atom, where)
 	if len(ans.Reasons) == 0 && len(ans.Able) > 0 {
-		fmt.Fprintf(w, "Nothing stands in its way: %s may take it at the next claim.\n", strings.Join(ans.Able, ", "))
+		fmt.Fprintf(w, "Nothing stands in its way: %s may take it at the next claim.\n", termsafe.Line(strings.Join(ans.Able, ", ")))
 		return nil
 	}
 	for _, r := range ans.Reasons {
@@ -87,10 +88,10 @@ func runWhy(ctx context.Context, o *whyOptions) error {
 		if len(r.Drones) > 0 {
 			line += "  [" + strings.Join(r.Drones, ", ") + "]"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, termsafe.Line(line))
 	}
 	if len(ans.Able) > 0 {
-		fmt.Fprintf(w, "Able to take it: %s\n", strings.Join(ans.Able, ", "))
+		fmt.Fprintf(w, "Able to take it: %s\n", termsafe.Line(strings.Join(ans.Able, ", ")))
 	}
 	return nil
 }
