@@ -3,6 +3,8 @@ package gpkg
 import (
 	"bytes"
 	"encoding/hex"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,15 +116,28 @@ func (m *Manifest) VerifySignature(keyring openpgp.KeyRing) (string, error) {
 
 // formatEntries writes the plain text of a Manifest the way portage's
 // gpkg-sign does: one `DATA name size BLAKE2B … SHA512 …` line per entry,
-// each ending in "\n".
+// each ending in "\n" (other hashes an entry has follow, sorted by name).
 func formatEntries(entries []Entry) []byte {
 	var b bytes.Buffer
 	for _, e := range entries {
 		b.WriteString("DATA " + e.Name + " " + strconv.FormatInt(e.Size, 10))
-		for _, h := range []string{"BLAKE2B", "SHA512"} {
+		names := slices.Sorted(maps.Keys(e.Hashes))
+		slices.SortStableFunc(names, func(x, y string) int { return hashRank(x) - hashRank(y) })
+		for _, h := range names {
 			b.WriteString(" " + h + " " + e.Hashes[h])
 		}
 		b.WriteByte('\n')
 	}
 	return b.Bytes()
+}
+
+// hashRank puts BLAKE2B, then SHA512, before any other hash.
+func hashRank(name string) int {
+	switch name {
+	case "BLAKE2B":
+		return 0
+	case "SHA512":
+		return 1
+	}
+	return 2
 }

@@ -82,13 +82,13 @@ func splitMember(name string) (folder, base string, err error) {
 }
 
 // cleanElem reports whether s is a usable single path element: not empty,
-// not "." or "..", no NUL, backslash or control characters.
+// not "." or "..", no slash, NUL, backslash or control characters.
 func cleanElem(s string) bool {
 	if s == "" || s == "." || s == ".." || len(s) > 255 {
 		return false
 	}
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == '\\' {
+		if r < 0x20 || r == 0x7f || r == '\\' || r == '/' {
 			return false
 		}
 	}

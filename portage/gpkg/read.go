@@ -185,7 +185,8 @@ func readMember(tr io.Reader, h *tar.Header, k kind, comp string, lim Limits, p 
 		return fail(ErrTooLarge, "member %q: %d bytes, at most %d", base, h.Size, bound)
 	}
 	hs := newHasher()
-	body := io.TeeReader(tr, hs)
+	src := &trackReader{r: tr}
+	body := io.TeeReader(src, hs)
 	var err error
 	switch k {
 	case kindManifest:
@@ -210,11 +211,30 @@ func readMember(tr io.Reader, h *tar.Header, k kind, comp string, lim Limits, p 
 	if err == nil && body != nil {
 		_, err = io.Copy(io.Discard, body)
 	}
+	if src.err != nil { // the container itself failed (truncated), whatever the decoder made of it
+		return fail(ErrNotTar, "member %q: %v", base, src.err)
+	}
 	if err != nil {
 		return wrapRead(base, err)
 	}
 	p.Members = append(p.Members, hs.member(base, h.Size))
 	return nil
+}
+
+// trackReader remembers the first error other than io.EOF from the
+// container, so a truncated file is reported as such even when a
+// decompressor reading the member reports it first in its own words.
+type trackReader struct {
+	r   io.Reader
+	err error
+}
+
+func (t *trackReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && t.err == nil {
+		t.err = err
+	}
+	return n, err
 }
 
 // wrapRead keeps a sentinel error as is and names a plain I/O error.
