@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -55,7 +56,7 @@ func FuzzRead(f *testing.F) {
 // to text that parses to the same entries.
 func FuzzParseManifest(f *testing.F) {
 	data, _ := os.ReadFile("testdata/real/hello-1.0-1.gpkg.tar")
-	for _, p := range realPartsFuzz(f, data) {
+	for _, p := range manifestsOf(data) {
 		f.Add(p)
 	}
 	f.Add([]byte("DATA gpkg-1 0 BLAKE2B 00 SHA512 00\n\nDATA x 1\n"))
@@ -101,8 +102,8 @@ func FuzzReadMetadata(f *testing.F) {
 	})
 }
 
-// realPartsFuzz returns the Manifest of a container, for seeds.
-func realPartsFuzz(f *testing.F, data []byte) [][]byte {
+// manifestsOf returns the Manifest members of a container, for seeds.
+func manifestsOf(data []byte) [][]byte {
 	var out [][]byte
 	tr := newTarReader(data)
 	for {
@@ -110,7 +111,7 @@ func realPartsFuzz(f *testing.F, data []byte) [][]byte {
 		if err != nil {
 			return out
 		}
-		if b, _ := io.ReadAll(tr); h.Name[len(h.Name)-len("Manifest"):] == "Manifest" {
+		if b, _ := io.ReadAll(tr); strings.HasSuffix(h.Name, "/"+ManifestMember) {
 			out = append(out, b)
 		}
 	}
