@@ -100,6 +100,12 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	if s.Stuck != "" {
 		line("Stuck", p.red(s.Stuck))
 	}
+	for _, n := range s.Stalling {
+		line("Stalls", p.yellow(fmt.Sprintf("%s (%s): %s", n.Atom, n.State, n.Reason)))
+	}
+	for _, n := range s.Held {
+		line("Held", p.red(fmt.Sprintf("%s: %s", n.Atom, n.Reason)))
+	}
 	if s.Seq == 0 {
 		line("Log", "empty")
 	} else {
