@@ -32,7 +32,7 @@ func TestMeter(t *testing.T) {
 		{"quiet build burns CPU", []sample{{100, 0, map[int]uint64{7: 10}, 110}, {100, 0, map[int]uint64{7: 500}, 600}}},
 		{"a child ends, another starts", []sample{
 			{0, 0, map[int]uint64{7: 10, 8: 300}, 310},
-			{0, 0, map[int]uint64{7: 20}, 320},         // 8 ended: nothing taken back
+			{0, 0, map[int]uint64{7: 20}, 320},          // 8 ended: nothing taken back
 			{0, 0, map[int]uint64{7: 20, 9: 50}, 370}}}, // 9 is new: all its time counts
 		{"a pid reused by a new process", []sample{{0, 0, map[int]uint64{7: 300}, 300}, {0, 0, map[int]uint64{7: 40}, 340}}},
 		{"build.log started again", []sample{{0, 5000, nil, 5000}, {0, 100, nil, 5000}, {0, 300, nil, 5200}}},
