@@ -185,3 +185,38 @@ func TestBuildThatCannotStartIsHeld(t *testing.T) {
 		t.Errorf("status held = %+v; want %s", held.Held, missing)
 	}
 }
+
+// TestQuietBuildIsNotStalled: emerge --quiet-build prints nothing for
+// longer than build.stall_after, but it writes portage's build.log or burns
+// CPU: that is progress, and the build completes on its first attempt.
+func TestQuietBuildIsNotStalled(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t, setting{"build.stall_after", `"3s"`})
+	f.addDrone("d1")
+	f.addDrone("d2")
+	f.serve()
+	atoms := realAtoms(t, 1600, 2)
+	tmp := t.TempDir()
+	f.enqueue(atoms...)
+	// Each quiet phase lasts three times build.stall_after.
+	f.startDrone("d1", droneOpts{env: []string{"FAKE_EMERGE_QUIET=*", "FAKE_EMERGE_QUIET_SECONDS=9",
+		"FAKE_EMERGE_QUIET_MODE=log", "PORTAGE_TMPDIR=" + tmp}})
+	f.startDrone("d2", droneOpts{env: []string{"FAKE_EMERGE_QUIET=*", "FAKE_EMERGE_QUIET_SECONDS=9",
+		"FAKE_EMERGE_QUIET_MODE=cpu"}})
+	s := f.waitSettled(90 * time.Second)
+	if s.Queue.Built != len(atoms) {
+		t.Errorf("status queue %+v; want both built", s.Queue)
+	}
+	evs := f.events()
+	if stalled := evs.where(func(e event) bool { return strings.Contains(e.Reason, "stalled") }); len(stalled) > 0 {
+		t.Errorf("quiet builds judged stalled:\n%s", stalled)
+	}
+	for _, a := range atoms {
+		if r, _ := rowOf(f.queue(), a); r.Attempts != 0 {
+			t.Errorf("%+v: want built on its first attempt", r)
+		}
+	}
+	if c := evs.ofType("completed"); len(c) != 2 || c[0].Drone == c[1].Drone {
+		t.Errorf("completions %s; want one quiet build of each kind (build.log, CPU)", c)
+	}
+}
