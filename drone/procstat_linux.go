@@ -1,6 +1,7 @@
 package drone
 
 import (
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -59,8 +60,8 @@ func parseStat(s string) (pgrp int, ms uint64, ok bool) {
 	pgrp, err1 := strconv.Atoi(f[2])
 	ut, err2 := strconv.ParseUint(f[11], 10, 64)
 	st, err3 := strconv.ParseUint(f[12], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return 0, 0, false
+	if err1 != nil || err2 != nil || err3 != nil || ut > math.MaxUint64/2000 || st > math.MaxUint64/2000 {
+		return 0, 0, false // no real process has run that long: do not overflow
 	}
 	return pgrp, (ut + st) * 1000 / clockTicks, true
 }

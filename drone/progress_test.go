@@ -136,3 +136,16 @@ func TestGroupCPU(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// FuzzParseStat: any text, however broken, parses or is refused, never a
+// panic; a parse yields a time that is a whole number of ticks.
+func FuzzParseStat(f *testing.F) {
+	f.Add("1234 (cc1plus) R 1200 1100 1100 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 1 0 100 0 0")
+	f.Add("1 (a ) b) S 0 1 1 0 -1 0 0 0 0 0 18446744073709551615 1 0")
+	f.Add(")")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, ms, ok := parseStat(s); ok && ms%(1000/clockTicks) != 0 {
+			t.Fatalf("parseStat(%q) = %d ms, not whole ticks", s, ms)
+		}
+	})
+}
