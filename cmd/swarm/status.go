@@ -29,12 +29,14 @@ the world, binary availability, the queue by state with the build rate over
 the last hour, the drones, and whether dispatching is paused.
 
 It also says what is wrong: drones on another portage tree than the queue's
-(they get no work), a queue older than farm.stale_after, and packages no
-drone can build.
+(they get no work), a queue older than farm.stale_after, packages no drone
+can build, packages that keep stalling (Stalls), and packages held blocked
+because their build could not even start (Held, with how to release them).
 
 --json prints the status object: seq, sync, world, binary, queue,
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
-queue_stale and stuck when they apply.`,
+queue_stale, stuck, stalling and held ([{"atom", "state", "stalls",
+"reason"}]) when they apply.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
