@@ -51,7 +51,9 @@ func isStartFailure(f Failure) bool {
 func startFailureEvents(r Rules, now time.Time, st *projections.State, p projections.Package, f Failure) []events.Event {
 	drone := p.Drone
 	cause := f.Start
-	if cause == "" {
+	switch cause {
+	case StartNameTooLong, StartNotFound, StartPermission:
+	default: // an old drone's, or one this release does not know
 		cause = StartOther
 	}
 	why := f.Reason

@@ -184,6 +184,9 @@ func TestBuildThatCannotStartIsHeld(t *testing.T) {
 	if len(held.Held) != 1 || held.Held[0].Atom != missing {
 		t.Errorf("status held = %+v; want %s", held.Held, missing)
 	}
+	if out := f.swarm("status"); !strings.Contains(out, "Held:") || !strings.Contains(out, missing) {
+		t.Errorf("swarm status does not name the held package:\n%s", out)
+	}
 }
 
 // TestQuietBuildIsNotStalled: emerge --quiet-build prints nothing for
