@@ -54,9 +54,14 @@ type Ready struct {
 
 // Task is one build a drone holds.
 type Task struct {
-	Atom     string `json:"atom"`
-	Fence    uint64 `json:"fence"`
-	Progress uint64 `json:"progress"` // bytes of build log so far
+	Atom  string `json:"atom"`
+	Fence uint64 `json:"fence"`
+	// Progress is a counter that grows whenever the build makes progress:
+	// bytes of its output, plus bytes written to portage's build.log files
+	// under the build's temporary folder, plus milliseconds of CPU time of
+	// its process group. Only its growth means anything (the orchestrator
+	// judges a stall on it); drones before it sent output bytes alone.
+	Progress uint64 `json:"progress"`
 }
 
 // RegisterRequest introduces a drone (first contact or after a restart).
@@ -177,6 +182,13 @@ type FailRequest struct {
 	Signature string `json:"signature"` // from the log tail, e.g. "slot-conflict"
 	Reason    string `json:"reason"`    // one line: "emerge exited 1"
 	Excerpt   string `json:"excerpt"`   // the log tail
+	// Start is set when the build could not even start (the program is
+	// missing, a path too long, permission denied): the cause, one of
+	// "name-too-long", "not-found", "permission-denied", "other". The
+	// orchestrator holds the package or grounds the drone instead of
+	// counting a failure. Drones before it send Signature "start-failed"
+	// alone, which reads as "other".
+	Start string `json:"start,omitempty"`
 }
 
 // ReturnRequest hands a package back unbuilt.

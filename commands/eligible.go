@@ -68,12 +68,18 @@ func packageBlocker(r Rules, st *projections.State, d *projections.Drone, p *pro
 		return fmt.Sprintf("needs capabilities %v; the drone has %v", p.Requires, d.Capabilities)
 	}
 	returned, failed := slices.Contains(p.ReturnedBy, d.ID), slices.Contains(p.FailedOn, d.ID)
-	if (returned || failed) && capableOthers(st, p, d.ID, now) > 0 {
-		what := "failed"
-		if returned {
-			what = "returned"
+	nostart := slices.Contains(p.StartFailedOn, d.ID)
+	if (returned || failed || nostart) && capableOthers(st, p, d.ID, now) > 0 {
+		what := "the drone failed it"
+		switch {
+		case nostart:
+			what = "its build could not start on the drone"
+		case returned:
+			what = "the drone returned it"
+		case p.Stalls > 0:
+			what = fmt.Sprintf("the drone failed it (stalled %d times so far)", p.Stalls)
 		}
-		return fmt.Sprintf("avoided: the drone %s it and another capable drone is able", what)
+		return fmt.Sprintf("avoided: %s and another capable drone is able", what)
 	}
 	if p.LastFailure == portage.SigOOM && len(p.FailedOn) > 0 {
 		if last, ok := st.Drone(p.FailedOn[len(p.FailedOn)-1]); ok && d.MemoryMB <= last.MemoryMB &&

@@ -97,7 +97,10 @@ func failureEvents(r Rules, now time.Time, st *projections.State, p projections.
 
 // systemic reports whether a failure with signature sig by drone on atom at
 // now completes a systemic failure, with how many drones it hit out of the
-// online fleet.
+// online fleet. Only the current window counts: the projection forgets the
+// failures before a resume or a fresh (so resuming does not re-pause on the
+// evidence it was resumed from), and drones that are offline now are not
+// failing online drones.
 func systemic(r Rules, now time.Time, st *projections.State, drone, atom, sig string) (hit, online int, ok bool) {
 	if sig == "" || r.SystemicFraction <= 0 || r.SystemicWindow <= 0 {
 		return 0, 0, false
@@ -118,6 +121,9 @@ func systemic(r Rules, now time.Time, st *projections.State, drone, atom, sig st
 	for d := range st.Drones() {
 		if d.Online {
 			online++
+		} else if d.ID != drone {
+			// Gone since: it is not one of the online drones failing now.
+			delete(first, d.ID)
 		}
 		// A drone that built something after its first such failure is not
 		// failing at everything: its failures are its packages' own.

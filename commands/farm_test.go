@@ -309,7 +309,8 @@ func TestMaintainOfflineLeaseStall(t *testing.T) {
 	if _, err := f.s.Execute(context.Background(), Complete("a", ga.Atom, ga.Fence, Binpkg{})); !errors.Is(err, ErrNotBuilding) && !errors.Is(err, ErrStaleFence) {
 		t.Fatalf("stale completion: %v", err)
 	}
-	// b's build printed nothing new for StallAfter: reclaimed as stalled.
+	// b's build made no progress for StallAfter: failed as stalled (the
+	// build's fault, so an attempt on b), not merely reclaimed.
 	// (Judged 20s on, with offline detection off and a long lease, so only
 	// the stall rule applies.)
 	r := f.r
@@ -317,7 +318,8 @@ func TestMaintainOfflineLeaseStall(t *testing.T) {
 	later := time.Now().Add(20 * time.Second)
 	exec(t, f.s, Heartbeat(r, later, "b", Beat{Tasks: []TaskReport{{gb.Atom, gb.Fence, 100}}}, nil))
 	out = exec(t, f.s, Maintain(r, later, time.Time{}))
-	if types(out.Events) != "reclaimed" || !strings.HasPrefix(out.Events[0].Reason, "stalled") {
+	if types(out.Events) != "failed" || !strings.HasPrefix(out.Events[0].Reason, "stalled") ||
+		out.Events[0].Signature != projections.SignatureStalled || out.Events[0].Final {
 		t.Fatalf("stalled build: %+v", out.Events)
 	}
 }

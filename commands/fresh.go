@@ -105,7 +105,7 @@ func Fresh(actor string, plan FreshPlan, routing Routing, diff *FreshDiff) Decid
 				}
 				evs = append(evs, enq)
 				d.Changed = append(d.Changed, k)
-			case p.State == projections.Failed:
+			case p.State == projections.Failed || p.Held != "": // a fresh that wants it releases a hold
 				evs = append(evs, enq)
 				d.Retried = append(d.Retried, k)
 			case plan.Full && p.State == projections.Built:

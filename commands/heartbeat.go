@@ -12,7 +12,7 @@ import (
 type TaskReport struct {
 	Atom     string
 	Fence    uint64
-	Progress uint64 // bytes of build log so far
+	Progress uint64 // the build's progress counter (api.Task.Progress): only its growth matters
 }
 
 // Dropped is a build the drone must stop: its claim is no longer the

@@ -154,17 +154,25 @@ type Failure struct {
 	Signature string // a short, stable name of what went wrong ("slot-conflict")
 	Reason    string // one line for humans ("emerge exited 1")
 	Excerpt   string // the tail of the build log
+	// Start is set when the build could not even start, to the cause
+	// (StartNameTooLong, StartNotFound, …): start.go judges it, not the
+	// failure rules.
+	Start string
 }
 
 // Fail records a failed build at now and applies the farm's failure rules
 // (failure.go): package failure, systemic failure, circuit breaker. The
 // retry metadata (attempts, which drones failed it) lives in the events,
-// never in the build command.
+// never in the build command. A build that could not even start is judged
+// by start.go instead.
 func Fail(r Rules, now time.Time, drone, atom string, fence uint64, f Failure) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		p, err := building(st, atom, drone, fence)
 		if err != nil {
 			return nil, err
+		}
+		if isStartFailure(f) {
+			return startFailureEvents(r, now, st, p, f), nil
 		}
 		return failureEvents(r, now, st, p, f), nil
 	}

@@ -10,9 +10,21 @@ import (
 
 // Maintain is the orchestrator's periodic sweep at now: drones silent for
 // OfflineAfter go offline and their work is reclaimed; claims whose lease
-// ran out, or whose build has printed nothing for StallAfter, are
-// reclaimed; groundings whose cooldown is over are lifted. It yields no
-// events when nothing is due.
+// ran out are reclaimed; builds that made no progress for StallAfter are
+// failed; groundings whose cooldown is over are lifted. It yields no events
+// when nothing is due.
+//
+// Whose fault a lost claim is decides what it costs. A drone that went
+// offline, and a lease that ran out, are the drone's or the network's (a
+// claim whose answer never reached the drone lapses while the drone
+// heartbeats on): the package is reclaimed, no attempt, no strike. A stall
+// is the build's: the drone is alive and says the build runs, but it has
+// made no progress (api.Task.Progress: output, CPU time, build.log) for
+// StallAfter. It is a failure with signature "stalled" on that drone, by
+// the failure rules (failure.go): an attempt and a strike, the breaker and
+// the two-drone rule apply, and the dispatcher gives it to another drone
+// first. Without that a stalled build was reclaimed and claimed straight
+// back by the same drone, forever.
 //
 // since is when this orchestrator started: nobody could heartbeat or renew
 // while it was down, so silence and leases are counted from no earlier than
@@ -20,7 +32,7 @@ import (
 func Maintain(r Rules, now, since time.Time) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		var evs []events.Event
-		done := make(map[string]bool) // atoms reclaimed in this sweep
+		done := make(map[string]bool) // atoms reclaimed or failed in this sweep
 		for d := range st.Drones() {
 			if d.Grounded && !d.GroundedUntil.IsZero() && !now.Before(d.GroundedUntil) {
 				evs = append(evs, events.Event{Type: events.TypeUngrounded, Actor: ActorOrchestrator, Drone: d.ID,
@@ -32,26 +44,39 @@ func Maintain(r Rules, now, since time.Time) Decider {
 					Reason: fmt.Sprintf("no heartbeat for %s", now.Sub(later(d.LastSeen, since)).Round(time.Millisecond))})
 			}
 			for _, atom := range d.Tasks {
+				if done[atom] {
+					continue
+				}
 				p, _ := st.Package(atom)
-				reason := ""
 				switch {
 				case offline:
-					reason = "drone " + d.ID + " offline"
+					evs = append(evs, reclaim(p, "drone "+d.ID+" offline"))
 				case now.After(later(p.LeaseUntil, since.Add(p.Lease))):
-					reason = "lease expired"
+					evs = append(evs, reclaim(p, "lease expired"))
 				case r.StallAfter > 0 && now.Sub(later(p.ProgressAt, since)) > r.StallAfter:
-					reason = fmt.Sprintf("stalled: no build output for %s", r.StallAfter)
+					evs = append(evs, stalled(r, now, st, p)...)
 				default:
 					continue
 				}
-				if !done[atom] {
-					done[atom] = true
-					evs = append(evs, reclaim(p, reason))
+				for _, e := range evs {
+					if e.Type == events.TypeReclaimed || e.Type == events.TypeFailed {
+						done[e.Atom] = true
+					}
 				}
 			}
 		}
 		return evs, nil
 	}
+}
+
+// stalled fails p's build for making no progress, as the orchestrator's
+// judgment rather than the drone's report.
+func stalled(r Rules, now time.Time, st *projections.State, p projections.Package) []events.Event {
+	f := Failure{Signature: projections.SignatureStalled,
+		Reason: fmt.Sprintf("stalled: no build progress (output, CPU time, build.log) for %s", r.StallAfter)}
+	evs := failureEvents(r, now, st, p, f)
+	evs[0].Actor = ActorOrchestrator
+	return evs
 }
 
 func later(a, b time.Time) time.Time {

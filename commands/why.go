@@ -65,8 +65,12 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 		add("it is built (by "+p.BuiltBy+")", "")
 		return ans, nil
 	case projections.Failed:
-		add(fmt.Sprintf("it failed on %s (last: %s); 'swarm enqueue %s' queues it again",
-			strings.Join(p.FailedOn, ", "), p.LastFailure, atom), "")
+		stalls := ""
+		if p.Stalls > 0 {
+			stalls = fmt.Sprintf("; it stalled %d times", p.Stalls)
+		}
+		add(fmt.Sprintf("it failed on %s (last: %s%s); 'swarm enqueue %s' queues it again",
+			strings.Join(p.FailedOn, ", "), p.LastFailure, stalls, atom), "")
 		return ans, nil
 	case projections.Excluded:
 		for _, x := range st.Exclusions() {
@@ -76,8 +80,16 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 		}
 		return ans, nil
 	case projections.Blocked:
+		if p.Held != "" {
+			add(p.Held, "")
+			return ans, nil
+		}
 		add(fmt.Sprintf("blocked: it needs capabilities %v and no known drone has them all", p.Requires), "")
 		return ans, nil
+	}
+	if p.Stalls > 0 {
+		add(fmt.Sprintf("it keeps stalling: %d builds made no progress for %s (failed on %s)",
+			p.Stalls, r.StallAfter, strings.Join(p.FailedOn, ", ")), "")
 	}
 	if unmet := st.Unmet(&p); len(unmet) > 0 {
 		add(fmt.Sprintf("it waits for %d of its dependencies to be built: %s", len(unmet), strings.Join(unmet, ", ")), "")

@@ -2,10 +2,14 @@ package drone
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/swarm-build/swarm/api"
@@ -31,18 +35,21 @@ const (
 // orchestrator has recorded how it ended. Fields after key are guarded by
 // Agent.mu.
 type build struct {
-	claim   api.Claim
-	key     heldKey
-	logPath string
-	started time.Time
-	ctx     context.Context    // ends when the claim is dropped: stops its report
-	cancel  context.CancelFunc //
+	claim    api.Claim
+	key      heldKey
+	logPath  string
+	buildLog string // portage's build.log of it, watched for progress
+	started  time.Time
+	ctx      context.Context    // ends when the claim is dropped: stops its report
+	cancel   context.CancelFunc //
 
-	renewed time.Time // last lease renewal: the claim, then each heartbeat listing it
-	running bool      // the command may still run (or is yet to start)
-	proc    *process  // set once started
-	stop    stopKind
-	why     string // the reason of a stop
+	renewed  time.Time // last lease renewal: the claim, then each heartbeat listing it
+	running  bool      // the command may still run (or is yet to start)
+	proc     *process  // set once started
+	stop     stopKind
+	why      string // the reason of a stop
+	meter    meter  // its progress (progress.go)
+	progress uint64 // the meter's last reading
 }
 
 // hold takes a new claim: it starts building it, or, when refuse is not
@@ -53,8 +60,9 @@ func (a *Agent) hold(c api.Claim, refuse string) {
 	now := time.Now()
 	b := &build{
 		claim: c, key: heldKey{c.Atom, c.Fence}, started: now, renewed: now,
-		logPath: filepath.Join(a.cfg.LogDir, logName(c.Atom, c.Fence)),
-		ctx:     ctx, cancel: cancel, running: refuse == "",
+		logPath:  filepath.Join(a.cfg.LogDir, logName(c.Atom, c.Fence)),
+		buildLog: portageBuildLog(a.cfg.PortageTmpdir, c.Atom),
+		ctx:      ctx, cancel: cancel, running: refuse == "",
 	}
 	if refuse != "" {
 		b.stop, b.why = stopReturn, refuse
@@ -89,8 +97,9 @@ func (a *Agent) runBuild(b *build) {
 			return err
 		})
 		return
-	case err != nil:
-		a.reportFailure(b, api.FailRequest{Signature: "start-failed", Reason: err.Error(), Excerpt: err.Error()}, Failed)
+	case err != nil: // it never ran: the orchestrator judges whose problem that is
+		a.reportFailure(b, api.FailRequest{Signature: "start-failed", Reason: err.Error(), Excerpt: err.Error(),
+			Start: startCause(err)}, Failed)
 		return
 	}
 	a.reportExit(b, st)
@@ -143,6 +152,19 @@ func (a *Agent) buildEnv(b *build) []string {
 		"SWARM_ATTEMPT="+strconv.FormatUint(uint64(b.claim.Attempt), 10),
 		"SWARM_BUILD_LOG="+b.logPath,
 	)
+}
+
+// startCause names why a build could not start, for api.FailRequest.Start.
+func startCause(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return "name-too-long"
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrBadCommand):
+		return "not-found"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission-denied"
+	}
+	return "other"
 }
 
 // reportExit reports a build that ran to its end: complete on exit 0,
@@ -312,15 +334,49 @@ func (a *Agent) holdsUnfinishedLocked() bool {
 	return false
 }
 
-// tasksLocked lists the builds the drone holds, with their progress, for
-// heartbeats and registration. Lock must be held.
+// tasksLocked lists the builds the drone holds, with their progress (as of
+// the last sampleProgress), for heartbeats and registration. Lock must be
+// held.
 func (a *Agent) tasksLocked() []api.Task {
 	tasks := make([]api.Task, 0, len(a.held))
 	for _, b := range a.held {
 		if b.stop == stopDrop {
 			continue
 		}
-		tasks = append(tasks, api.Task{Atom: b.claim.Atom, Fence: b.claim.Fence, Progress: logSize(b.logPath)})
+		tasks = append(tasks, api.Task{Atom: b.claim.Atom, Fence: b.claim.Fence, Progress: b.progress})
 	}
 	return tasks
+}
+
+// sampleProgress reads every held build's meter: its output, its portage
+// build.log and its process group's CPU time. The reading is done without
+// the lock (one pass over /proc for all builds).
+func (a *Agent) sampleProgress() {
+	type probe struct {
+		b     *build
+		group int
+		out   uint64
+		file  uint64
+	}
+	a.mu.Lock()
+	probes := make([]probe, 0, len(a.held))
+	groups := make(map[int]bool)
+	for _, b := range a.held {
+		p := probe{b: b}
+		if b.proc != nil {
+			p.group = b.proc.cmd.Process.Pid // it leads its own group
+			groups[p.group] = true
+		}
+		probes = append(probes, p)
+	}
+	a.mu.Unlock()
+	cpu := groupCPU(groups)
+	for i := range probes {
+		probes[i].out, probes[i].file = fileSize(probes[i].b.logPath), fileSize(probes[i].b.buildLog)
+	}
+	a.mu.Lock()
+	for _, p := range probes {
+		p.b.progress = p.b.meter.add(p.out, p.file, cpu[p.group])
+	}
+	a.mu.Unlock()
 }

@@ -31,6 +31,7 @@ import (
 //	log_dir = "/var/log/swarm/builds"      # default: $XDG_STATE_HOME/swarm/builds
 //	tree = ""                              # this machine's portage tree identity
 //	tree_file = "/var/db/repos/gentoo/metadata/timestamp.chk"  # read when tree is ""
+//	portage_tmpdir = "/var/tmp"            # default: $PORTAGE_TMPDIR, else /var/tmp
 type Config struct {
 	Orchestrator string   `toml:"orchestrator"` // base URL of the orchestrator's API
 	ID           string   `toml:"id"`
@@ -45,6 +46,11 @@ type Config struct {
 	// metadata/timestamp.chk, rewritten by every sync. Read at each
 	// heartbeat, so a sync is noticed without a restart.
 	TreeFile string `toml:"tree_file"`
+	// PortageTmpdir is portage's PORTAGE_TMPDIR on this machine: the drone
+	// watches each build's build.log there as a sign of progress (emerge
+	// --quiet-build prints nothing). Default: $PORTAGE_TMPDIR, else
+	// /var/tmp, as portage's own.
+	PortageTmpdir string `toml:"portage_tmpdir"`
 
 	// Version is the swarm release the drone runs; it is the binary's, so
 	// no file sets it.
@@ -145,6 +151,12 @@ func (c Config) WithDefaults(getenv func(string) string) (Config, error) {
 			return c, err
 		}
 		c.LogDir = d
+	}
+	if c.PortageTmpdir == "" {
+		c.PortageTmpdir = getenv("PORTAGE_TMPDIR")
+	}
+	if c.PortageTmpdir == "" {
+		c.PortageTmpdir = "/var/tmp"
 	}
 	if c.Orchestrator != "" && !strings.Contains(c.Orchestrator, "://") {
 		c.Orchestrator = "http://" + c.Orchestrator

@@ -15,8 +15,10 @@
 //
 // Heartbeat: every interval, the drone samples CPU, memory, disk (of the
 // log folder's filesystem) and load through a Sampler, judges its health,
-// and reports it with every build it holds (atom, fence, progress = bytes of
-// build log so far). A heartbeat renews those builds' leases. Its answer may
+// and reports it with every build it holds (atom, fence, progress: a
+// counter of output bytes, portage build.log bytes under PORTAGE_TMPDIR and
+// CPU milliseconds of the build's process group, progress.go). A heartbeat
+// renews those builds' leases. Its answer may
 // drop builds that are no longer the drone's (reclaimed, stalled,
 // grounded): their process groups are killed and they are never reported.
 // It also says whether the drone is grounded or the queue paused.
@@ -41,7 +43,11 @@
 // (portage.FailureSignature, else "exit-N" or "signal-NAME"), a one-line
 // reason ("emerge exited 1", "killed by signal: killed") and the last 40
 // lines (at most 4 KiB) of the log, with the token (as it is, URL-escaped
-// or base64) replaced by Redacted: tokens never leave the drone process. A report the orchestrator refuses as
+// or base64) replaced by Redacted: tokens never leave the drone process. A
+// build that could not even start (the program missing, its log's name too
+// long, permission denied) is reported with signature "start-failed" and its
+// cause in api.FailRequest.Start: the orchestrator holds the package or
+// grounds the drone rather than counting a failure. A report the orchestrator refuses as
 // stale (api.ErrStaleFence) is dropped; one that cannot reach it is retried
 // with backoff until it is recorded or the lease has certainly expired, so
 // a completion is never lost silently.

@@ -34,6 +34,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 	if err != nil {
 		a.log.Debug("resource sample incomplete", "err", err)
 	}
+	a.sampleProgress()
 	now := time.Now()
 	a.mu.Lock()
 	t := a.health.Observe(Observation{Sample: s, SlowBuilds: a.slowBuildsLocked(now)})

@@ -52,12 +52,3 @@ func excerpt(tail []byte) string {
 	}
 	return strings.ToValidUTF8(string(bytes.Join(lines, []byte("\n"))), "\uFFFD")
 }
-
-// logSize is the build's progress: bytes of log so far (0 if unreadable).
-func logSize(path string) uint64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
-	}
-	return uint64(fi.Size())
-}

@@ -57,6 +57,7 @@ func (a *Agent) register(ctx context.Context, first bool) error {
 
 // registerRequest describes the drone and the builds it still holds.
 func (a *Agent) registerRequest() api.RegisterRequest {
+	a.sampleProgress()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return api.RegisterRequest{

@@ -38,6 +38,7 @@ const (
 	TypeFreshCompleted       // a fresh finished: Tree, Count (the world), Size (of it, already binary packages)
 	TypeDeployed             // a release was pushed to a remote: Remote, Version
 	TypeDurationLearned      // a package's expected build time: Atom (cat/name), Count (milliseconds), Reason (source)
+	TypeStartFailed          // a claimed build could not even start: Atom, Drone, Fence, Reason, Signature; Final: the package is held
 	typeEnd
 )
 
@@ -68,6 +69,7 @@ var typeNames = [...]string{
 	TypeFreshCompleted:  "fresh_completed",
 	TypeDeployed:        "deployed",
 	TypeDurationLearned: "duration_learned",
+	TypeStartFailed:     "start_failed",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.
@@ -142,7 +144,7 @@ type Event struct {
 	MemoryPercent float64 `json:"memory_percent,omitempty"`
 	DiskPercent   float64 `json:"disk_percent,omitempty"`
 	Load          float64 `json:"load,omitempty"`
-	Progress      uint64  `json:"progress,omitempty"` // bytes of build log so far
+	Progress      uint64  `json:"progress,omitempty"` // a build's progress counter (api.Task.Progress)
 
 	SHA256  string `json:"sha256,omitempty"`
 	Size    uint64 `json:"size,omitempty"`

@@ -239,7 +239,7 @@ func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, err
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	f := commands.Failure{Signature: req.Signature, Reason: req.Reason, Excerpt: req.Excerpt}
+	f := commands.Failure{Signature: req.Signature, Reason: req.Reason, Excerpt: req.Excerpt, Start: req.Start}
 	out, err := s.execute(ctx, commands.Fail(s.rules(), time.Now(), id, req.Atom, req.Fence, f))
 	return ack(out), err
 }

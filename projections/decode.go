@@ -181,6 +181,8 @@ func (r *decoder) packages(s *State) {
 		p.Requires, p.Use = r.strs(), r.str()
 		p.Deps, p.Priority = r.strs(), time.Duration(r.int())
 		p.excluded = r.bool()
+		p.Held, p.StartFailedOn = r.str(), r.strs()
+		p.Stalls = r.uint32()
 		if r.err != nil {
 			return
 		}
@@ -208,6 +210,7 @@ func (r *decoder) drones(s *State) {
 		}
 		d.LastBuilt, d.Slots = r.time(), r.uint32()
 		d.Online, d.Registered = r.bool(), r.time()
+		d.StartFailures = r.strs()
 		if r.err == nil && (d.ID == "" || s.drones[d.ID] != nil) {
 			r.fail("bad drone " + d.ID)
 		}

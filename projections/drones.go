@@ -55,11 +55,15 @@ type Drone struct {
 	// Streak is the failures since its last completed build that count
 	// against it: a package that later failed on enough drones (a package
 	// failure) and a systemic failure's signature are struck out.
-	Streak     []Strike
-	LastBuilt  time.Time // its last completed build; zero if none
-	Slots      uint32    // builds it may run at once (at least 1)
-	Online     bool
-	Registered time.Time // its last registration; zero if it never registered
+	Streak    []Strike
+	LastBuilt time.Time // its last completed build; zero if none
+	Slots     uint32    // builds it may run at once (at least 1)
+	// StartFailures are the distinct packages whose builds it could not
+	// even start since it last started one (or registered, or was
+	// grounded).
+	StartFailures []string
+	Online        bool
+	Registered    time.Time // its last registration; zero if it never registered
 }
 
 // Strike is one failure in a drone's streak.
@@ -104,6 +108,7 @@ func (d *Drone) clone() *Drone {
 	c.Capabilities = slices.Clone(d.Capabilities)
 	c.Tasks = slices.Clone(d.Tasks)
 	c.Streak = slices.Clone(d.Streak)
+	c.StartFailures = slices.Clone(d.StartFailures)
 	return &c
 }
 
@@ -175,6 +180,7 @@ func (s *State) applyDrone(e *events.Event) bool {
 	case events.TypeGrounded:
 		d.Grounded, d.GroundedUntil, d.GroundReason = true, e.Until, e.Reason
 		d.forgive(func(Strike) bool { return true }) // after the cooldown it starts afresh
+		d.StartFailures = nil
 	case events.TypeUngrounded:
 		d.Grounded, d.GroundedUntil, d.GroundReason = false, time.Time{}, ""
 	}
@@ -194,6 +200,7 @@ func (d *Drone) register(e *events.Event) (changed bool) {
 		d.Health = Health(e.Health)
 	}
 	d.Online, d.Registered = true, e.Time
+	d.StartFailures = nil // restarted: perhaps with its configuration fixed
 	return changed
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 6).
+// The snapshot payload: a State in a compact binary form (format version 7).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -116,6 +116,9 @@ func (w *encoder) packages(m map[string]*Package) {
 		w.strs(p.Deps)
 		w.int(int64(p.Priority))
 		w.bool(p.excluded)
+		w.str(p.Held)
+		w.strs(p.StartFailedOn)
+		w.uint(uint64(p.Stalls))
 	}
 }
 
@@ -147,6 +150,7 @@ func (w *encoder) drones(m map[string]*Drone) {
 		w.uint(uint64(d.Slots))
 		w.bool(d.Online)
 		w.time(d.Registered)
+		w.strs(d.StartFailures)
 	}
 }
 

@@ -26,11 +26,15 @@ func (s *State) applyFarm(e *events.Event) bool {
 			return false
 		}
 		s.Paused = nil
+		// A new window: the failures the farm was paused for (and any
+		// before) no longer count toward a systemic failure.
+		s.failures = s.failures[:0]
 	case events.TypeFreshStarted:
 		s.Fresh = &FreshRun{Tree: e.Tree, Since: e.Time}
 	case events.TypeFreshCompleted:
 		s.Fresh = nil
 		s.Sync = Sync{Time: e.Time, Tree: e.Tree}
+		s.failures = s.failures[:0] // failures on the old queue count no more
 		s.World, s.Binary.Total = e.Count, e.Count
 		s.freshBinaries = e.Size
 		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries

@@ -6,7 +6,13 @@ import (
 	"github.com/swarm-build/swarm/events"
 )
 
-// The ends of a claim: built, failed, handed back, or taken back.
+// The ends of a claim: built, failed, could not start, handed back, or
+// taken back.
+
+// SignatureStalled is the signature of a build the orchestrator failed for
+// making no progress (no output, no CPU time, no growing build.log) for
+// build.stall_after.
+const SignatureStalled = "stalled"
 
 func (s *State) completed(e *events.Event) bool {
 	p := s.holding(e)
@@ -16,6 +22,7 @@ func (s *State) completed(e *events.Event) bool {
 	if d := s.drones[p.Drone]; d != nil {
 		d.forgive(func(Strike) bool { return true })
 		d.LastBuilt = e.Time
+		d.StartFailures = nil // it started a build
 	}
 	p.BuiltBy, p.BuiltSeq = p.Drone, e.Seq
 	p.BuildTime = max(e.Time.Sub(p.ClaimedAt), 0)
@@ -38,8 +45,14 @@ func (s *State) failed(e *events.Event) bool {
 		return false
 	}
 	systemic := s.Paused != nil && s.Paused.Signature != "" && s.Paused.Signature == e.Signature
-	if d := s.drones[p.Drone]; d != nil && !e.Final && !systemic {
-		d.strike(p.Atom, e.Signature)
+	if d := s.drones[p.Drone]; d != nil {
+		if !e.Final && !systemic {
+			d.strike(p.Atom, e.Signature)
+		}
+		d.StartFailures = nil // it started a build
+	}
+	if e.Signature == SignatureStalled {
+		p.Stalls++
 	}
 	if e.Final {
 		for _, d := range s.drones {
@@ -61,6 +74,30 @@ func (s *State) failed(e *events.Event) bool {
 	} else {
 		s.requeue(p)
 	}
+	return true
+}
+
+// startFailed is a build that could not even start: not an attempt and no
+// strike, since nothing was built. The drone and the package each remember
+// it, for the decider's judgment of whose problem it is. A Final one holds
+// the package blocked with the reason until it is queued again; any other
+// sends it back to the queue.
+func (s *State) startFailed(e *events.Event) bool {
+	p := s.holding(e)
+	if p == nil {
+		return false
+	}
+	if d := s.drones[p.Drone]; d != nil {
+		d.StartFailures = addDistinct(d.StartFailures, p.Atom)
+	}
+	p.StartFailedOn = addDistinct(p.StartFailedOn, p.Drone)
+	if e.Final {
+		p.Held = e.Reason
+		if p.Held == "" {
+			p.Held = "its build could not start"
+		}
+	}
+	s.requeue(p)
 	return true
 }
 

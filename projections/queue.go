@@ -17,7 +17,7 @@ const (
 	Built    PackageState = "built"    // a drone built it
 	Failed   PackageState = "failed"   // failed on enough drones; not retried until re-enqueued
 	Excluded PackageState = "excluded" // kept out by an exclusion pattern
-	Blocked  PackageState = "blocked"  // no known drone has the capabilities it needs
+	Blocked  PackageState = "blocked"  // no known drone has the capabilities it needs, or it is held (Held)
 )
 
 const numStates = 6
@@ -66,12 +66,21 @@ type Package struct {
 	BuiltBy        string
 	BuiltSeq       uint64
 	BuildTime      time.Duration // how long its last successful build took (claim to completion)
-	Progress       uint64        // bytes of build log the claimant last reported
+	Progress       uint64        // the claimant's last progress counter (api.Task.Progress)
 	ProgressAt     time.Time     // when Progress last grew (or the claim began)
-	Requires       []string      // capabilities a drone needs to build it (from its enqueued event)
-	Use            string        // USE flags it is to be built with (from its enqueued event)
-	Deps           []string      // queued packages it needs built first
-	Priority       time.Duration // its remaining critical path, as the queue was planned
+	// Held says why the package is blocked until it is queued again: its
+	// build could not even start (a start_failed event that was Final).
+	Held string
+	// StartFailedOn are the distinct drones its build could not start on
+	// since it was last queued.
+	StartFailedOn []string
+	// Stalls counts the builds of it that were failed for making no
+	// progress, since it was last queued.
+	Stalls   uint32
+	Requires []string      // capabilities a drone needs to build it (from its enqueued event)
+	Use      string        // USE flags it is to be built with (from its enqueued event)
+	Deps     []string      // queued packages it needs built first
+	Priority time.Duration // its remaining critical path, as the queue was planned
 
 	excluded bool // a queue-wide exclusion matches it
 	unmet    int  // Deps not yet built (deps.go); only a package with none is offered
@@ -81,6 +90,7 @@ func (p *Package) clone() *Package {
 	c := *p
 	c.FailedOn = slices.Clone(p.FailedOn)
 	c.ReturnedBy = slices.Clone(p.ReturnedBy)
+	c.StartFailedOn = slices.Clone(p.StartFailedOn)
 	c.Requires = slices.Clone(p.Requires)
 	c.Deps = slices.Clone(p.Deps)
 	return &c
@@ -115,7 +125,7 @@ func (s *State) waiting(p *Package) PackageState {
 	switch {
 	case p.excluded:
 		return Excluded
-	case !s.buildable(p):
+	case p.Held != "" || !s.buildable(p):
 		return Blocked
 	}
 	return Needed
@@ -175,9 +185,12 @@ func (s *State) enqueued(e *events.Event) bool {
 		s.depChanged(e.Atom) // packages waiting for it were counting it as met
 		return true
 	}
-	if p.State != Failed && p.State != Built {
+	if p.State != Failed && p.State != Built && p.Held == "" {
 		return false // already waiting, building, excluded or blocked
 	}
+	// Queued again: a hold and the start failures and stalls that led to
+	// it are forgotten.
+	p.Held, p.StartFailedOn, p.Stalls = "", nil, 0
 	p.Requires, p.Use = requires(e.Capabilities), e.Use
 	p.Priority = time.Duration(e.Priority) * time.Millisecond
 	s.setDeps(p, e.Deps)

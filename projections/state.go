@@ -120,6 +120,8 @@ func (s *State) apply(e *events.Event) bool {
 		return s.returned(e)
 	case events.TypeReclaimed:
 		return s.reclaimed(e)
+	case events.TypeStartFailed:
+		return s.startFailed(e)
 	case events.TypeGrounded, events.TypeUngrounded,
 		events.TypeDroneRegistered, events.TypeDroneHealth,
 		events.TypeDroneOffline, events.TypeDroneOnline:
@@ -148,7 +150,7 @@ func (s *State) touch(e *events.Event) {
 func byDrone(t events.Type) bool {
 	switch t {
 	case events.TypeClaimed, events.TypeLeaseRenewed, events.TypeCompleted,
-		events.TypeFailed, events.TypeReturned, events.TypeDroneRegistered,
+		events.TypeFailed, events.TypeReturned, events.TypeDroneRegistered, events.TypeStartFailed,
 		events.TypeDroneHealth, events.TypeDroneOnline, events.TypeBinpkgUploaded:
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -38,6 +39,21 @@ type Status struct {
 	// FreshOverdue says a scheduled fresh did not happen on time (or one
 	// never completed); the CLI fills it, as it needs the configuration.
 	FreshOverdue string `json:"fresh_overdue,omitempty"`
+	// Stalling are the queued or failed packages whose builds were failed
+	// for making no progress, most stalls first: a package that keeps
+	// stalling is named, not retried in silence.
+	Stalling []PackageNote `json:"stalling,omitempty"`
+	// Held are the packages held blocked because their build could not
+	// even start, with the reason (which says how to release them).
+	Held []PackageNote `json:"held,omitempty"`
+}
+
+// PackageNote names a package that needs the operator's eye, and why.
+type PackageNote struct {
+	Atom   string       `json:"atom"`
+	State  PackageState `json:"state"`
+	Stalls uint32       `json:"stalls,omitempty"`
+	Reason string       `json:"reason"`
 }
 
 // StaleDrone is a drone on another portage tree than the queue's.
@@ -112,6 +128,7 @@ func (s *State) Status() Status {
 		}
 	}
 	slices.SortFunc(st.StaleDrones, func(a, b StaleDrone) int { return cmp.Compare(a.ID, b.ID) })
+	st.Stalling, st.Held = s.notes()
 	if n := st.Queue.Needed; n > 0 && able == 0 {
 		st.Stuck = fmt.Sprintf("no drone can build: %d needed packages wait; ", n)
 		if len(s.drones) == 0 {
@@ -122,6 +139,24 @@ func (s *State) Status() Status {
 		}
 	}
 	return st
+}
+
+// notes lists the stalling and the held packages, for Status.
+func (s *State) notes() (stalling, held []PackageNote) {
+	for _, p := range s.packages {
+		if p.Held != "" && p.State == Blocked {
+			held = append(held, PackageNote{Atom: p.Atom, State: p.State, Reason: p.Held})
+		}
+		if p.Stalls > 0 && p.State != Built && p.State != Building {
+			stalling = append(stalling, PackageNote{Atom: p.Atom, State: p.State, Stalls: p.Stalls,
+				Reason: fmt.Sprintf("stalled %d times (failed on %s)", p.Stalls, strings.Join(p.FailedOn, ", "))})
+		}
+	}
+	slices.SortFunc(stalling, func(a, b PackageNote) int {
+		return cmp.Or(cmp.Compare(b.Stalls, a.Stalls), cmp.Compare(a.Atom, b.Atom))
+	})
+	slices.SortFunc(held, func(a, b PackageNote) int { return cmp.Compare(a.Atom, b.Atom) })
+	return stalling, held
 }
 
 // Count returns how many packages are in state st.
@@ -147,6 +182,8 @@ type QueueRow struct {
 	Deps           []string     `json:"deps,omitempty"`        // queued packages it needs built first
 	WaitingFor     []string     `json:"waiting_for,omitempty"` // those not built yet
 	PrioritySec    float64      `json:"priority_s,omitempty"`  // remaining critical path, as planned
+	Stalls         uint32       `json:"stalls,omitempty"`      // builds failed for making no progress
+	Held           string       `json:"held,omitempty"`        // why it is held blocked (its build could not start)
 }
 
 // QueueList lists the packages in state stateFilter ("" for all), in the
@@ -164,6 +201,7 @@ func (s *State) QueueList(stateFilter string) []QueueRow {
 			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
 			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires), Use: p.Use,
 			Deps: p.Deps, WaitingFor: s.Unmet(p), PrioritySec: p.Priority.Seconds(),
+			Stalls: p.Stalls, Held: p.Held,
 		})
 	}
 	slices.SortFunc(rows, func(a, b QueueRow) int {

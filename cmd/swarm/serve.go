@@ -39,8 +39,10 @@ func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra
 		Long: `Run the orchestrator on the state folder: the HTTP API drones register,
 heartbeat, claim and report through, the dispatcher that hands out packages,
 and the maintenance loop that reclaims the work of silent drones (after two
-and a half missed heartbeats), expires leases, reclaims stalled builds and
-ends groundings after their cooldown.
+and a half missed heartbeats), expires leases, fails stalled builds (no
+output, CPU time or build.log growth for build.stall_after: a failure on
+that drone, so the breaker and the two-drone rule apply) and ends groundings
+after their cooldown.
 
 Every decision is an event in the log, so the orchestrator may be stopped and
 started at will; other verbs (enqueue, pause, ground, drones add) work beside

@@ -30,14 +30,16 @@ the world, binary availability, the queue by state with the build rate over
 the last hour, the drones, and whether dispatching is paused.
 
 It also says what is wrong: drones on another portage tree than the queue's
-(they get no work), a queue older than farm.stale_after, and packages no
-drone can build.
+(they get no work), a queue older than farm.stale_after, packages no drone
+can build, packages that keep stalling (Stalls), and packages held blocked
+because their build could not even start (Held, with how to release them).
 
 --json prints the status object: seq, sync, world, binary, queue,
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
-queue_stale and stuck when they apply, and server (url, pid, ok, error)
-when a server runs on the folder. A server that cannot write its event log
-(the disk full) acknowledges nothing until it can; status says so.`,
+queue_stale, stuck, stalling and held ([{"atom", "state", "stalls",
+"reason"}]) when they apply, and server (url, pid, ok, error) when a server
+runs on the folder. A server that cannot write its event log (the disk
+full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -113,6 +115,12 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	}
 	if s.Stuck != "" {
 		line("Stuck", p.red(s.Stuck))
+	}
+	for _, n := range s.Stalling {
+		line("Stalls", p.yellow(fmt.Sprintf("%s (%s): %s", n.Atom, n.State, n.Reason)))
+	}
+	for _, n := range s.Held {
+		line("Held", p.red(fmt.Sprintf("%s: %s", n.Atom, n.Reason)))
 	}
 	if s.Seq == 0 {
 		line("Log", "empty")

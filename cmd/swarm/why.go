@@ -30,7 +30,9 @@ queue, and every reason that keeps it from a drone, each with the drones it
 rules out: dispatching paused, the package excluded (for the whole farm or
 one drone), capabilities it needs that a drone lacks, drones offline,
 grounded, unhealthy or on a stale portage tree, drones that returned or
-failed it (avoided while another capable drone is able), and busy drones.
+failed it or could not start it (avoided while another capable drone is
+able), a package that keeps stalling, a package held because its build
+could not even start (and how to release it), and busy drones.
 It applies the very rules the orchestrator dispatches by.
 
 --json prints {"atom", "state", "position", "reasons": [{"reason", "drones"}],
