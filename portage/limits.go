@@ -48,9 +48,9 @@ func checkLengths(a Atom) error {
 		pf = a.Name + "-" + a.Version.String()
 	}
 	if n := len(a.Category) + len(pf); n > MaxCategoryPF {
-		return fmt.Errorf("category and package name-version are %d bytes together, more than %d: "+
-			"portage's file names for it (like %s:%s:DATE.log) would exceed NAME_MAX (%d bytes)",
-			n, MaxCategoryPF, a.Category, abbrev(pf), NameMax)
+		return fmt.Errorf("category and name-version are %d bytes together, more than %d: "+
+			"portage's file names for it (CATEGORY:PF:DATE.log) would exceed NAME_MAX (%d bytes)",
+			n, MaxCategoryPF, NameMax)
 	}
 	for _, p := range []struct{ what, s string }{
 		{"slot", a.Slot}, {"sub-slot", a.SubSlot}, {"repository name", a.Repo},
@@ -69,13 +69,4 @@ func checkPackageLength(s string) error {
 		return fmt.Errorf("%d bytes, more than the %d any package can have", len(s), MaxPackage)
 	}
 	return nil
-}
-
-// abbrev shortens a long name for an error message: its first 24 bytes, "…"
-// and its length, so one bad atom does not make a screenful of text.
-func abbrev(s string) string {
-	if len(s) <= 40 {
-		return s
-	}
-	return fmt.Sprintf("%s…(%d bytes)", s[:24], len(s))
 }
