@@ -16,7 +16,6 @@ func TestParseGood(t *testing.T) {
 		in   string
 		want func(*Config) // applied to Default()
 	}{
-		{"empty file takes every default", "", func(*Config) {}},
 		{"comments only", "# nothing set\n", func(*Config) {}},
 		{"duration", "[farm]\nlease = \"90s\"\n", func(c *Config) { c.Farm.Lease = dur(90 * time.Second) }},
 		{"shorter array replaces default", "[build]\ncommand = [\"ebuild\", \"{atom}\"]\n",
@@ -61,6 +60,9 @@ func TestParseBad(t *testing.T) {
 		kind error
 		want string
 	}{
+		// empty: truncated, not "all defaults, no drones"
+		{"", ErrEmpty, "config.toml: the file is empty (0 bytes), probably cut short by a crash or an editor: restore it from a backup, or copy the defaults from a new 'swarm init DIR' and admit the drones again"},
+		{"\n \t\r\n", ErrEmpty, "config.toml: the file is empty (5 bytes), probably cut short by a crash or an editor: restore it from a backup, or copy the defaults from a new 'swarm init DIR' and admit the drones again"},
 		// not TOML
 		{"[farm\n", ErrSyntax, "config.toml:1: expected ']' to close table name"},
 		{"[farm]\nlease = \n", ErrSyntax, "config.toml:2: unexpected character U+000A at start of value"},
