@@ -74,7 +74,7 @@ func TestSetRefused(t *testing.T) {
 	}{
 		{sample, "farm.lease", "banana", ErrBadValue, `config.toml:9: farm.lease: "banana" is not a duration (like "60s")`},
 		{sample, "farm.lease", "90", ErrBadValue, `config.toml:9: farm.lease: 90 is not a duration (like "60s")`},
-		{sample, "farm.lease", "5s", ErrBadValue, `config.toml:9: farm.lease: must be longer than farm.heartbeat (15s), or leases lapse between heartbeats`},
+		{sample, "farm.lease", "5s", ErrBadValue, `config.toml:9: farm.lease: must be at least twice farm.heartbeat (2 × 15s = 30s), or leases lapse between heartbeats; not "5s"`},
 		{sample, "farm.ground_after", "-1", ErrBadValue, `config.toml:11: farm.ground_after: must be at least 1, not -1`},
 		{sample, "server.listen", "nowhere", ErrBadValue, `config.toml:5: server.listen: "nowhere" is not host:port (like "127.0.0.1:8093")`},
 		{sample, "farm.lease", "\"90s\"\nground_after = 1", ErrBadValue, ""}, // not one value: a string, not a new key

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,6 +27,11 @@ var (
 	// ErrTable means a value was given for a key that names a whole table
 	// (like "farm"); set one of its keys instead.
 	ErrTable = errors.New("config: key names a table, not a value")
+
+	// ErrEmpty means the file has nothing but white space. swarm init never
+	// writes such a file, so it is one truncated by a crash or a bad save;
+	// taking it as "all defaults, no drones" would lock every drone out.
+	ErrEmpty = errors.New("config: file is empty")
 )
 
 // Error is a problem with one key of a config file. It prints as
@@ -39,7 +45,7 @@ type Error struct {
 	Line int    // 1-based line of the key, 0 if unknown
 	Key  string // dotted key, like "farm.lease"; may be empty for syntax errors
 	Msg  string // what is wrong, for a human
-	Kind error  // one of ErrSyntax, ErrUnknownKey, ErrBadValue, ErrTable
+	Kind error  // one of ErrSyntax, ErrUnknownKey, ErrBadValue, ErrTable, ErrEmpty
 }
 
 func (e *Error) Error() string {
@@ -75,4 +81,16 @@ func unknownKey(path []string) *Error {
 		msg += "; " + hint
 	}
 	return &Error{Key: strings.Join(path, "."), Msg: msg, Kind: ErrUnknownKey}
+}
+
+// checkNotEmpty refuses a file with nothing but white space (see ErrEmpty).
+// A file of comments alone is a deliberate choice of every default, and is
+// kept.
+func checkNotEmpty(name string, data []byte) error {
+	if len(bytes.TrimSpace(data)) > 0 {
+		return nil
+	}
+	return &Error{File: name, Kind: ErrEmpty, Msg: fmt.Sprintf("the file is empty (%d bytes), "+
+		"probably cut short by a crash or an editor: restore it from a backup, or copy the defaults "+
+		"from a new 'swarm init DIR' and admit the drones again", len(data))}
 }

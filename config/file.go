@@ -13,8 +13,8 @@ import (
 // holds the drones' token hashes.
 //
 // data must Parse (as Set's and Delete's results and Template do): a config
-// that would not load is never published. WriteFile does not lock; callers
-// that read, edit and write must not race another writer.
+// that would not load is never published. WriteFile does not lock: to
+// read, change and write the file, use Edit, which does.
 func WriteFile(path string, data []byte) error {
 	if _, err := parse(path, data); err != nil {
 		return err

@@ -82,12 +82,14 @@ func TestGetErrors(t *testing.T) {
 		data, key string
 		kind      error
 	}{
-		{"", "farm.leese", ErrUnknownKey},
-		{"", "drones.zz", ErrUnknownKey},
-		{"", "drones.zz.cores", ErrUnknownKey},
-		{"", "farm.lease.x", ErrUnknownKey},
-		{"", "", ErrUnknownKey},
-		{"", "farm..lease", ErrUnknownKey},
+		{"#\n", "farm.leese", ErrUnknownKey},
+		{"#\n", "drones.zz", ErrUnknownKey},
+		{"#\n", "drones.zz.cores", ErrUnknownKey},
+		{"#\n", "farm.lease.x", ErrUnknownKey},
+		{"#\n", "", ErrUnknownKey},
+		{"#\n", "farm..lease", ErrUnknownKey},
+		{"", "farm.lease", ErrEmpty},                       // a truncated file is not all defaults
+		{" \n\n", "farm.lease", ErrEmpty},                  // nor is white space
 		{"[farm]\nlease = 5\n", "farm.lease", ErrBadValue}, // the file must load
 	} {
 		_, err := Get([]byte(tc.data), tc.key)
@@ -95,7 +97,7 @@ func TestGetErrors(t *testing.T) {
 			t.Errorf("Get(%q, %q) = %v, want %v", tc.data, tc.key, err, tc.kind)
 		}
 	}
-	_, err := Get(nil, "farm.leese")
+	_, err := Get([]byte("# every default\n"), "farm.leese")
 	if want := "farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every"; err == nil || err.Error() != want {
 		t.Errorf("Get(farm.leese) = %v, want %s", err, want)
 	}

@@ -22,12 +22,16 @@ func Load(path string) (Config, error) {
 
 // Parse reads and checks the text of a config file (named "config.toml" in
 // errors). Keys it leaves out take their defaults. It refuses unknown keys,
-// values of the wrong type and values that fail Validate.
+// values of the wrong type and values that fail Validate, and a file with
+// nothing but white space (ErrEmpty).
 func Parse(data []byte) (Config, error) {
 	return parse(FileName, data)
 }
 
 func parse(name string, data []byte) (Config, error) {
+	if err := checkNotEmpty(name, data); err != nil {
+		return Config{}, err
+	}
 	entries, err := scan(data, checkEntry(data))
 	if err != nil {
 		return Config{}, inFile(err, name, nil)

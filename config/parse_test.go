@@ -16,7 +16,6 @@ func TestParseGood(t *testing.T) {
 		in   string
 		want func(*Config) // applied to Default()
 	}{
-		{"empty file takes every default", "", func(*Config) {}},
 		{"comments only", "# nothing set\n", func(*Config) {}},
 		{"duration", "[farm]\nlease = \"90s\"\n", func(c *Config) { c.Farm.Lease = dur(90 * time.Second) }},
 		{"shorter array replaces default", "[build]\ncommand = [\"ebuild\", \"{atom}\"]\n",
@@ -61,6 +60,9 @@ func TestParseBad(t *testing.T) {
 		kind error
 		want string
 	}{
+		// empty: truncated, not "all defaults, no drones"
+		{"", ErrEmpty, "config.toml: the file is empty (0 bytes), probably cut short by a crash or an editor: restore it from a backup, or copy the defaults from a new 'swarm init DIR' and admit the drones again"},
+		{"\n \t\r\n", ErrEmpty, "config.toml: the file is empty (5 bytes), probably cut short by a crash or an editor: restore it from a backup, or copy the defaults from a new 'swarm init DIR' and admit the drones again"},
 		// not TOML
 		{"[farm\n", ErrSyntax, "config.toml:1: expected ']' to close table name"},
 		{"[farm]\nlease = \n", ErrSyntax, "config.toml:2: unexpected character U+000A at start of value"},
@@ -87,15 +89,15 @@ func TestParseBad(t *testing.T) {
 		// out of range
 		{"[farm]\nground_after = -1\n", ErrBadValue, `config.toml:2: farm.ground_after: must be at least 1, not -1`},
 		{"[farm]\nfail_after_drones = 0\n", ErrBadValue, `config.toml:2: farm.fail_after_drones: must be at least 1, not 0`},
-		{"[farm]\nground_for = \"-5m\"\n", ErrBadValue, `config.toml:2: farm.ground_for: must be more than 0s, not "-5m"`},
-		{"[farm]\nfresh_every = \"-1h\"\n", ErrBadValue, `config.toml:2: farm.fresh_every: must not be negative ("0s" turns it off), not "-1h"`},
-		{"[farm]\nlease = \"10s\"\n", ErrBadValue, `config.toml:2: farm.lease: must be longer than farm.heartbeat (15s), or leases lapse between heartbeats`},
+		{"[farm]\nground_for = \"-5m\"\n", ErrBadValue, `config.toml:2: farm.ground_for: must be at least 1s, not "-5m"`},
+		{"[farm]\nfresh_every = \"-1h\"\n", ErrBadValue, `config.toml:2: farm.fresh_every: must be "0s" (off) or at least 1m, not "-1h"`},
+		{"[farm]\nlease = \"20s\"\n", ErrBadValue, `config.toml:2: farm.lease: must be at least twice farm.heartbeat (2 × 15s = 30s), or leases lapse between heartbeats; not "20s"`},
 		{"[farm]\nsystemic_fraction = 1.5\n", ErrBadValue, `config.toml:2: farm.systemic_fraction: must be more than 0 and at most 1, not 1.5`},
 		{"[farm]\nsystemic_fraction = -0.1\n", ErrBadValue, `config.toml:2: farm.systemic_fraction: must be more than 0 and at most 1, not -0.1`},
 		{"[health]\ndegraded_disk_percent = 120.0\n", ErrBadValue, `config.toml:2: health.degraded_disk_percent: must be more than 0 and at most 100, not 120`},
 		{"[health]\nslow_factor = 0.5\n", ErrBadValue, `config.toml:2: health.slow_factor: must be at least 1, not 0.5`},
 		{"[health]\nself_check = [\"\"]\n", ErrBadValue, `config.toml:2: health.self_check: the program (first element) must not be empty`},
-		{"[log]\nsegment_bytes = 0\n", ErrBadValue, `config.toml:2: log.segment_bytes: must be at least 1, not 0`},
+		{"[log]\nsegment_bytes = 0\n", ErrBadValue, `config.toml:2: log.segment_bytes: must be at least 4096, not 0`},
 		{"[server]\nlisten = \"localhost\"\n", ErrBadValue, `config.toml:2: server.listen: "localhost" is not host:port (like "127.0.0.1:8093")`},
 		{"[server]\nlisten = \"127.0.0.1:http\"\n", ErrBadValue, `config.toml:2: server.listen: "127.0.0.1:http" is not host:port (like "127.0.0.1:8093")`},
 		{"[build]\ncommand = []\n", ErrBadValue, `config.toml:2: build.command: must name a command, like ["emerge", …]`},

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate checks that every value is usable, and returns the first problem
@@ -43,13 +44,25 @@ func (v *validator) check(ok bool, key, format string, args ...any) {
 	}
 }
 
-func (v *validator) positive(key string, d Duration) {
-	v.check(d.Duration > 0, key, "must be more than 0s, not %q", d)
+// The least value of each duration that can work. A period shorter than
+// these cannot do its job: a heartbeat of "1ns" marks every drone offline,
+// a maintenance loop of "1ns" spins, a grounding of "1ns" grounds nothing.
+const (
+	minHeartbeat   = time.Second            // farm.heartbeat: a drone's report takes a round trip
+	minMaintenance = 100 * time.Millisecond // server.maintenance_every: faster only burns CPU
+	minPeriod      = time.Second            // every other duration, when not off
+	minFreshEvery  = time.Minute            // farm.fresh_every: a sync and a pretend take minutes
+)
+
+// atLeastDur checks a duration that must be on: at least min.
+func (v *validator) atLeastDur(key string, d Duration, min time.Duration) {
+	v.check(d.Duration >= min, key, "must be at least %s, not %q", Duration{min}, d)
 }
 
-// optional checks a duration where 0 means "off".
-func (v *validator) optional(key string, d Duration) {
-	v.check(d.Duration >= 0, key, "must not be negative (\"0s\" turns it off), not %q", d)
+// optional checks a duration where "0s" means "off": 0, or at least min.
+func (v *validator) optional(key string, d Duration, min time.Duration) {
+	v.check(d.Duration == 0 || d.Duration >= min, key,
+		"must be \"0s\" (off) or at least %s, not %q", Duration{min}, d)
 }
 
 func (v *validator) atLeast(key string, n, min int64) {
@@ -65,7 +78,7 @@ func (v *validator) argv(key string, argv []string, empty bool) {
 func (s ServerConfig) validate(v *validator) {
 	v.check(validHostPort(s.Listen), "server.listen",
 		"%q is not host:port (like \"127.0.0.1:8093\")", s.Listen)
-	v.positive("server.maintenance_every", s.MaintenanceEvery)
+	v.atLeastDur("server.maintenance_every", s.MaintenanceEvery, minMaintenance)
 }
 
 func (b BuildConfig) validate(v *validator) {
@@ -76,22 +89,25 @@ func (b BuildConfig) validate(v *validator) {
 	for i, cmd := range b.Sync {
 		v.check(len(cmd) > 0 && cmd[0] != "", "build.sync", "command %d must name a program", i+1)
 	}
-	v.optional("build.stall_after", b.StallAfter)
+	v.optional("build.stall_after", b.StallAfter, minPeriod)
 }
 
 func (f FarmConfig) validate(v *validator) {
-	v.positive("farm.heartbeat", f.Heartbeat)
-	v.positive("farm.lease", f.Lease)
-	v.check(f.Lease.Duration > f.Heartbeat.Duration, "farm.lease",
-		"must be longer than farm.heartbeat (%s), or leases lapse between heartbeats", f.Heartbeat)
+	v.atLeastDur("farm.heartbeat", f.Heartbeat, minHeartbeat)
+	// A lease must survive one lost or late heartbeat, or a drone that is
+	// building loses its work to a single dropped packet.
+	v.atLeastDur("farm.lease", f.Lease, minHeartbeat)
+	v.check(f.Lease.Duration >= 2*f.Heartbeat.Duration, "farm.lease",
+		"must be at least twice farm.heartbeat (2 × %s = %s), or leases lapse between heartbeats; not %q",
+		f.Heartbeat, Duration{2 * f.Heartbeat.Duration}, f.Lease)
 	v.atLeast("farm.ground_after", int64(f.GroundAfter), 1)
-	v.positive("farm.ground_for", f.GroundFor)
+	v.atLeastDur("farm.ground_for", f.GroundFor, minPeriod)
 	v.atLeast("farm.fail_after_drones", int64(f.FailAfterDrones), 1)
-	v.positive("farm.systemic_window", f.SystemicWindow)
+	v.atLeastDur("farm.systemic_window", f.SystemicWindow, minPeriod)
 	v.check(f.SystemicFraction > 0 && f.SystemicFraction <= 1, "farm.systemic_fraction",
 		"must be more than 0 and at most 1, not %v", f.SystemicFraction)
-	v.positive("farm.stale_after", f.StaleAfter)
-	v.optional("farm.fresh_every", f.FreshEvery)
+	v.atLeastDur("farm.stale_after", f.StaleAfter, minPeriod)
+	v.optional("farm.fresh_every", f.FreshEvery, minFreshEvery)
 }
 
 func (h HealthConfig) validate(v *validator) {
@@ -106,7 +122,8 @@ func (h HealthConfig) validate(v *validator) {
 }
 
 func (l LogConfig) validate(v *validator) {
-	v.atLeast("log.segment_bytes", l.SegmentBytes, 1)
+	// A segment smaller than a page holds a record or two and churns files.
+	v.atLeast("log.segment_bytes", l.SegmentBytes, 4096)
 	v.atLeast("log.snapshot_every", int64(l.SnapshotEvery), 1)
 }
 

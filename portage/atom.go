@@ -111,9 +111,14 @@ func writeSlot(b *strings.Builder, slot, sub, op string) {
 //	[!|!!][op]cat/name[-version[*]][:slot[/subslot][=] | :* | :=][::repo][[use,...]]
 //
 // A version needs an operator and an operator needs a version; the *
-// wildcard goes only with =. Errors match ErrBadAtom and name what is wrong.
+// wildcard goes only with =. Names longer than portage can write as file
+// names are refused (see MaxCategoryPF). Errors match ErrBadAtom and name
+// what is wrong.
 func ParseAtom(s string) (Atom, error) {
 	a, err := parseAtom(s)
+	if err == nil {
+		err = checkLengths(a)
+	}
 	if err != nil {
 		return Atom{}, atomError(s, err)
 	}

@@ -35,7 +35,15 @@ func versionError(s, format string, args ...any) error {
 }
 
 // atomError reports why s is not an atom; cause (which may itself be a
-// version error) is wrapped so errors.Is sees through it.
+// version error) is wrapped so errors.Is sees through it. A long s is cut
+// to its first bytes and its length, so the error stays one short line.
 func atomError(s string, cause error) error {
-	return &kindError{ErrBadAtom, fmt.Errorf("parse atom %q: %w", s, cause)}
+	shown := fmt.Sprintf("%q", s)
+	if len(s) > maxShownAtom {
+		shown = fmt.Sprintf("%q…(%d bytes)", s[:maxShownAtom/2], len(s))
+	}
+	return &kindError{ErrBadAtom, fmt.Errorf("parse atom %s: %w", shown, cause)}
 }
+
+// maxShownAtom is the longest atom an error quotes whole.
+const maxShownAtom = 128

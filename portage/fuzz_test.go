@@ -68,6 +68,7 @@ func FuzzParseAtom(f *testing.F) {
 		"<=app-foo/bar-baz2-1.0_rc2-r3:1/2=::gentoo[a,-b,c?,!d?,e=,!f=,g(+)?,-h(-)]",
 		"dev-libs/glib-2.80.5-r1-4:2::gentoo", "=dev-lang/perl-5.24.0-r1", "dev-python/sphinxtogithub[]",
 		"sys-devel/llvm-19.1.7", "dev-libs/foo-1-2", "=cat/pkg-r1-1", "x11-libs/gtk+:2",
+		"dev-libs/" + strings.Repeat("a", 224) + "-1", "dev-libs/" + strings.Repeat("a", 223) + "-1",
 	} {
 		f.Add(s)
 	}
@@ -80,6 +81,9 @@ func FuzzParseAtom(f *testing.F) {
 				t.Fatalf("ParsePackage(%q) = %#v: not one concrete package", s, a)
 			}
 			checkRoundTrip(t, "ParsePackage", "="+strings.TrimPrefix(s, "="), a, ParsePackage)
+			if n := len(a.Category) + len(a.Name) + 1 + len(a.Version.String()); n > MaxCategoryPF {
+				t.Fatalf("ParsePackage(%q) accepted %d bytes of category and PF", s, n)
+			}
 			if _, err := ParsePackage(a.Key()); err != nil {
 				t.Fatalf("ParsePackage(%q).Key() = %q does not parse: %v", s, a.Key(), err)
 			}

@@ -19,9 +19,17 @@ import (
 // A version is required; the only operator allowed is "=", which is
 // optional (the result's Op is always "="); there are no blockers, slot
 // operators or USE dependencies, since none of them name one package.
-// Errors match ErrBadAtom and name what is wrong.
+// A package longer than MaxPackage, or with names longer than portage can
+// write as file names (see MaxCategoryPF), is refused. Errors match ErrBadAtom and name what is wrong.
 func ParsePackage(s string) (Atom, error) {
-	a, err := parsePackage(s)
+	err := checkPackageLength(s)
+	var a Atom
+	if err == nil {
+		a, err = parsePackage(s)
+	}
+	if err == nil {
+		err = checkLengths(a)
+	}
 	if err != nil {
 		return Atom{}, atomError(s, err)
 	}

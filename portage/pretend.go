@@ -45,6 +45,11 @@ type Pretend struct {
 	// Warnings are the lines in which emerge said something was wrong
 	// ("!!! ..." and "emerge: ..."), kept for the operator to see.
 	Warnings []PretendWarning
+	// NothingToDo is set when emerge said it has nothing to merge
+	// ("Total: 0 packages", "Nothing to merge; quitting.", "No outdated
+	// packages …"): only then is a plan without entries an empty world
+	// rather than output that lost its plan.
+	NothingToDo bool
 }
 
 // PretendWarning is a "!!!" or "emerge:" line, with its 1-based number.
@@ -170,6 +175,10 @@ func ParsePretend(r io.Reader) (*Pretend, error) {
 	// One string for the whole output: every string in the result is a
 	// slice of it, so a line costs no copy, and Entries is sized once.
 	text := string(data)
+	if strings.TrimSpace(stripANSI(text)) == "" {
+		return nil, &PretendError{Line: 1, Err: errors.New("no output at all (did emerge run? " +
+			"Without --quiet, emerge says so when it has nothing to merge)")}
+	}
 	ps := pretendParser{}
 	ps.out.Entries = make([]PretendEntry, 0, strings.Count(text, "\n[")+1)
 	for text != "" {
@@ -177,10 +186,39 @@ func ParsePretend(r io.Reader) (*Pretend, error) {
 		line, text, _ = strings.Cut(text, "\n")
 		ps.line++
 		if err := ps.parseLine(stripANSI(line)); err != nil {
-			return nil, &PretendError{Line: ps.line, Err: err}
+			return nil, bannerFirst(string(data), &PretendError{Line: ps.line, Err: err})
 		}
 	}
-	return ps.finish()
+	p, err := ps.finish()
+	if err != nil {
+		return nil, bannerFirst(string(data), err)
+	}
+	if b := findBanner(string(data)); b != nil {
+		return nil, b
+	}
+	return p, nil
+}
+
+// bannerFirst returns the banner in text when there is one, since it says
+// why the output is not a plan better than the first line that fails to
+// parse; a *SlotConflictError, which names the slots, is kept.
+func bannerFirst(text string, err error) error {
+	if _, ok := err.(*SlotConflictError); ok {
+		return err
+	}
+	if b := findBanner(text); b != nil {
+		return b
+	}
+	return err
+}
+
+// findBanner returns the banner in text as a *PretendError at its line, or
+// nil.
+func findBanner(text string) error {
+	if b, line, ok := FindBanner(text); ok {
+		return &PretendError{Line: line, Err: b}
+	}
+	return nil
 }
 
 // pretendParser holds the state of one ParsePretend.
@@ -210,6 +248,9 @@ func (ps *pretendParser) parseLine(line string) error {
 		return ps.parseTotalDetail(line)
 	case strings.HasPrefix(line, "!!!"), strings.HasPrefix(line, "emerge: "):
 		ps.warn(line)
+		return nil
+	case strings.HasPrefix(line, "Nothing to merge"), strings.HasPrefix(line, "No outdated packages"):
+		ps.out.NothingToDo = true
 		return nil
 	case strings.HasPrefix(line, "The following ") && strings.Contains(line, "changes are necessary to proceed"):
 		if ps.autounmask == 0 {
@@ -242,6 +283,9 @@ func (ps *pretendParser) finish() (*Pretend, error) {
 		w := ps.out.Warnings[0]
 		return nil, &PretendError{Line: w.Line, Err: fmt.Errorf("no packages, and emerge said %q", w.Text)}
 	}
+	if t := ps.out.Total; t != nil && t.Packages == 0 {
+		ps.out.NothingToDo = true
+	}
 	return &ps.out, nil
 }
 
@@ -272,8 +316,11 @@ func skipEscape(s string) string {
 	switch s[1] {
 	case '[': // CSI: parameters, then one final byte in @-~
 		for j := 2; j < len(s); j++ {
-			if s[j] >= 0x40 && s[j] <= 0x7e {
+			switch {
+			case s[j] >= 0x40 && s[j] <= 0x7e:
 				return s[j+1:]
+			case s[j] < 0x20 || s[j] > 0x7e: // not a sequence after all (cut short): keep the rest
+				return s[j:]
 			}
 		}
 		return ""
@@ -284,6 +331,9 @@ func skipEscape(s string) string {
 			}
 			if s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\' {
 				return s[j+2:]
+			}
+			if s[j] == '\n' { // a title is one line: cut short, keep the rest
+				return s[j:]
 			}
 		}
 		return ""

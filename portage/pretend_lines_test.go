@@ -162,8 +162,9 @@ func TestParsePretendErrors(t *testing.T) {
 			`a second Total: line (the first is line 1)`},
 		{"Conflict: 1 block", 1, `before any Total: line`},
 		{"\n\n!!! All ebuilds that could satisfy \"foo\" have been masked.\n", 3,
-			`no packages, and emerge said "!!! All ebuilds that could satisfy \"foo\" have been masked."`},
-		{"emerge: there are no ebuilds to satisfy \"foo\".", 1, `no packages, and emerge said`},
+			`emerge could not make a plan: masked packages (it said "All ebuilds that could satisfy")`},
+		{"emerge: there are no ebuilds to satisfy \"foo\".", 1, `emerge could not make a plan: no ebuilds`},
+		{"\n!!! Oops\n", 2, `no packages, and emerge said "!!! Oops"`},
 		{"[ebuild  N ] a/b-1 USE=\"x\"\n\nThe following USE changes are necessary to proceed:\n>=a/b-1 x", 3,
 			`emerge needs configuration changes`},
 	}

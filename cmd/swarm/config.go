@@ -105,13 +105,7 @@ func runConfigSet(o *configOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	out, err := config.Set(data, o.Key, o.Value)
-	if err != nil {
-		return err
-	}
-	return config.WriteFile(path, out)
+	return config.Edit(path, func(data []byte) ([]byte, error) {
+		return config.Set(data, o.Key, o.Value)
+	})
 }

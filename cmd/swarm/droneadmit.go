@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 
@@ -166,26 +165,21 @@ func runDronesRemove(o *droneRemoveOptions) error {
 }
 
 // editConfig reads config.toml, lets edit change its text, and publishes the
-// result atomically. On any error the file is left as it was.
+// result atomically, all under config.toml's lock (config.Edit), so edit
+// sees the file as the last concurrent edit left it. On any error the file
+// is left as it was.
 func editConfig(a *app, edit func(data []byte, cfg config.Config) ([]byte, error)) error {
 	dir, err := a.stateDir()
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, config.FileName)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Parse(data)
-	if err != nil {
-		return err
-	}
-	out, err := edit(data, cfg)
-	if err != nil {
-		return err
-	}
-	return config.WriteFile(path, out)
+	return config.Edit(filepath.Join(dir, config.FileName), func(data []byte) ([]byte, error) {
+		cfg, err := config.Parse(data)
+		if err != nil {
+			return nil, err
+		}
+		return edit(data, cfg)
+	})
 }
 
 func checkDroneID(id string) error {

@@ -86,6 +86,11 @@ func runExcludeChange(ctx context.Context, o *excludeOptions, add bool) error {
 		return err
 	}
 	defer store.Close()
+	if add && o.Drone != "" {
+		if err := o.checkDrone(ctx, store); err != nil {
+			return err
+		}
+	}
 	d := commands.Include(commands.ActorOperator, o.Pattern, o.Drone)
 	if add {
 		d = commands.Exclude(commands.ActorOperator, o.Pattern, o.Drone, o.Reason)
@@ -98,6 +103,24 @@ func runExcludeChange(ctx context.Context, o *excludeOptions, add bool) error {
 		verb = "no longer excluded"
 	}
 	fmt.Fprintf(o.app.out, "%s: %s\n", verb, termsafe.Line(o.Pattern+onDroneText(o.Drone)))
+	return nil
+}
+
+// checkDrone refuses --drone naming a drone that does not exist, as
+// 'swarm ground' does: an exclusion for a misspelt id would apply to
+// nothing and say nothing.
+func (o *excludeOptions) checkDrone(ctx context.Context, store *commands.Store) error {
+	_, cfg, err := o.app.stateConfig()
+	if err != nil {
+		return err
+	}
+	st, err := store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	if err := knownDrone(cfg, st, o.Drone); err != nil {
+		return fmt.Errorf("exclude: --drone %s: %w", o.Drone, err)
+	}
 	return nil
 }
 

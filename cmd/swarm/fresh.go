@@ -67,7 +67,12 @@ history import' teaches the times). Without the metadata, packages go in
 the plan's order.
 
 A slot conflict in the plan, or output that does not parse, is an error
-(exit 1) that names it, and the queue is left untouched.`,
+(exit 1) that names it, and the queue is left untouched. So are portage's
+other failure banners, wherever they are in the output (masked packages,
+"there are no ebuilds to satisfy", unmet REQUIRED_USE, blockers, circular
+dependencies), and empty input (say, emerge is missing): only output in
+which emerge says it has nothing to merge ("Total: 0 packages", "Nothing to
+merge") empties the queue.`,
 		Example: `  swarm fresh
   emerge --pretend --emptytree @world > plan.txt && swarm fresh --from plan.txt --tree 2026-11-23T00:45Z`,
 		Args: usageArgs(cobra.NoArgs),
@@ -140,8 +145,9 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 	if err := planDeps(o, fp.Builds, atoms, uses); err != nil {
 		return err
 	}
-	if len(fp.Builds)+fp.Binaries == 0 && len(input) > 0 && plan.Total == nil {
-		return errors.New("fresh: no package lines in the input; is it emerge --pretend output? The queue is untouched")
+	if len(fp.Builds)+fp.Binaries == 0 && !plan.NothingToDo {
+		return errors.New("fresh: no package lines in the input, and emerge did not say it has nothing to merge; " +
+			"is it emerge --pretend output? The queue is untouched")
 	}
 	store, err := o.app.openStore(false)
 	if err != nil {
@@ -212,12 +218,14 @@ func runPretend(ctx context.Context, a *app, argv []string) ([]byte, error) {
 		return nil, errors.New("build.pretend is empty: set it, or pass --from")
 	}
 	c := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, a.errOut
+	var out, stderr bytes.Buffer
+	c.Stdout, c.Stderr = &out, io.MultiWriter(a.errOut, &stderr)
 	if err := c.Run(); err != nil {
-		// emerge exits 1 on a slot conflict and prints it: name the
-		// conflict rather than say "exit status 1".
-		if _, perr := portage.ParsePretend(bytes.NewReader(out.Bytes())); perr != nil && exitCodeOf(err) == 1 {
+		// emerge exits 1 on a slot conflict, masked packages …, and
+		// prints why, mostly on stderr: name it rather than say "exit
+		// status 1".
+		both := io.MultiReader(bytes.NewReader(out.Bytes()), strings.NewReader("\n"), bytes.NewReader(stderr.Bytes()))
+		if _, perr := portage.ParsePretend(both); perr != nil && exitCodeOf(err) == 1 {
 			return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), perr)
 		}
 		return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)

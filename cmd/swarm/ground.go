@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/internal/termsafe"
+	"github.com/swarm-build/swarm/projections"
 )
 
 type groundOptions struct {
@@ -36,8 +39,11 @@ farm.ground_after builds in a row.`,
 		ValidArgsFunction: completeDroneIDs(a),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Drone = args[0]
-			if !cmd.Flags().Changed("for") {
+			switch {
+			case !cmd.Flags().Changed("for"):
 				opts.For = -1
+			case opts.For < 0:
+				return usageErrorf(cmd, "--for %s: must not be negative (0 = until 'swarm unground')", opts.For)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -64,9 +70,8 @@ func runGround(ctx context.Context, o *groundOptions) error {
 	if err != nil {
 		return err
 	}
-	_, admitted := cfg.Drones[o.Drone]
-	if _, known := st.Drone(o.Drone); !known && !admitted {
-		return fmt.Errorf("ground %s: no such drone (not admitted in config.toml, never registered)", o.Drone)
+	if err := knownDrone(cfg, st, o.Drone); err != nil {
+		return fmt.Errorf("ground %s: %w", o.Drone, err)
 	}
 	d := o.For
 	if d < 0 {
@@ -146,4 +151,15 @@ func completeDroneIDs(a *app) func(*cobra.Command, []string, string) ([]string, 
 		}
 		return ids, cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// knownDrone refuses an id that is neither admitted in config.toml nor ever
+// registered, so a typo in a drone id is an error rather than a grounding
+// or exclusion that applies to nothing.
+func knownDrone(cfg config.Config, st *projections.State, id string) error {
+	_, admitted := cfg.Drones[id]
+	if _, known := st.Drone(id); !known && !admitted {
+		return errors.New("no such drone (not admitted in config.toml, never registered)")
+	}
+	return nil
 }
