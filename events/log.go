@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/swarm-build/swarm/internal/flock"
 )
 
 // DefaultSegmentBytes is the size at which the loose tail segment is sealed
@@ -46,7 +48,7 @@ type Log struct {
 
 	// Writer state: only the group-commit leader touches it, so it needs no
 	// lock of its own (leadership is handed over under mu).
-	lock   *fileLock
+	lock   *flock.File
 	tailMu sync.Mutex // guards tailc
 	tailc  tailCache  // how far readers have read the newest segment
 	w      writer
@@ -92,14 +94,14 @@ func Open(dir string, opts Options) (*Log, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	lk, err := openLock(filepath.Join(dir, "LOCK"))
+	lk, err := flock.Open(filepath.Join(dir, "LOCK"))
 	if err != nil {
 		return nil, err
 	}
 	l.lock = lk
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedFastest))
 	if err != nil {
-		lk.close()
+		lk.Close()
 		return nil, err
 	}
 	l.w.enc = enc
@@ -114,11 +116,11 @@ func Open(dir string, opts Options) (*Log, error) {
 func (l *Log) Dir() string { return l.dir }
 
 func (l *Log) withLock(fn func() error) error {
-	if err := l.lock.lock(); err != nil {
+	if err := l.lock.Lock(); err != nil {
 		return err
 	}
 	err := fn()
-	if uerr := l.lock.unlock(); err == nil && uerr != nil {
+	if uerr := l.lock.Release(); err == nil && uerr != nil {
 		err = fmt.Errorf("unlock: %w", uerr)
 	}
 	return err
@@ -305,7 +307,7 @@ func (l *Log) Close() error {
 		errs = append(errs, l.w.enc.Close())
 	}
 	if l.lock != nil {
-		errs = append(errs, l.lock.close())
+		errs = append(errs, l.lock.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/swarm-build/swarm/internal/flock"
 )
 
 // Torn is a torn write at the end of the log: bytes after the last whole
@@ -39,14 +40,16 @@ func (l *Log) TornTail() (*Torn, error) {
 	if t == nil || err != nil || !l.opts.ReadOnly {
 		return t, err
 	}
-	f, err := os.Open(filepath.Join(l.dir, "LOCK"))
-	if err != nil {
+	path := filepath.Join(l.dir, "LOCK")
+	if _, err := os.Stat(path); err != nil {
 		return t, nil // no writer ever opened this log
 	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err == nil {
-		defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	lk, err := flock.Open(path)
+	if err != nil {
+		return t, nil
 	}
+	defer lk.Close()
+	_ = lk.RLock() // without it, look again all the same
 	return l.tornTail()
 }
 

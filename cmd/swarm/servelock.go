@@ -10,8 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/swarm-build/swarm/internal/flock"
 )
 
 // Modes of everything under the state folder: it holds the farm's history,
@@ -35,34 +36,30 @@ var errServing = errors.New("another swarm serve is running on this state folder
 // serve.json exists). Closing the file releases the lock. A rival gets an
 // error wrapping errServing that names the holder's pid and address; the
 // holder's files are not touched.
-func lockServe(dir string) (*os.File, error) {
+func lockServe(dir string) (*flock.File, error) {
 	path := filepath.Join(dir, serveLockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, stateFileMode)
+	l, err := flock.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		f.Close()
+	err = l.TryLock()
+	if errors.Is(err, flock.ErrLocked) {
+		l.Close()
 		return nil, fmt.Errorf("serve: %w: %s; stop it first", errServing, describeHolder(dir))
 	}
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("serve: lock %s: %w", path, err)
+		l.Close()
+		return nil, fmt.Errorf("serve: %w", err)
 	}
+	f := l.OS()
 	if err := f.Truncate(0); err == nil {
 		_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	if err != nil {
-		f.Close()
+		l.Close()
 		return nil, fmt.Errorf("serve: write %s: %w", path, err)
 	}
-	return f, nil
+	return l, nil
 }
 
 // describeHolder names the running server: pid and URL from serve.json
