@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/swarm-build/swarm/commands"
@@ -44,6 +45,8 @@ type Server struct {
 	kick   chan struct{} // the log moved: run a dispatch round
 	claims chan *claimReq
 	done   chan struct{} // closed when the loops have stopped
+	// claiming counts the claim calls in progress (waiting or answering).
+	claiming atomic.Int64
 }
 
 // New returns a server deciding against store with configuration cfg.
