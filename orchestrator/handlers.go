@@ -1,12 +1,16 @@
 package orchestrator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/commands"
@@ -61,13 +65,65 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 	}
 }
 
-// errBadBody marks a request body that does not decode.
-var errBadBody = errors.New("bad request body")
+// errBadBody marks a request body that does not decode or whose fields
+// are refused; errTooLarge one over maxBody.
+var (
+	errBadBody  = errors.New("bad request body")
+	errTooLarge = errors.New("request body too large")
+)
 
-func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+// validator is a request that checks its own fields (package api).
+type validator interface{ Validate() error }
+
+// decodeBody reads a drone's request strictly: a JSON content type, valid
+// UTF-8, exactly one JSON object (not null, not an array, nothing after
+// it), and fields the request's own rules accept. Keys this server does
+// not know are ignored, so a newer drone may send more (the API adds keys,
+// never renames them).
+func decodeBody(r *http.Request, v validator) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return fmt.Errorf("%w: Content-Type must be application/json, not %q", errBadBody, r.Header.Get("Content-Type"))
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return fmt.Errorf("%w: at most %d bytes", errTooLarge, maxBody)
+		}
+		return fmt.Errorf("%w: %v", errBadBody, err)
+	}
+	if !utf8.Valid(data) {
+		return fmt.Errorf("%w: not valid UTF-8", errBadBody)
+	}
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return fmt.Errorf("%w: must be one JSON object", errBadBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", errBadBody, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: data after the JSON object", errBadBody)
+	}
+	if err := v.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errBadBody, err)
+	}
+	return nil
+}
+
+// checkAtom refuses a report about something that is not a package.
+func checkAtom(field, atom string) error {
+	if _, err := commands.ParseAtoms([]string{atom}); err != nil {
+		return fmt.Errorf("%w: %w", errBadBody, &api.FieldError{Field: field, Problem: err.Error()})
+	}
+	return nil
+}
+
+func taskAtoms(ts []api.Task) error {
+	for i, t := range ts {
+		if err := checkAtom(fmt.Sprintf("tasks[%d].atom", i), t.Atom); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -75,6 +131,8 @@ func decodeBody(r *http.Request, v any) error {
 // writeFailure maps a decision's error to its answer.
 func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error) {
 	switch {
+	case errors.Is(err, errTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, api.CodeBadRequest, err.Error())
 	case errors.Is(err, errBadBody), errors.Is(err, commands.ErrBadAtom):
 		writeError(w, http.StatusBadRequest, api.CodeBadRequest, err.Error())
 	case errors.Is(err, commands.ErrUnknownDrone):
@@ -136,6 +194,9 @@ func (s *Server) register(ctx context.Context, id string, r *http.Request) (any,
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
+	if err := taskAtoms(req.Tasks); err != nil {
+		return nil, err
+	}
 	cfg := s.config()
 	admitted := cfg.Drones[id]
 	info := commands.DroneInfo{ID: id, Cores: req.Cores, MemoryMB: req.MemoryMB, Capabilities: req.Capabilities,
@@ -185,6 +246,9 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
+	if err := taskAtoms(req.Tasks); err != nil {
+		return nil, err
+	}
 	var ans commands.BeatAnswer
 	beat := commands.Beat{Health: req.Health, CPUPercent: req.CPUPercent, MemoryPercent: req.MemoryPercent,
 		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks), Tree: req.Tree}
@@ -200,7 +264,7 @@ func (s *Server) claimCall(ctx context.Context, id string, r *http.Request) (any
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	g := s.claim(ctx, id, time.Duration(max(req.WaitMS, 0))*time.Millisecond)
+	g := s.claim(ctx, id, time.Duration(req.WaitMS)*time.Millisecond)
 	if g.Err != nil {
 		return nil, g.Err
 	}
@@ -223,6 +287,9 @@ func (s *Server) complete(ctx context.Context, id string, r *http.Request) (any,
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
+	if err := checkAtom("atom", req.Atom); err != nil {
+		return nil, err
+	}
 	out, err := s.execute(ctx, commands.Complete(id, req.Atom, req.Fence, commands.Binpkg{SHA256: req.SHA256, Size: req.Size}))
 	return ack(out), err
 }
@@ -230,6 +297,9 @@ func (s *Server) complete(ctx context.Context, id string, r *http.Request) (any,
 func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, error) {
 	var req api.FailRequest
 	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if err := checkAtom("atom", req.Atom); err != nil {
 		return nil, err
 	}
 	f := commands.Failure{Signature: req.Signature, Reason: req.Reason, Excerpt: req.Excerpt}
@@ -240,6 +310,9 @@ func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, err
 func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (any, error) {
 	var req api.ReturnRequest
 	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if err := checkAtom("atom", req.Atom); err != nil {
 		return nil, err
 	}
 	out, err := s.execute(ctx, commands.Return(id, req.Atom, req.Fence, req.Reason))
