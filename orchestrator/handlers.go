@@ -264,7 +264,8 @@ func (s *Server) claimCall(ctx context.Context, id string, r *http.Request) (any
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	g := s.claim(ctx, id, time.Duration(req.WaitMS)*time.Millisecond)
+	wait := time.Duration(min(req.WaitMS, s.opts.MaxWait.Milliseconds())) * time.Millisecond
+	g := s.claim(ctx, id, wait)
 	if g.Err != nil {
 		return nil, g.Err
 	}
