@@ -55,6 +55,7 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 				return
 			}
 		}
+		s.authenticated(r)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		out, err := h(r.Context(), id, r)
 		if err != nil {
@@ -168,8 +169,25 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 
 // handleView serves the read models as `swarm status/queue/drones --json`
 // print them.
+//
+// Served beyond loopback they need an operator's token: the queue and the
+// drones are the farm's business alone. On loopback they stay open, as
+// anyone who can reach them can read the state folder's log anyway.
 func (s *Server) handleView(what string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if s.exposed {
+			cfg := s.config()
+			if !operatorAuthorized(&cfg, r) {
+				s.reloadConfig() // an operator added a moment ago
+				cfg = s.config()
+				if !operatorAuthorized(&cfg, r) {
+					writeError(w, http.StatusUnauthorized, api.CodeUnauthorized,
+						"the server listens beyond loopback: its views need an operator token (swarm operators add)")
+					return
+				}
+			}
+			s.authenticated(r)
+		}
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
