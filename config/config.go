@@ -123,7 +123,7 @@ type DroneConfig struct {
 // listens beyond loopback.
 type OperatorConfig struct {
 	TokenSHA256 string `toml:"token_sha256"` // hex SHA-256 of the bearer token; never the token
-	Role        string `toml:"role"`         // RoleOperator or RoleReadOnly
+	Role        string `toml:"role"`         // RoleOperator ("" means it too) or RoleReadOnly
 }
 
 // The roles of an operator token. Both read every view; only "operator"

@@ -169,7 +169,7 @@ func (o OperatorConfig) validate(v *validator, name string) {
 	v.check(validID.MatchString(name), key, "name must be letters, digits, - and _ (at most 64)")
 	v.check(validSHA256.MatchString(o.TokenSHA256), key+".token_sha256",
 		"must be the 64 lowercase hex digits of the token's SHA-256")
-	v.check(o.Role == RoleOperator || o.Role == RoleReadOnly, key+".role",
+	v.check(o.Role == "" || o.Role == RoleOperator || o.Role == RoleReadOnly, key+".role",
 		"must be %q or %q, not %q", RoleOperator, RoleReadOnly, o.Role)
 }
 
