@@ -282,7 +282,13 @@ func (s *Server) claimCall(ctx context.Context, id string, r *http.Request) (any
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	wait := time.Duration(min(req.WaitMS, s.opts.MaxWait.Milliseconds())) * time.Millisecond
+	// The wait ends well before server.read_timeout, which would cancel
+	// the request (and with it the claim) while it waits.
+	longest := s.opts.MaxWait
+	if rt := s.config().Server.ReadTimeout.Duration; rt > 0 {
+		longest = min(longest, rt/2)
+	}
+	wait := time.Duration(min(req.WaitMS, longest.Milliseconds())) * time.Millisecond
 	g := s.claim(ctx, id, wait)
 	if g.Err != nil {
 		return nil, g.Err
