@@ -106,4 +106,3 @@ func readFile(t testing.TB, path string) string {
 	}
 	return string(data)
 }
-
