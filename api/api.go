@@ -12,6 +12,18 @@
 //	fail       FailRequest      → Ack
 //	return     ReturnRequest    → Ack
 //
+// A body is exactly one JSON object sent as Content-Type application/json:
+// null, arrays, anything after the object, invalid UTF-8 or another content
+// type are refused with 400, and so are fields each request's Validate
+// refuses (text that is not printable or over its limit, a zero fence, a
+// sha256 that is not 64 lowercase hex digits); the message names the field
+// and the limit. Keys the server does not know are ignored, so that a newer
+// drone may send more.
+//
+// The read views GET /v1/status, /v1/queue and /v1/drones need an
+// operator's bearer token when the server listens beyond loopback;
+// HealthPath never does.
+//
 // Errors are a JSON Error with an HTTP status and a stable Code, which the
 // client turns back into this package's sentinel errors. Durations travel
 // as integer milliseconds (keys ending in _ms) so that no client has to parse

@@ -16,22 +16,32 @@ const FileName = "config.toml"
 // tags are the key names operators write. The comments on the keys' meaning
 // live in the template (see Template), which is what operators read.
 type Config struct {
-	Server  ServerConfig            `toml:"server"`
-	Build   BuildConfig             `toml:"build"`
-	Farm    FarmConfig              `toml:"farm"`
-	Health  HealthConfig            `toml:"health"`
-	Log     LogConfig               `toml:"log"`
-	Binhost BinhostConfig           `toml:"binhost"`
-	Exclude ExcludeConfig           `toml:"exclude"`
-	Caps    CapabilitiesConfig      `toml:"capabilities"`
-	Remotes map[string]RemoteConfig `toml:"remotes"` // by remote name
-	Drones  map[string]DroneConfig  `toml:"drones"`  // by drone id
+	Server    ServerConfig              `toml:"server"`
+	Build     BuildConfig               `toml:"build"`
+	Farm      FarmConfig                `toml:"farm"`
+	Health    HealthConfig              `toml:"health"`
+	Log       LogConfig                 `toml:"log"`
+	Binhost   BinhostConfig             `toml:"binhost"`
+	Exclude   ExcludeConfig             `toml:"exclude"`
+	Caps      CapabilitiesConfig        `toml:"capabilities"`
+	Remotes   map[string]RemoteConfig   `toml:"remotes"`   // by remote name
+	Drones    map[string]DroneConfig    `toml:"drones"`    // by drone id
+	Operators map[string]OperatorConfig `toml:"operators"` // by operator name
 }
 
 // ServerConfig is [server]: the orchestrator process.
 type ServerConfig struct {
 	Listen           string   `toml:"listen"`            // host:port of the HTTP API
 	MaintenanceEvery Duration `toml:"maintenance_every"` // period of the maintenance loop
+	// Connection limits, so that idle or slow connections from anyone
+	// cannot use up the server's file descriptors. 0 = derived from the
+	// descriptor limit (RLIMIT_NOFILE) when the server starts.
+	MaxConnections        int      `toml:"max_connections"`             // all connections at once
+	MaxConnectionsPerAddr int      `toml:"max_connections_per_address"` // unauthenticated, from one IP
+	DroneConnections      int      `toml:"drone_connections"`           // kept for token holders
+	HeaderTimeout         Duration `toml:"header_timeout"`              // to send a request's headers
+	ReadTimeout           Duration `toml:"read_timeout"`                // to send a whole request
+	IdleTimeout           Duration `toml:"idle_timeout"`                // a kept-alive connection's rest
 }
 
 // BuildConfig is [build]: the commands drones and `swarm fresh` run, as argv
@@ -108,6 +118,21 @@ type DroneConfig struct {
 	Slots        int      `toml:"slots"`        // builds at once; 0 = as the drone asks
 }
 
+// OperatorConfig is one [operators.NAME] table: a person or program that
+// may read the server's views (/v1/status, /v1/queue, /v1/drones) when it
+// listens beyond loopback.
+type OperatorConfig struct {
+	TokenSHA256 string `toml:"token_sha256"` // hex SHA-256 of the bearer token; never the token
+	Role        string `toml:"role"`         // RoleOperator ("" means it too) or RoleReadOnly
+}
+
+// The roles of an operator token. Both read every view; only "operator"
+// may use the operator actions the API offers in future.
+const (
+	RoleOperator = "operator"
+	RoleReadOnly = "read-only"
+)
+
 // TokenHash returns the token_sha256 stored for a drone's bearer token: the
 // lowercase hex SHA-256. The file keeps only this, never the token, so a
 // leaked config does not let anyone act as a drone.
@@ -120,7 +145,8 @@ func TokenHash(token string) string {
 // It equals Parse(Template()). Each call returns fresh slices and maps.
 func Default() Config {
 	return Config{
-		Server: ServerConfig{Listen: "127.0.0.1:8093", MaintenanceEvery: dur(5 * time.Second)},
+		Server: ServerConfig{Listen: "127.0.0.1:8093", MaintenanceEvery: dur(5 * time.Second),
+			HeaderTimeout: dur(10 * time.Second), ReadTimeout: dur(60 * time.Second), IdleTimeout: dur(2 * time.Minute)},
 		Build: BuildConfig{
 			Command:    []string{"emerge", "--oneshot", "--usepkg", "--getbinpkg", "={atom}"},
 			Pretend:    []string{"emerge", "--pretend", "--emptytree", "--quiet=n", "@world"},
@@ -149,8 +175,9 @@ func Default() Config {
 		Exclude: ExcludeConfig{Patterns: []string{}},
 		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},
 			Keywords: map[string][]string{}},
-		Remotes: map[string]RemoteConfig{},
-		Drones:  map[string]DroneConfig{},
+		Remotes:   map[string]RemoteConfig{},
+		Drones:    map[string]DroneConfig{},
+		Operators: map[string]OperatorConfig{},
 	}
 }
 

@@ -45,7 +45,8 @@ func TestGet(t *testing.T) {
 		{"drones.b.capabilities", "[]"}, // likewise
 		{"drones.b.cores", "8"},
 		{"drones.b", "token_sha256 = \"TOKEN\"\ncapabilities = []\ncores = 8\nslots = 0"},
-		{"server", "listen = \"10.0.0.1:8093\"\nmaintenance_every = \"5s\""},
+		{"server", "listen = \"10.0.0.1:8093\"\nmaintenance_every = \"5s\"\nmax_connections = 0\n" +
+			"max_connections_per_address = 0\ndrone_connections = 0\nheader_timeout = \"10s\"\nread_timeout = \"60s\"\nidle_timeout = \"2m\""},
 		{"remotes", ""},
 		{"drones", "[drones.a]\ntoken_sha256 = \"TOKEN\"\ncapabilities = [\n  \"amd64\",  # the usual\n]\ncores = 0\nslots = 0\n\n" +
 			"[drones.b]\ntoken_sha256 = \"TOKEN\"\ncapabilities = []\ncores = 8\nslots = 0"},

@@ -29,6 +29,9 @@ func (c Config) Validate() error {
 	for _, id := range sortedKeys(c.Drones) {
 		c.Drones[id].validate(v, id)
 	}
+	for _, name := range sortedKeys(c.Operators) {
+		c.Operators[name].validate(v, name)
+	}
 	if v.err != nil {
 		return v.err
 	}
@@ -79,6 +82,7 @@ func (s ServerConfig) validate(v *validator) {
 	v.check(validHostPort(s.Listen), "server.listen",
 		"%q is not host:port (like \"127.0.0.1:8093\")", s.Listen)
 	v.atLeastDur("server.maintenance_every", s.MaintenanceEvery, minMaintenance)
+	s.validateLimits(v)
 }
 
 func (b BuildConfig) validate(v *validator) {
@@ -175,6 +179,15 @@ func (d DroneConfig) validate(v *validator, id string) {
 		key+".capabilities", "a capability may not contain |")
 	v.atLeast(key+".cores", int64(d.Cores), 0)
 	v.atLeast(key+".slots", int64(d.Slots), 0)
+}
+
+func (o OperatorConfig) validate(v *validator, name string) {
+	key := "operators." + joinKey([]string{name})
+	v.check(validID.MatchString(name), key, "name must be letters, digits, - and _ (at most 64)")
+	v.check(validSHA256.MatchString(o.TokenSHA256), key+".token_sha256",
+		"must be the 64 lowercase hex digits of the token's SHA-256")
+	v.check(o.Role == "" || o.Role == RoleOperator || o.Role == RoleReadOnly, key+".role",
+		"must be %q or %q, not %q", RoleOperator, RoleReadOnly, o.Role)
 }
 
 var (

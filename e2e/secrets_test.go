@@ -140,12 +140,3 @@ func decodedEvents(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}

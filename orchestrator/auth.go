@@ -26,3 +26,17 @@ func authorized(cfg *config.Config, id string, r *http.Request) bool {
 	match := subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(want))) == 1
 	return ok && known && token != "" && match
 }
+
+// operatorAuthorized reports whether r carries the bearer token of one of
+// the operators (either role: both may read). Every operator's hash is
+// compared, in constant time, so timing tells nothing of which matched.
+func operatorAuthorized(cfg *config.Config, r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token = strings.TrimSpace(token)
+	got := []byte(config.TokenHash(token))
+	match := 0
+	for _, o := range cfg.Operators {
+		match |= subtle.ConstantTimeCompare(got, []byte(strings.ToLower(o.TokenSHA256)))
+	}
+	return ok && token != "" && match == 1
+}

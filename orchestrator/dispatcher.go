@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/swarm-build/swarm/commands"
@@ -11,8 +12,38 @@ import (
 type claimReq struct {
 	ctx      context.Context // the HTTP request's: a drone that hung up is dropped
 	drone    string
-	deadline time.Time // answer with no claim at this time
-	reply    chan commands.Grant
+	deadline time.Time           // answer with no claim at this time
+	reply    chan commands.Grant // buffered: the dispatcher never blocks on it
+
+	mu   sync.Mutex
+	gone bool // the waiter stopped waiting: nobody will read reply
+}
+
+// deliver hands g to the waiter. It reports false when the waiter has gone
+// (its drone hung up): then nobody will ever tell the drone about g, and
+// the caller must undo a grant.
+func (r *claimReq) deliver(g commands.Grant) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gone {
+		return false
+	}
+	r.reply <- g
+	return true
+}
+
+// abandon marks the waiter gone and returns an answer delivered before it
+// went, which its drone will never see either.
+func (r *claimReq) abandon() (commands.Grant, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gone = true
+	select {
+	case g := <-r.reply:
+		return g, true
+	default:
+		return commands.Grant{}, false
+	}
 }
 
 // roundEvery is how often waiting claims are retried without a wake-up, so
@@ -32,7 +63,7 @@ func (s *Server) dispatcher(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			for _, r := range waiting {
-				r.reply <- commands.Grant{Drone: r.drone, Reason: "orchestrator shutting down"}
+				r.deliver(commands.Grant{Drone: r.drone, Reason: "orchestrator shutting down"})
 			}
 			return
 		case r := <-s.claims:
@@ -80,7 +111,9 @@ func (s *Server) round(ctx context.Context, waiting []*claimReq) []*claimReq {
 	for i, r := range live {
 		g := grants[i]
 		if g.Atom != "" || g.Err != nil || !now.Before(r.deadline) {
-			r.reply <- g
+			if !r.deliver(g) {
+				s.undo(g)
+			}
 			continue
 		}
 		still = append(still, r)
@@ -88,8 +121,13 @@ func (s *Server) round(ctx context.Context, waiting []*claimReq) []*claimReq {
 	return still
 }
 
-// claim waits in the dispatcher for a grant for drone, up to wait.
+// claim waits in the dispatcher for a grant for drone, up to wait, or until
+// ctx ends (the drone hung up, or gave up waiting). A claim decided for a
+// drone that is no longer listening is given back at once, so its package
+// does not sit idle under a lease nobody renews.
 func (s *Server) claim(ctx context.Context, drone string, wait time.Duration) commands.Grant {
+	s.claiming.Add(1)
+	defer s.claiming.Add(-1)
 	r := &claimReq{ctx: ctx, drone: drone, deadline: time.Now().Add(min(wait, s.opts.MaxWait)),
 		reply: make(chan commands.Grant, 1)}
 	select {
@@ -99,8 +137,31 @@ func (s *Server) claim(ctx context.Context, drone string, wait time.Duration) co
 	case <-ctx.Done():
 		return commands.Grant{Drone: drone, Reason: "request cancelled"}
 	}
-	// Once queued, the dispatcher answers every request (granted, refused,
-	// timed out or shutting down), so wait for that answer: a grant made
-	// as the drone hung up is left to its lease.
-	return <-r.reply
+	select {
+	case g := <-r.reply:
+		return g
+	case <-ctx.Done():
+		if g, ok := r.abandon(); ok {
+			s.undo(g)
+		}
+		return commands.Grant{Drone: drone, Reason: "request cancelled"}
+	}
+}
+
+// undoReason is the reason of a return made for a drone that hung up.
+const undoReason = "claim not delivered: the drone stopped waiting"
+
+// undo gives back a claim granted to a waiter that went away before it was
+// told: the drone never learns it holds the package, so the server returns
+// it in the drone's name. A refusal or an empty answer needs nothing.
+func (s *Server) undo(g commands.Grant) {
+	if g.Atom == "" || g.Err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.execute(ctx, commands.Return(g.Drone, g.Atom, g.Fence, undoReason)); err != nil {
+		// The lease still brings it back, only later.
+		s.log.Error("giving back an undelivered claim", "drone", g.Drone, "atom", g.Atom, "err", err)
+	}
 }

@@ -14,5 +14,13 @@
 // Every round decides all waiting requests together and appends their claims
 // in one batch, so many drones share one fsync, and a round runs whenever the
 // log moves (a build finished, a package was enqueued from the CLI), so an
-// idle drone is never left idle while work it may take is needed.
+// idle drone is never left idle while work it may take is needed. A claim
+// ends with its request: a drone that hangs up stops waiting, and a claim
+// decided for it as it hung up is given back at once.
+//
+// It faces the network: every request body is decoded strictly and its
+// fields checked before anything is decided (a refusal appends nothing),
+// connections are capped below the descriptor limit with a share kept for
+// token holders (connlimit.go), and beyond loopback the read views need an
+// operator's token.
 package orchestrator

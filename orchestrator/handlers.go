@@ -1,12 +1,16 @@
 package orchestrator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/commands"
@@ -51,6 +55,7 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 				return
 			}
 		}
+		s.authenticated(r)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		out, err := h(r.Context(), id, r)
 		if err != nil {
@@ -61,13 +66,65 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 	}
 }
 
-// errBadBody marks a request body that does not decode.
-var errBadBody = errors.New("bad request body")
+// errBadBody marks a request body that does not decode or whose fields
+// are refused; errTooLarge one over maxBody.
+var (
+	errBadBody  = errors.New("bad request body")
+	errTooLarge = errors.New("request body too large")
+)
 
-func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+// validator is a request that checks its own fields (package api).
+type validator interface{ Validate() error }
+
+// decodeBody reads a drone's request strictly: a JSON content type, valid
+// UTF-8, exactly one JSON object (not null, not an array, nothing after
+// it), and fields the request's own rules accept. Keys this server does
+// not know are ignored, so a newer drone may send more (the API adds keys,
+// never renames them).
+func decodeBody(r *http.Request, v validator) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return fmt.Errorf("%w: Content-Type must be application/json, not %q", errBadBody, r.Header.Get("Content-Type"))
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return fmt.Errorf("%w: at most %d bytes", errTooLarge, maxBody)
+		}
+		return fmt.Errorf("%w: %v", errBadBody, err)
+	}
+	if !utf8.Valid(data) {
+		return fmt.Errorf("%w: not valid UTF-8", errBadBody)
+	}
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return fmt.Errorf("%w: must be one JSON object", errBadBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", errBadBody, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: data after the JSON object", errBadBody)
+	}
+	if err := v.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errBadBody, err)
+	}
+	return nil
+}
+
+// checkAtom refuses a report about something that is not a package.
+func checkAtom(field, atom string) error {
+	if _, err := commands.ParseAtoms([]string{atom}); err != nil {
+		return fmt.Errorf("%w: %w", errBadBody, &api.FieldError{Field: field, Problem: err.Error()})
+	}
+	return nil
+}
+
+func taskAtoms(ts []api.Task) error {
+	for i, t := range ts {
+		if err := checkAtom(fmt.Sprintf("tasks[%d].atom", i), t.Atom); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -75,6 +132,8 @@ func decodeBody(r *http.Request, v any) error {
 // writeFailure maps a decision's error to its answer.
 func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error) {
 	switch {
+	case errors.Is(err, errTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, api.CodeBadRequest, err.Error())
 	case errors.Is(err, errBadBody), errors.Is(err, commands.ErrBadAtom):
 		writeError(w, http.StatusBadRequest, api.CodeBadRequest, err.Error())
 	case errors.Is(err, commands.ErrUnknownDrone):
@@ -117,8 +176,25 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 
 // handleView serves the read models as `swarm status/queue/drones --json`
 // print them.
+//
+// Served beyond loopback they need an operator's token: the queue and the
+// drones are the farm's business alone. On loopback they stay open, as
+// anyone who can reach them can read the state folder's log anyway.
 func (s *Server) handleView(what string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if s.exposed {
+			cfg := s.config()
+			if !operatorAuthorized(&cfg, r) {
+				s.reloadConfig() // an operator added a moment ago
+				cfg = s.config()
+				if !operatorAuthorized(&cfg, r) {
+					writeError(w, http.StatusUnauthorized, api.CodeUnauthorized,
+						"the server listens beyond loopback: its views need an operator token (swarm operators add)")
+					return
+				}
+			}
+			s.authenticated(r)
+		}
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
@@ -141,6 +217,9 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 func (s *Server) register(ctx context.Context, id string, r *http.Request) (any, error) {
 	var req api.RegisterRequest
 	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if err := taskAtoms(req.Tasks); err != nil {
 		return nil, err
 	}
 	cfg := s.config()
@@ -192,6 +271,9 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
+	if err := taskAtoms(req.Tasks); err != nil {
+		return nil, err
+	}
 	var ans commands.BeatAnswer
 	beat := commands.Beat{Health: req.Health, CPUPercent: req.CPUPercent, MemoryPercent: req.MemoryPercent,
 		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks), Tree: req.Tree}
@@ -207,7 +289,14 @@ func (s *Server) claimCall(ctx context.Context, id string, r *http.Request) (any
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	g := s.claim(ctx, id, time.Duration(max(req.WaitMS, 0))*time.Millisecond)
+	// The wait ends well before server.read_timeout, which would cancel
+	// the request (and with it the claim) while it waits.
+	longest := s.opts.MaxWait
+	if rt := s.config().Server.ReadTimeout.Duration; rt > 0 {
+		longest = min(longest, rt/2)
+	}
+	wait := time.Duration(min(req.WaitMS, longest.Milliseconds())) * time.Millisecond
+	g := s.claim(ctx, id, wait)
 	if g.Err != nil {
 		return nil, g.Err
 	}
@@ -230,6 +319,9 @@ func (s *Server) complete(ctx context.Context, id string, r *http.Request) (any,
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
+	if err := checkAtom("atom", req.Atom); err != nil {
+		return nil, err
+	}
 	out, err := s.execute(ctx, commands.Complete(id, req.Atom, req.Fence, commands.Binpkg{SHA256: req.SHA256, Size: req.Size}))
 	return ack(out), err
 }
@@ -237,6 +329,9 @@ func (s *Server) complete(ctx context.Context, id string, r *http.Request) (any,
 func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, error) {
 	var req api.FailRequest
 	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if err := checkAtom("atom", req.Atom); err != nil {
 		return nil, err
 	}
 	f := commands.Failure{Signature: req.Signature, Reason: req.Reason, Excerpt: req.Excerpt, Start: req.Start}
@@ -247,6 +342,9 @@ func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, err
 func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (any, error) {
 	var req api.ReturnRequest
 	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if err := checkAtom("atom", req.Atom); err != nil {
 		return nil, err
 	}
 	out, err := s.execute(ctx, commands.Return(id, req.Atom, req.Fence, req.Reason))

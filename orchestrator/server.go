@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/swarm-build/swarm/commands"
@@ -45,6 +46,10 @@ type Server struct {
 	claims chan *claimReq
 	broke  chan struct{} // an append failed: see whether the log is broken
 	done   chan struct{} // closed when the loops have stopped
+	// claiming counts the claim calls in progress (waiting or answering).
+	claiming atomic.Int64
+	conns    *limitListener // set by Run
+	exposed  bool           // listening beyond loopback: views need a token
 }
 
 // New returns a server deciding against store with configuration cfg.
@@ -66,12 +71,27 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 
 // Run serves the API on ln and runs the dispatcher and the maintenance loop
 // until ctx is done; then it answers waiting claims, stops accepting, lets
-// requests in flight finish (up to 10 seconds) and returns.
+// requests in flight finish (up to 10 seconds) and returns. Connections
+// are limited as [server] says (see ConnLimits).
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	cfg := s.config().Server
+	nofile, err := descriptorLimit()
+	if err != nil {
+		return fmt.Errorf("serve: reading the descriptor limit: %w", err)
+	}
+	lim, err := connLimits(cfg, nofile)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ll := newLimitListener(ln, lim)
+	s.conns = ll
+	s.exposed = !isLoopback(ln.Addr())
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: cfg.HeaderTimeout.Duration,
+		ReadTimeout: cfg.ReadTimeout.Duration, IdleTimeout: cfg.IdleTimeout.Duration,
+		ConnState: ll.connState, ConnContext: withConn,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(ll) }()
 
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -80,9 +100,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.watchConfig(loops) })
 	wg.Go(func() { s.freshLoop(loops) })
 	wg.Go(func() { s.healLoop(loops) })
-	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version)
+	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
+		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
+		"views_need_token", s.exposed)
 
-	var err error
 	select {
 	case <-ctx.Done():
 		s.log.Info("shutting down: answering waiting drones, finishing requests")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ type testServer struct {
 	dir   string
 	store *commands.Store
 	url   string
+	srv   *Server
+	stop  func() error // stops the server and returns what Run did
 }
 
 func startServer(t testing.TB, mutate func(*config.Config), drones ...string) *testServer {
@@ -47,14 +50,14 @@ func startServer(t testing.TB, mutate func(*config.Config), drones ...string) *t
 	srv := New(store, cfg, Options{Version: "test"})
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, ln) }()
+	stop := sync.OnceValue(func() error { cancel(); return <-done })
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 		store.Close()
 	})
-	return &testServer{t: t, dir: dir, store: store, url: "http://" + ln.Addr().String()}
+	return &testServer{t: t, dir: dir, store: store, url: "http://" + ln.Addr().String(), srv: srv, stop: stop}
 }
 
 func (ts *testServer) client(id string) *api.Client {

@@ -85,7 +85,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.AddCommand(
 		newInitCmd(a, nil), newConfigCmd(a),
 		newEnqueueCmd(a, nil), newPauseCmd(a, nil), newResumeCmd(a, nil),
-		newStatusCmd(a, nil), newQueueCmd(a, nil), newDronesCmd(a, nil),
+		newStatusCmd(a, nil), newQueueCmd(a, nil), newDronesCmd(a, nil), newOperatorsCmd(a),
 		newLogCmd(a, nil), newReplayCmd(a, nil), newVerifyCmd(a, nil),
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
 		newWhyCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),

@@ -53,8 +53,16 @@ It listens on server.listen from config.toml (default 127.0.0.1:8093) unless
 --listen says otherwise; port 0 picks a free port. While it runs, the folder
 holds serve.json with its URL and pid. One server per state folder: a
 second 'swarm serve' on it exits 1 naming the first's pid and address (an OS
-lock on serve.lock, held while the server runs, decides). SIGTERM or Ctrl-C stops it gracefully:
-waiting drones are answered and requests in flight finish.`,
+lock on serve.lock, held while the server runs, decides). SIGTERM or Ctrl-C
+stops it gracefully: waiting drones are answered and requests in flight
+finish.
+
+Listening beyond loopback (0.0.0.0, a LAN address), the read views
+/v1/status, /v1/queue and /v1/drones need an operator's token (see 'swarm
+operators add'); on loopback they are open. /v1/health is always open.
+Connections are capped (server.max_connections, per address, and a share
+kept for drones and operators that presented a token) below the descriptor
+limit, so idle connections from anyone cannot lock the drones out.`,
 		Example: `  swarm serve
   swarm serve --listen 0.0.0.0:8093     # reachable from the LAN`,
 		Args: usageArgs(cobra.NoArgs),
