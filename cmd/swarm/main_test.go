@@ -11,6 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/swarm-build/swarm/internal/shareddata"
+	"github.com/swarm-build/swarm/internal/testenv"
 )
 
 // TestMain lets testscript run this test binary as `swarm`, so the scripts
@@ -28,6 +29,9 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
+			// Every `swarm` of a script is this race-built test binary:
+			// without the race runtime's second of sleep at each exit.
+			env.Setenv("GORACE", testenv.GORACE(os.Getenv("GORACE")))
 			env.Setenv("DATA", data)
 			return nil
 		},
