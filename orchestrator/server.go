@@ -43,6 +43,7 @@ type Server struct {
 	stamp  fileStamp     // config.toml as last loaded
 	kick   chan struct{} // the log moved: run a dispatch round
 	claims chan *claimReq
+	stats  dispatchStats // what the dispatcher decided, for api.DispatchPath
 	done   chan struct{} // closed when the loops have stopped
 }
 
