@@ -15,4 +15,11 @@
 // in one batch, so many drones share one fsync, and a round runs whenever the
 // log moves (a build finished, a package was enqueued from the CLI), so an
 // idle drone is never left idle while work it may take is needed.
+//
+// GET /v1/dispatch counts what the dispatcher decided since the server
+// started: rounds, and per drone the claims decided (granted or not) and
+// the log's seq they were decided against (api.DispatchStats). It is the
+// evidence a test waits for before asserting that a drone got nothing,
+// instead of sleeping, and tells an operator whether an idle drone is
+// asking at all.
 package orchestrator
