@@ -35,8 +35,9 @@ func Dir() (string, error) {
 	}
 }
 
-// Path returns the path of rel (slash-separated) under the data folder, or
-// an error that names the missing file and says where it should come from.
+// Path returns the path of rel (slash-separated; "." for the folder itself)
+// under the data folder, or an error that names what is missing and says
+// where it should come from.
 func Path(rel string) (string, error) {
 	dir, err := Dir()
 	if err != nil {
@@ -44,8 +45,12 @@ func Path(rel string) (string, error) {
 	}
 	path := filepath.Join(dir, filepath.FromSlash(rel))
 	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("test data %s missing: %w (it ships in the repository's testdata/, see "+
-			"testdata/SOURCES.md; $SWARM_SHARED_DATA, when set, replaces that folder)", rel, err)
+		what := "test data " + rel
+		if rel == "." {
+			what = "the test data folder"
+		}
+		return "", fmt.Errorf("%s missing: %w (it ships in the repository's testdata/, see "+
+			"testdata/SOURCES.md; $SWARM_SHARED_DATA, when set, replaces that folder)", what, err)
 	}
 	return path, nil
 }
