@@ -14,7 +14,7 @@ import (
 // The orchestrator's own decisions on a simulated clock: the deciders the
 // server executes (Learn, Fresh, Dispatch, Complete) fold into a
 // projections.State exactly as they would from the log, with event times
-// taken from a simulated clock, over the real graph of shared/data. This is
+// taken from a simulated clock, over the real graph of testdata/. This is
 // the check that what the farm runs, not only package schedule's model of
 // it, ends near the lower bound.
 

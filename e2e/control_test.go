@@ -2,12 +2,12 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/swarm-build/swarm/internal/shareddata"
 )
 
 // Helpers of the package-control tests (stale trees, capability routing,
@@ -64,24 +64,12 @@ type staleStatus struct {
 	} `json:"stale_drones"`
 }
 
-// sharedData returns the path of a file of the real Gentoo data beside the
-// repository (see its SOURCES.md): $SWARM_SHARED_DATA, else ../shared/data
-// from the module root. Without it the test skips, except under CI, where
-// skipping would pass in silence.
+// sharedData returns the path of a file of the real Gentoo data in the
+// repository's testdata/ (see its SOURCES.md), or $SWARM_SHARED_DATA,
+// failing the test when it is absent.
 func sharedData(t testing.TB, name string) string {
 	t.Helper()
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join(moduleDir, "..", "shared", "data")
-	}
-	path := filepath.Join(dir, filepath.FromSlash(name))
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
-	}
-	return path
+	return shareddata.File(t, name)
 }
 
 // waitOnline waits until the drones are online (registered and beating)

@@ -239,7 +239,7 @@ func TestSecondSIGTERMReturnsWork(t *testing.T) {
 		return len(running) > 0, fmt.Sprintf("d1 runs %v", running)
 	})
 	d1.signal(syscall.SIGTERM)
-	time.Sleep(500 * time.Millisecond) // let the first one be seen on its own
+	f.waitDroneSaid("d1", "draining") // the first one seen on its own
 	d1.signal(syscall.SIGTERM)
 	if _, exited := d1.wait(15 * time.Second); !exited {
 		t.Fatal("d1 did not exit within 15s of a second SIGTERM")
@@ -276,7 +276,7 @@ func TestDrainingDroneBuildsNothingNew(t *testing.T) {
 		running := readRecord(t, f.record).running("d1")
 		return len(running) > 0, fmt.Sprintf("d1 runs %v", running)
 	})
-	time.Sleep(500 * time.Millisecond) // d1's free slot is now waiting for work
+	f.waitAsked(1, "d1") // d1's free slot is now waiting for work
 	d1.signal(syscall.SIGTERM)
 	f.enqueue(late)
 	if code, exited := d1.wait(30 * time.Second); !exited || code != 0 {

@@ -49,7 +49,7 @@ func TestExcludedNeverClaimed(t *testing.T) {
 	// take the package excluded on it.
 	f.startDrone("d1", droneOpts{env: []string{"FAKE_EMERGE_SECONDS=0.1"}})
 	f.waitEvent(startTimeout, "d1 to claim", func(e event) bool { return e.Type == "claimed" && e.Drone == "d1" })
-	time.Sleep(time.Second)
+	f.waitAsked(3, "d1")
 	f.startDrone("d2", droneOpts{env: []string{"FAKE_EMERGE_SECONDS=0.1"}})
 	s := f.waitSettled(60 * time.Second)
 	if s.Queue.Built != len(atoms)-1 || s.Queue.Excluded != 1 {

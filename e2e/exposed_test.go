@@ -80,7 +80,7 @@ func TestViewsNeedAnOperatorTokenBeyondLoopback(t *testing.T) {
 	f := newFarm(t)
 	droneToken := f.addDrone("d1")
 	f.serveOn("0.0.0.0:0")
-	views := []string{"/v1/status", "/v1/queue", "/v1/drones"}
+	views := []string{"/v1/status", "/v1/queue", "/v1/drones", "/v1/dispatch"}
 	for _, v := range views {
 		for _, tok := range []string{"", "not-a-token", droneToken} {
 			if got := f.getView(v, tok); got != http.StatusUnauthorized {

@@ -154,8 +154,14 @@ func TestSystemicSlotConflictPauses(t *testing.T) {
 		t.Errorf("queue_paused event %s does not name slot-conflict", paused)
 	}
 
-	// Three heartbeats later: still nobody grounded, nothing dispatched.
-	time.Sleep(3 * time.Second)
+	// Once every build in flight has reported and each drone has beaten
+	// three times since (learning of the pause): still nobody grounded,
+	// nothing dispatched.
+	f.waitFor(30*time.Second, "the builds in flight at the pause to report", func() (bool, string) {
+		s := f.status()
+		return s.Queue.Building == 0, fmt.Sprintf("queue %+v", s.Queue)
+	})
+	f.waitHeartbeats(3, ids...)
 	evs := f.events()
 	if g := evs.ofType("grounded"); len(g) > 0 {
 		t.Errorf("drones grounded for a systemic failure:\n%s", g)

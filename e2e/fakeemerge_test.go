@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -102,10 +103,23 @@ func TestFakeEmergeHangs(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	// It hangs once the script waits on its endless sleep: a child
+	// "sleep" of its own, which only a kill ends.
+	deadline := time.Now().Add(cliTimeout)
+	for !hasChild(cmd.Process.Pid, "sleep") {
+		select {
+		case err := <-done:
+			t.Fatalf("a hanging build ended: %v\n%s", err, out.String())
+		case <-time.After(pollEvery):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no sleeping child of the hanging build after %v", cliTimeout)
+		}
+	}
 	select {
 	case err := <-done:
 		t.Fatalf("a hanging build ended: %v\n%s", err, out.String())
-	case <-time.After(1500 * time.Millisecond):
+	default:
 	}
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	<-done
@@ -116,6 +130,29 @@ func TestFakeEmergeHangs(t *testing.T) {
 	if len(runs) != 1 || runs[0].ended || runs[0].pid != cmd.Process.Pid {
 		t.Errorf("record %+v, want one run, pid %d, not ended", runs, cmd.Process.Pid)
 	}
+}
+
+// hasChild reports whether process pid has a child process named comm
+// (Linux /proc).
+func hasChild(pid int, comm string) bool {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, path := range stats {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue // it ended meanwhile
+		}
+		// pid (comm) state ppid ...
+		s := string(data)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		fields := strings.Fields(s[end+1:])
+		if len(fields) > 1 && s[open+1:end] == comm && fields[1] == strconv.Itoa(pid) {
+			return true
+		}
+	}
+	return false
 }
 
 // exitOf returns the exit code of a finished command (-1 and the signal

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/swarm-build/swarm/internal/testenv"
 )
 
 // Deadlines. They are generous on purpose: a loaded two-core CI machine
@@ -79,7 +81,8 @@ func (f *farm) cliInit() {
 
 // baseEnv is the environment of every process of the farm: the test's,
 // without anything that could point a process at another farm or at the
-// user's own configuration, and without colour.
+// user's own configuration, and without colour; a race-built binary
+// (SWARM_E2E_RACE=1) exits without the race runtime's second of sleep.
 func (f *farm) baseEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -91,8 +94,8 @@ func (f *farm) baseEnv() []string {
 		env = append(env, kv)
 	}
 	home := filepath.Join(f.root, "home")
-	return append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"), "NO_COLOR=1")
+	return testenv.Env(append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"), "NO_COLOR=1"))
 }
 
 // run runs `swarm --dir ROOT args...` and returns its stdout, stderr and

@@ -39,7 +39,9 @@ func TestDegradedDroneClaimsNothing(t *testing.T) {
 		}
 		return true, ""
 	})
-	time.Sleep(3 * time.Second) // three heartbeats, each a chance to claim
+	// Three heartbeats, each a chance to claim: a degraded drone asks for
+	// nothing, so its heartbeats, not the dispatcher, are the evidence.
+	f.waitHeartbeats(3, ids...)
 	evs := f.events()
 	if c := evs.ofType("claimed"); len(c) > 0 {
 		t.Fatalf("degraded drones claimed:\n%s", c)

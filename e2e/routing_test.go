@@ -51,7 +51,7 @@ func TestCapabilityRouting(t *testing.T) {
 	if w := f.why(cuda); w.State != "blocked" || !whySays(w, "capabilities [cuda]") {
 		t.Errorf("swarm why %s: want it blocked, needing capabilities [cuda]; got:\n%s", cuda, w)
 	}
-	time.Sleep(2 * time.Second) // the plain drones, idle, keep asking
+	f.waitAsked(3, plain...) // the plain drones, idle, keep asking
 	noClaims(t, f.events(), 0, "the blocked cuda package was claimed", func(e event) bool { return e.Atom == cuda })
 
 	f.addDrone("gpu", "--capability", "cuda")

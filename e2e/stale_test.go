@@ -46,13 +46,13 @@ func TestStaleTreeGetsNoWork(t *testing.T) {
 	} else if !strings.Contains(r.Reason, "T0") || !strings.Contains(r.Reason, "T1") {
 		t.Errorf("swarm why %s: the stale-tree reason %q names neither trees T0 and T1", atoms[0], r.Reason)
 	}
-	time.Sleep(3 * time.Second) // three heartbeats, each a chance to claim
+	f.waitAsked(3, "B") // B asks, and is refused, three times on the stale tree
 	noClaims(t, f.events(), 0, "claims while the only drone is on a stale tree", func(event) bool { return true })
 
 	// A, on the queue's tree, builds; B still takes nothing.
 	f.startDrone("A", droneOpts{args: []string{"--tree", "T1"}, env: []string{"FAKE_EMERGE_SECONDS=1"}})
 	f.waitEvent(startTimeout, "A to claim", func(e event) bool { return e.Type == "claimed" && e.Drone == "A" })
-	time.Sleep(2 * time.Second) // B keeps asking while A builds
+	f.waitAsked(2, "B") // B keeps asking while A builds
 	noClaims(t, f.events(), 0, "B claimed on a stale tree", func(e event) bool { return e.Drone == "B" })
 
 	// B synced: it builds.

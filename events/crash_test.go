@@ -20,6 +20,7 @@ import (
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/internal/eventmix"
+	"github.com/swarm-build/swarm/internal/testenv"
 )
 
 // Crash tests with real processes: the test binary re-executes itself as a
@@ -172,9 +173,11 @@ func startWriter(t *testing.T, dir, id string, seed uint64, calls, workers int) 
 	t.Helper()
 	p := &writerProc{id: id, opened: make(chan struct{}), bulk: make(chan struct{}), lines: make(chan []string, 1)}
 	p.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	p.cmd.Env = append(os.Environ(), envWriter+"="+dir, envID+"="+id,
+	// The writer is this test binary (race-built under -race): without
+	// the race runtime's second of sleep at exit.
+	p.cmd.Env = testenv.Env(append(os.Environ(), envWriter+"="+dir, envID+"="+id,
 		fmt.Sprintf("%s=%d", envSeed, seed), fmt.Sprintf("%s=%d", envCalls, calls),
-		fmt.Sprintf("%s=%d", envWorkers, workers))
+		fmt.Sprintf("%s=%d", envWorkers, workers)))
 	p.cmd.Stderr = &p.stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

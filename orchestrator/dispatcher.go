@@ -101,12 +101,14 @@ func (s *Server) round(ctx context.Context, waiting []*claimReq) []*claimReq {
 	}
 	var grants []commands.Grant
 	now := time.Now()
-	if _, err := s.execute(ctx, commands.Dispatch(s.rules(), now, drones, &grants)); err != nil {
+	var seq uint64
+	if _, err := s.execute(ctx, decidedAt(&seq, commands.Dispatch(s.rules(), now, drones, &grants))); err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("dispatch", "err", err)
 		}
 		return live // try again next round
 	}
+	s.stats.round(seq, drones, grants)
 	still := live[:0]
 	for i, r := range live {
 		g := grants[i]

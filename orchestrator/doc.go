@@ -23,4 +23,11 @@
 // connections are capped below the descriptor limit with a share kept for
 // token holders (connlimit.go), and beyond loopback the read views need an
 // operator's token.
+//
+// GET /v1/dispatch counts what the dispatcher decided since the server
+// started: rounds, and per drone the claims decided (granted or not) and
+// the log's seq they were decided against (api.DispatchStats). It is the
+// evidence a test waits for before asserting that a drone got nothing,
+// instead of sleeping, and tells an operator whether an idle drone is
+// asking at all.
 package orchestrator

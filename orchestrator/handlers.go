@@ -27,6 +27,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /"+api.Version+"/status", s.handleView("status"))
 	mux.HandleFunc("GET /"+api.Version+"/queue", s.handleView("queue"))
 	mux.HandleFunc("GET /"+api.Version+"/drones", s.handleView("drones"))
+	mux.HandleFunc("GET "+api.DispatchPath, s.handleDispatch)
 	drone := func(verb string, h func(context.Context, string, *http.Request) (any, error)) {
 		mux.HandleFunc("POST "+api.DronePath("{id}", verb), s.droneCall(verb, h))
 	}
@@ -174,6 +175,26 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.Ready{OK: true, Seq: st.Seq, Version: s.opts.Version})
 }
 
+// viewAllowed decides whether r may read a view, answering 401 if not:
+// beyond loopback it needs an operator's token, on loopback nothing.
+func (s *Server) viewAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if !s.exposed {
+		return true
+	}
+	cfg := s.config()
+	if !operatorAuthorized(&cfg, r) {
+		s.reloadConfig() // an operator added a moment ago
+		cfg = s.config()
+		if !operatorAuthorized(&cfg, r) {
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized,
+				"the server listens beyond loopback: its views need an operator token (swarm operators add)")
+			return false
+		}
+	}
+	s.authenticated(r)
+	return true
+}
+
 // handleView serves the read models as `swarm status/queue/drones --json`
 // print them.
 //
@@ -182,18 +203,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 // anyone who can reach them can read the state folder's log anyway.
 func (s *Server) handleView(what string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.exposed {
-			cfg := s.config()
-			if !operatorAuthorized(&cfg, r) {
-				s.reloadConfig() // an operator added a moment ago
-				cfg = s.config()
-				if !operatorAuthorized(&cfg, r) {
-					writeError(w, http.StatusUnauthorized, api.CodeUnauthorized,
-						"the server listens beyond loopback: its views need an operator token (swarm operators add)")
-					return
-				}
-			}
-			s.authenticated(r)
+		if !s.viewAllowed(w, r) {
+			return
 		}
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {

@@ -45,6 +45,7 @@ type Server struct {
 	kick   chan struct{} // the log moved: run a dispatch round
 	claims chan *claimReq
 	broke  chan struct{} // an append failed: see whether the log is broken
+	stats  dispatchStats // what the dispatcher decided, for api.DispatchPath
 	done   chan struct{} // closed when the loops have stopped
 	// claiming counts the claim calls in progress (waiting or answering).
 	claiming atomic.Int64

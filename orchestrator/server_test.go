@@ -105,7 +105,9 @@ func TestDroneLifecycleOverHTTP(t *testing.T) {
 		}
 		got <- r
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// The claim is waiting, already refused once: the answer below is the
+	// wake-up, not a first look that finds work.
+	ts.waitAsked("a", 1, ts.seq())
 	ts.enqueue("dev-libs/icu-60.2", "sys-devel/llvm-19.1.7")
 	var c *api.Claim
 	select {

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// Real specifications from the Macaroni md5-cache (shared/data/graph).
+// Real specifications from the Macaroni md5-cache (testdata/graph).
 const (
 	// dev-lang/spidermonkey-78.14.0 DEPEND: nested || of plain groups under a
 	// USE conditional, slot operators, USE defaults and a strong blocker.

@@ -8,7 +8,7 @@ import (
 )
 
 // TestFailureSignatureRealOutput classifies real emerge output from
-// shared/data (see its SOURCES.md) and the repository's own slot-conflict
+// testdata/ (see its SOURCES.md) and the repository's own slot-conflict
 // sample: the failures get their names, the ordinary package lists none.
 func TestFailureSignatureRealOutput(t *testing.T) {
 	tests := []struct {

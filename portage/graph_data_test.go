@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Tests over the Macaroni dependency graph and md5-cache (shared/data/graph).
+// Tests over the Macaroni dependency graph and md5-cache (testdata/graph).
 
 // depAtomWhitelist lists the dependency atoms of the real tree that
 // ParseAtom rightly rejects, each with the reason. Portage rejects them too

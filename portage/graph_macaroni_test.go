@@ -8,7 +8,7 @@ import (
 )
 
 // Tests and benchmarks of BuildGraph over the real Macaroni tree
-// (shared/data/graph) and the realistic root set of internal/world.
+// (testdata/graph) and the realistic root set of internal/world.
 
 func TestDataBuildGraph(t *testing.T) {
 	ebuilds := realEbuilds(t)

@@ -9,7 +9,7 @@ import (
 )
 
 // graphFixture is a small tree of real ebuilds, their rows of the
-// Macaroni md5-cache TSV (shared/data/graph) with the columns BuildGraph
+// Macaroni md5-cache TSV (testdata/graph) with the columns BuildGraph
 // reads; dev-lang/python's dependencies are abridged. It shows keyword
 // selection (icu-69.1 has only the "next" keyword, pkgconf-9999 none),
 // slot dependencies (python:3.9), IUSE defaults (+lzma on, icu off),

@@ -11,7 +11,7 @@ import (
 )
 
 // entryXzUtils is the real md5-cache entry of app-arch/xz-utils-5.4.7 in
-// macaroni-os/core-kit (shared/data/graph), abridged.
+// macaroni-os/core-kit (testdata/graph), abridged.
 const entryXzUtils = `BDEPEND=nls? ( sys-devel/gettext ) >=app-portage/elt-patches-20170815
 DEFINED_PHASES=configure install prepare
 DESCRIPTION=Utils for managing LZMA compressed files

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// parsePretendFile parses one sample of shared/data/emerge-pretend.
+// parsePretendFile parses one sample of testdata/emerge-pretend.
 func parsePretendFile(t *testing.T, name string) (*Pretend, error) {
 	t.Helper()
 	f, err := os.Open(dataFile(t, filepath.Join("emerge-pretend", name)))
@@ -255,11 +255,10 @@ func pretendSeeds(f *testing.F) []string {
 		"[ebuild  N    ] a/b-1 [\n",
 		"[ebuild  N    ] a/b-1 USE=\"\n",
 	}
-	dir := os.Getenv("SWARM_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
+	paths, _ := filepath.Glob(filepath.Join(dataFile(f, "emerge-pretend"), "*"))
+	if len(paths) == 0 {
+		f.Fatal("no emerge-pretend samples to seed from")
 	}
-	paths, _ := filepath.Glob(filepath.Join(dir, "emerge-pretend", "*"))
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {

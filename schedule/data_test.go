@@ -9,10 +9,8 @@ import (
 	"github.com/swarm-build/swarm/schedule"
 )
 
-// Tests against the real Gentoo data in shared/data (see its SOURCES.md),
-// which sits beside the repository: ../../shared/data from this package, or
-// $SWARM_SHARED_DATA. Without it the tests skip, except under CI, where
-// missing data is a failure rather than a silent pass.
+// Tests against the real Gentoo data in the repository's testdata/ (see
+// its SOURCES.md), or $SWARM_SHARED_DATA; a missing file fails the test.
 
 func dataFile(t testing.TB, rel string) string {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,7 +28,10 @@ func buildSwarm(t *testing.T) string {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go tool to build swarm with")
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goTool); err != nil {
+			t.Fatalf("the go tool is needed to build swarm for this test: put it on PATH (%v)", err)
+		}
 	}
 	bin := filepath.Join(t.TempDir(), "swarm")
 	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -132,7 +136,7 @@ func processesIn(t *testing.T, dir string) []int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		t.Skip("no /proc to find the farm's processes in")
+		t.Fatalf("this test finds the farm's processes in /proc (Linux): %v", err)
 	}
 	var pids []int
 	for _, e := range entries {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/swarm-build/swarm/internal/shareddata"
+	"github.com/swarm-build/swarm/internal/testenv"
 )
 
 // TestMain lets testscript run this test binary as `swarm`, so the scripts
@@ -24,24 +24,16 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs testdata/script/*.txtar.
 func TestScripts(t *testing.T) {
+	data := dataDir(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
-			env.Setenv("DATA", sharedData())
+			// Every `swarm` of a script is this race-built test binary:
+			// without the race runtime's second of sleep at each exit.
+			env.Setenv("GORACE", testenv.GORACE(os.Getenv("GORACE")))
+			env.Setenv("DATA", data)
 			return nil
-		},
-		// [data] holds when the shared Gentoo data is there; under CI its
-		// absence is a failure, not a skip.
-		Condition: func(cond string) (bool, error) {
-			if cond != "data" {
-				return false, fmt.Errorf("unknown condition %q", cond)
-			}
-			_, err := os.Stat(sharedData())
-			if err != nil && os.Getenv("CI") != "" {
-				return false, fmt.Errorf("shared data missing under CI: %w", err)
-			}
-			return err == nil, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":    cmdExits,
@@ -100,16 +92,14 @@ func stateOf(ts *testscript.TestScript) string {
 	return filepath.Join(ts.Getenv("WORK"), stateDirName)
 }
 
-// sharedData is the real Gentoo data beside the repository (see its
-// SOURCES.md), for the scripts as $DATA; scripts that need it check [data].
-func sharedData() string {
-	dir, err := shareddata.Dir()
+// dataDir is the real Gentoo data in the repository's testdata/ (see its
+// SOURCES.md), for the scripts as $DATA. The data ships with the
+// repository, so its absence fails the test rather than skipping scripts.
+func dataDir(t testing.TB) string {
+	t.Helper()
+	dir, err := shareddata.Path(".")
 	if err != nil {
-		return ""
+		t.Fatal(err)
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	return abs
+	return dir
 }

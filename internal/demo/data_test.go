@@ -113,13 +113,14 @@ func TestDataMatchesSharedData(t *testing.T) {
 	}
 }
 
-// TestSourcesCommand runs the shell commands of SOURCES.md, when sh, sed,
-// awk and zcat are there, so the documented steps stay the true ones.
+// TestSourcesCommand runs the shell commands of SOURCES.md, so the
+// documented steps stay the true ones. It needs sh, sed, awk and zcat
+// (gzip), and fails naming the one that is missing.
 func TestSourcesCommand(t *testing.T) {
 	pretend := sharedData(t, "emerge-pretend/emlop-emerge-p.kde.out.txt")
 	for _, tool := range []string{"sh", "sed", "awk", "zcat"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s", tool)
+			t.Fatalf("%s is needed to run the commands of SOURCES.md: install it (zcat comes with gzip): %v", tool, err)
 		}
 	}
 	src, err := os.ReadFile("SOURCES.md")
@@ -133,7 +134,7 @@ func TestSourcesCommand(t *testing.T) {
 	} {
 		out := filepath.Join(t.TempDir(), c.file)
 		script := indentedBlock(t, string(src), c.start)
-		script = strings.ReplaceAll(script, "../shared/data", shared)
+		script = strings.ReplaceAll(script, "testdata/", shared+"/")
 		script = strings.ReplaceAll(script, ">internal/demo/"+c.file, ">"+out)
 		if b, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v\n%s", script, err, b)
@@ -170,9 +171,9 @@ func indentedBlock(t *testing.T, md, start string) string {
 	return strings.Join(lines, "")
 }
 
-// sharedData returns the path of a file of the real Gentoo data beside the
-// repository (../shared/data, or $SWARM_SHARED_DATA); without it the test
-// skips, except under CI, where missing data is a failure.
+// sharedData returns the path of a file of the real Gentoo data in the
+// repository's testdata/ (or $SWARM_SHARED_DATA), failing the test when it
+// is absent.
 func sharedData(t *testing.T, rel string) string {
 	t.Helper()
 	return shareddata.File(t, rel)

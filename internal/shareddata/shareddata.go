@@ -1,23 +1,25 @@
-// Package shareddata finds the real Gentoo data the tests use: the shared/data
-// folder beside the repository (see its SOURCES.md), or $SWARM_SHARED_DATA.
-// One place for the rule every test package follows: without the data a test
-// skips, except under CI, where missing data is a failure rather than a
-// silent pass.
+// Package shareddata finds the real Gentoo data the tests use: the
+// repository's own testdata/ folder at the module root (see its SOURCES.md
+// for where each file comes from and its license), or $SWARM_SHARED_DATA to
+// test against another copy. One place for the rule every test package
+// follows: the data ships with the repository, so a test whose file is
+// missing fails, naming the file, rather than skipping in silence.
 package shareddata
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// Dir returns the shared data folder: $SWARM_SHARED_DATA, else shared/data
-// beside the module root (found by walking up to go.mod from the working
-// folder, so it does not depend on how deep a test package sits).
+// Dir returns the data folder: $SWARM_SHARED_DATA, else testdata/ at the
+// module root (found by walking up to go.mod from the working folder, so it
+// does not depend on how deep a test package sits). The path is absolute.
 func Dir() (string, error) {
 	if d := os.Getenv("SWARM_SHARED_DATA"); d != "" {
-		return d, nil
+		return filepath.Abs(d)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -25,7 +27,7 @@ func Dir() (string, error) {
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared", "data"), nil
+			return filepath.Join(dir, "testdata"), nil
 		}
 		if filepath.Dir(dir) == dir {
 			return "", errors.New("shareddata: no go.mod above " + wd)
@@ -33,20 +35,33 @@ func Dir() (string, error) {
 	}
 }
 
-// File returns the path of rel under the shared data folder, skipping the
-// test when it is missing (failing it under CI).
+// Path returns the path of rel (slash-separated; "." for the folder itself)
+// under the data folder, or an error that names what is missing and says
+// where it should come from.
+func Path(rel string) (string, error) {
+	dir, err := Dir()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, filepath.FromSlash(rel))
+	if _, err := os.Stat(path); err != nil {
+		what := "test data " + rel
+		if rel == "." {
+			what = "the test data folder"
+		}
+		return "", fmt.Errorf("%s missing: %w (it ships in the repository's testdata/, see "+
+			"testdata/SOURCES.md; $SWARM_SHARED_DATA, when set, replaces that folder)", what, err)
+	}
+	return path, nil
+}
+
+// File returns the path of rel under the data folder, failing the test when
+// it is missing.
 func File(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := Dir()
-	path := filepath.Join(dir, rel)
-	if err == nil {
-		_, err = os.Stat(path)
-	}
+	path, err := Path(rel)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data missing (set SWARM_SHARED_DATA): %v", err)
+		t.Fatal(err)
 	}
 	return path
 }

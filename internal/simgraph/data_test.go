@@ -5,9 +5,8 @@ import (
 	"testing"
 )
 
-// dataFile returns rel under shared/data (../../../shared/data from here,
-// or $SWARM_SHARED_DATA), skipping the test when it is absent, except
-// under CI, where missing data is a failure rather than a silent pass.
+// dataFile returns rel under the repository's testdata/ (or
+// $SWARM_SHARED_DATA), failing the test when it is absent.
 func dataFile(t *testing.T, rel string) string {
 	t.Helper()
 	return shareddata.File(t, rel)

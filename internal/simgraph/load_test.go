@@ -30,7 +30,7 @@ func TestRoots(t *testing.T) {
 	}
 }
 
-// A real emerge.log excerpt (shared/data/emerge-log, the first merge of
+// A real emerge.log excerpt (testdata/emerge-log, the first merge of
 // emlop's tests/emerge.10000.log).
 const emergeLog = `1517699371: Started emerge on: Feb 04, 2018 00:09:31
 1517699495:  >>> emerge (1 of 56) sys-process/parallel-20171222 to /

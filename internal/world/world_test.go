@@ -13,17 +13,16 @@ import (
 	"github.com/swarm-build/swarm/portage"
 )
 
-var update = flag.Bool("update", false, "rewrite roots.txt from shared/data")
+var update = flag.Bool("update", false, "rewrite roots.txt from testdata/")
 
-// sharedData returns rel under shared/data (../../../shared/data from
-// here, or $SWARM_SHARED_DATA), skipping the test when it is absent,
-// except under CI.
+// sharedData returns rel under the repository's testdata/ (or
+// $SWARM_SHARED_DATA), failing the test when it is absent.
 func sharedData(t *testing.T, rel string) string {
 	t.Helper()
 	return shareddata.File(t, rel)
 }
 
-// TestRootsMatchSharedData rebuilds roots.txt from shared/data as
+// TestRootsMatchSharedData rebuilds roots.txt from testdata/ as
 // SOURCES.md describes and compares; -update rewrites it.
 func TestRootsMatchSharedData(t *testing.T) {
 	ebuilds, err := portage.LoadEbuilds(sharedData(t, "graph/macaroni-next-md5cache.tsv.gz"))
@@ -64,7 +63,7 @@ func TestRootsMatchSharedData(t *testing.T) {
 		}
 	}
 	if got := RealisticRoots(); !slices.Equal(got, roots) {
-		t.Errorf("roots.txt has %d roots, shared/data gives %d: run go test ./internal/world -run TestRootsMatchSharedData -update (which fails once, against the old embedded copy)", len(got), len(roots))
+		t.Errorf("roots.txt has %d roots, testdata/ gives %d: run go test ./internal/world -run TestRootsMatchSharedData -update (which fails once, against the old embedded copy)", len(got), len(roots))
 	}
 }
 
