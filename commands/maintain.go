@@ -33,6 +33,7 @@ func Maintain(r Rules, now, since time.Time) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		var evs []events.Event
 		done := make(map[string]bool) // atoms reclaimed or failed in this sweep
+		var cur *projections.State    // st with this sweep's events, from its first stall on
 		for d := range st.Drones() {
 			if d.Grounded && !d.GroundedUntil.IsZero() && !now.Before(d.GroundedUntil) {
 				evs = append(evs, events.Event{Type: events.TypeUngrounded, Actor: ActorOrchestrator, Drone: d.ID,
@@ -54,7 +55,16 @@ func Maintain(r Rules, now, since time.Time) Decider {
 				case now.After(later(p.LeaseUntil, since.Add(p.Lease))):
 					evs = append(evs, reclaim(p, "lease expired"))
 				case r.StallAfter > 0 && now.Sub(later(p.ProgressAt, since)) > r.StallAfter:
-					evs = append(evs, stalled(r, now, st, p)...)
+					// Each stall is judged against the state this sweep's
+					// earlier decisions leave (a streak one longer, a pause
+					// already decided), not the state before the sweep.
+					if cur == nil {
+						cur = st.Clone()
+						applyAt(cur, now, evs)
+					}
+					sevs := stalled(r, now, cur, p)
+					applyAt(cur, now, sevs)
+					evs = append(evs, sevs...)
 				default:
 					continue
 				}
@@ -77,6 +87,16 @@ func stalled(r Rules, now time.Time, st *projections.State, p projections.Packag
 	evs := failureEvents(r, now, st, p, f)
 	evs[0].Actor = ActorOrchestrator
 	return evs
+}
+
+// applyAt folds evs, as if appended at now, into a scratch copy of the
+// state.
+func applyAt(st *projections.State, now time.Time, evs []events.Event) {
+	for i := range evs {
+		e := evs[i]
+		e.Time = now
+		st.Apply(&e)
+	}
 }
 
 func later(a, b time.Time) time.Time {

@@ -136,3 +136,62 @@ func whySays(ans WhyAnswer, text, drone string) bool {
 		return strings.Contains(w.Reason, text) && (drone == "" || slices.Contains(w.Drones, drone))
 	})
 }
+
+// TestStallsInOneSweep: stalls found by the same sweep are judged one after
+// another, each against the state the earlier ones leave. Judged all
+// against the state before the sweep, two stalls on a two-slot drone were
+// each its first strike, and four drones stalling at once were four lone
+// failures: neither the breaker nor the systemic rule could fire.
+func TestStallsInOneSweep(t *testing.T) {
+	t.Run("the breaker counts both stalls of one drone", func(t *testing.T) {
+		f := newTestFarm(t)
+		exec(t, f.s, Register(DroneInfo{ID: "a", Cores: 8, Slots: 2}, nil, nil))
+		f.r = stallRules()
+		f.r.GroundAfter = 2
+		f.enqueue(2)
+		f.claim("a")
+		f.claim("a")
+		out := exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+		if got := types(out.Events); got != "failed,failed,grounded" {
+			t.Fatalf("sweep: %s, want failed,failed,grounded", got)
+		}
+	})
+	t.Run("four drones stalling at once pause the farm once", func(t *testing.T) {
+		f := newTestFarm(t, "a", "b", "c", "d")
+		f.r = stallRules()
+		f.r.GroundAfter = 0
+		f.enqueue(4)
+		for _, d := range []string{"a", "b", "c", "d"} {
+			f.claim(d)
+		}
+		out := exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+		paused := 0
+		for _, e := range out.Events {
+			if e.Type == events.TypeQueuePaused {
+				paused++
+			}
+		}
+		if paused != 1 || f.state().Paused == nil {
+			t.Fatalf("sweep: %s; want the farm paused by exactly one queue_paused", types(out.Events))
+		}
+	})
+}
+
+// TestStallIsNoSignOfLife: the orchestrator's stall failure names the
+// drone, but a drone that has gone quiet must still go offline on time.
+func TestStallIsNoSignOfLife(t *testing.T) {
+	f := newTestFarm(t, "a", "b")
+	f.r = stallRules()
+	f.enqueue(1)
+	f.claim("a")
+	before, _ := f.state().Drone("a")
+	time.Sleep(5 * time.Millisecond) // event times are kept to the millisecond: let the sweep's differ
+	exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+	after, _ := f.state().Drone("a")
+	if p := f.state().Status().Stalling; len(p) != 1 {
+		t.Fatalf("no stall recorded: %+v", p)
+	}
+	if !after.LastSeen.Equal(before.LastSeen) {
+		t.Fatalf("a stall moved a's last sign of life from %v to %v", before.LastSeen, after.LastSeen)
+	}
+}

@@ -138,7 +138,9 @@ func (s *State) touch(e *events.Event) {
 		d.LastSeen = e.Time
 		return
 	}
-	if e.Drone != "" && byDrone(e.Type) {
+	// A failure the orchestrator judged (a stall) was not the drone's
+	// doing, and no sign that it lives.
+	if e.Drone != "" && byDrone(e.Type) && !(e.Type == events.TypeFailed && e.Actor != e.Drone) {
 		if d := s.drones[e.Drone]; d != nil {
 			d.LastSeen = e.Time
 		}
