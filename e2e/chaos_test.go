@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -77,7 +76,7 @@ func chaosTrial(t *testing.T, seed uint64) {
 	f.enqueue(atoms...)
 
 	addr := freeLoopbackAddr(t)
-	f.serveAt(addr)
+	f.serveOn(addr)
 	ids := []string{"d1", "d2", "d3", "d4", "d5"}
 	env := []string{"CHAOS_SEED=" + strconv.FormatUint(seed, 10), "CHAOS_DOOMED=dev-libs/doomed*", "CHAOS_HUNG=dev-libs/hung*"}
 	for i, id := range ids {
@@ -100,7 +99,7 @@ func chaosTrial(t *testing.T, seed uint64) {
 			f.server.kill9()
 			st.serverKills++
 			time.Sleep(time.Duration(200+rng.IntN(1500)) * time.Millisecond)
-			f.serveAt(addr)
+			f.serveOn(addr)
 		case r < 88: // an operator adds work while all this goes on
 			atom := fmt.Sprintf("dev-libs/late%d-3.%d", round, rng.IntN(9))
 			if _, errOut, code := f.run("enqueue", atom); code == 0 {
@@ -137,28 +136,6 @@ func chaosTrial(t *testing.T, seed uint64) {
 		"%d acknowledged claims and reports checked",
 		seed, len(acked), st.built, st.failed, st.droneKills, st.serverKills, st.enqueues, st.resumes,
 		st.claims, st.fails, st.stalls, st.reclaims, st.reports)
-}
-
-// serveAt starts `swarm serve --listen addr` and waits until it answers
-// /v1/health: the chaos test restarts its orchestrator on one address, as
-// a real one behind a fixed name would be.
-func (f *farm) serveAt(addr string) {
-	f.t.Helper()
-	if err := os.MkdirAll(f.root+"/logs", 0o755); err != nil {
-		f.t.Fatal(err)
-	}
-	p, err := startProc("server", f.logFile("server"), f.baseEnv(), swarmBin, "--dir", f.root, "serve", "--listen", addr)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.mu.Lock()
-	f.server = p
-	f.procs = append(f.procs, p)
-	f.mu.Unlock()
-	f.url = "http://" + addr
-	f.waitFor(startTimeout, "swarm serve to answer on "+addr, func() (bool, string) {
-		return healthy(f.url), "no answer yet"
-	})
 }
 
 // freeLoopbackAddr returns a loopback address with a port nobody listens on.
@@ -205,7 +182,7 @@ func (f *farm) checkChaosOutcome(acked []string, st *chaosStats) {
 func (f *farm) checkNoDoubleClaims(st *chaosStats) {
 	f.t.Helper()
 	held := map[string]event{}
-	for _, e := range f.allEvents() {
+	for _, e := range f.events() {
 		switch e.Type {
 		case "claimed":
 			st.claims++
@@ -234,24 +211,6 @@ func (f *farm) checkNoDoubleClaims(st *chaosStats) {
 	}
 }
 
-// allEvents is the whole log, heartbeat-level events included.
-func (f *farm) allEvents() []event {
-	f.t.Helper()
-	out := f.swarm("log", "--json") // every event: heartbeats too, until issue 12 hides them behind --all
-	var evs eventList
-	for line := range strings.Lines(out) {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		var e event
-		if err := json.Unmarshal([]byte(line), &e); err != nil {
-			f.t.Fatalf("swarm log --json: %v in line %q", err, line)
-		}
-		evs = append(evs, e)
-	}
-	return evs
-}
-
 // Lines drones log when the orchestrator acknowledged something.
 var (
 	ackedClaim  = regexp.MustCompile(`\bINFO claimed .*\batom=(\S+) fence=(\d+)`)
@@ -265,7 +224,7 @@ func (f *farm) checkAckedInLog(ids []string, st *chaosStats) {
 	f.t.Helper()
 	bySeq := map[uint64]event{}
 	reports := map[string]bool{}
-	for _, e := range f.allEvents() {
+	for _, e := range f.events() {
 		bySeq[e.Seq] = e
 		reports[fmt.Sprintf("%s %s %d", e.Type, e.Atom, e.Fence)] = true
 	}

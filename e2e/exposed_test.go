@@ -1,54 +1,9 @@
 package e2e
 
 import (
-	"net"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 )
-
-// serveOn starts `swarm serve --listen listen` like farm.serve, with argv
-// prefix wrap (say, a shell that lowers the descriptor limit first), and
-// sets f.url to reach it over 127.0.0.1 whatever address it listens on.
-func (f *farm) serveOn(listen string, wrap ...string) {
-	f.t.Helper()
-	if err := os.MkdirAll(filepath.Join(f.root, "logs"), 0o755); err != nil {
-		f.t.Fatal(err)
-	}
-	argv := append(wrap, swarmBin, "--dir", f.root, "serve", "--listen", listen)
-	p, err := startProc("server", f.logFile("server"), f.baseEnv(), argv...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.mu.Lock()
-	f.server = p
-	f.procs = append(f.procs, p)
-	f.mu.Unlock()
-	deadline := time.Now().Add(startTimeout)
-	for {
-		if p.exited() {
-			f.t.Fatalf("swarm serve ended before it served (%s); see its output below", p.describeExit())
-		}
-		if raw, ok := f.serveURL(p.pid()); ok {
-			u, err := url.Parse(raw)
-			if err != nil {
-				f.t.Fatalf("serve.json url %q: %v", raw, err)
-			}
-			local := "http://" + net.JoinHostPort("127.0.0.1", u.Port())
-			if healthy(local) {
-				f.url = local
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			f.t.Fatalf("swarm serve did not write .swarm/serve.json and answer /v1/health within %v", startTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // getView GETs one of the server's read views with an operator token ("":
 // none) and returns the status.

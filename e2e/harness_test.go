@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -165,16 +167,24 @@ func (f *farm) logFile(name string) string {
 	return filepath.Join(f.root, "logs", name+".out")
 }
 
-// serve starts `swarm serve --listen 127.0.0.1:0` and waits until it
-// answers GET /v1/health with 200. It finds the port in .swarm/serve.json,
-// which the server writes once it listens.
+// serve starts `swarm serve --listen 127.0.0.1:0` (see serveOn).
 func (f *farm) serve() {
+	f.t.Helper()
+	f.serveOn("127.0.0.1:0")
+}
+
+// serveOn starts `swarm serve --listen listen`, with argv prefix wrap (say,
+// a shell that lowers the descriptor limit first), and waits until it
+// answers GET /v1/health with 200. It finds the port in .swarm/serve.json,
+// which the server writes once it listens, and sets f.url to reach it over
+// 127.0.0.1 whatever address it listens on (0.0.0.0 included).
+func (f *farm) serveOn(listen string, wrap ...string) {
 	f.t.Helper()
 	if err := os.MkdirAll(filepath.Join(f.root, "logs"), 0o755); err != nil {
 		f.t.Fatal(err)
 	}
-	p, err := startProc("server", f.logFile("server"), f.baseEnv(),
-		swarmBin, "--dir", f.root, "serve", "--listen", "127.0.0.1:0")
+	argv := append(wrap, swarmBin, "--dir", f.root, "serve", "--listen", listen)
+	p, err := startProc("server", f.logFile("server"), f.baseEnv(), argv...)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -182,18 +192,24 @@ func (f *farm) serve() {
 	f.server = p
 	f.procs = append(f.procs, p)
 	f.mu.Unlock()
-
 	deadline := time.Now().Add(startTimeout)
 	for {
 		if p.exited() {
 			f.t.Fatalf("swarm serve ended before it served (%s); see its output below", p.describeExit())
 		}
-		if url, ok := f.serveURL(p.pid()); ok && healthy(url) {
-			f.url = url
-			return
+		if raw, ok := f.serveURL(p.pid()); ok {
+			u, err := url.Parse(raw)
+			if err != nil {
+				f.t.Fatalf("serve.json url %q: %v", raw, err)
+			}
+			local := "http://" + net.JoinHostPort("127.0.0.1", u.Port())
+			if healthy(local) {
+				f.url = local
+				return
+			}
 		}
 		if time.Now().After(deadline) {
-			f.t.Fatalf("swarm serve did not write .swarm/serve.json and answer %s within %v", "/v1/health", startTimeout)
+			f.t.Fatalf("swarm serve did not write .swarm/serve.json and answer /v1/health within %v", startTimeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -242,9 +258,10 @@ type droneOpts struct {
 	args  []string // extra flags of `swarm drone` (--tree ID, --capability C …)
 }
 
-// startDrone starts `swarm drone` for an admitted drone. Its builds inherit
-// its environment, which names the drone and the record file for
-// fake-emerge, plus o.env.
+// startDrone starts `swarm drone` for an admitted drone, its token in
+// $SWARM_DRONE_TOKEN as an operator should pass it (a --token flag shows
+// in ps). Its builds inherit its environment, less the token, which names
+// the drone and the record file for fake-emerge, plus o.env.
 func (f *farm) startDrone(id string, o droneOpts) *proc {
 	f.t.Helper()
 	if f.url == "" {
@@ -252,8 +269,8 @@ func (f *farm) startDrone(id string, o droneOpts) *proc {
 	}
 	slots := max(o.slots, 1)
 	env := append(f.baseEnv(), "FAKE_EMERGE_DRONE="+id, "FAKE_EMERGE_RECORD="+f.record)
-	env = append(env, o.env...)
-	argv := []string{swarmBin, "drone", "--orchestrator", f.url, "--id", id, "--token", f.token(id),
+	env = append(append(env, o.env...), "SWARM_DRONE_TOKEN="+f.token(id))
+	argv := []string{swarmBin, "drone", "--orchestrator", f.url, "--id", id,
 		"--slots", strconv.Itoa(slots), "--log-dir", filepath.Join(f.root, "builds", id)}
 	p, err := startProc("drone "+id, f.logFile("drone-"+id), env, append(argv, o.args...)...)
 	if err != nil {

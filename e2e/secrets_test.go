@@ -35,7 +35,7 @@ func TestTokenNeverLeavesDrone(t *testing.T) {
 	if err := os.WriteFile(read, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f.startDroneTokenInEnv("d1", "FAKE_EMERGE_FAIL=*", "FAKE_EMERGE_FAIL_TEXT="+read, "FAKE_EMERGE_FAIL_ENV=1")
+	f.startDrone("d1", droneOpts{env: []string{"FAKE_EMERGE_FAIL=*", "FAKE_EMERGE_FAIL_TEXT=" + read, "FAKE_EMERGE_FAIL_ENV=1"}})
 	f.waitEvent(startTimeout, "d1's build of "+atom+" to fail", func(e event) bool {
 		return e.Type == "failed" && e.Drone == "d1"
 	})
@@ -92,24 +92,6 @@ func TestTokenNeverLeavesDrone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// startDroneTokenInEnv starts `swarm drone` for an admitted drone with its
-// token in $SWARM_DRONE_TOKEN rather than on the command line, plus env.
-func (f *farm) startDroneTokenInEnv(id string, env ...string) *proc {
-	f.t.Helper()
-	e := append(f.baseEnv(), "FAKE_EMERGE_DRONE="+id, "FAKE_EMERGE_RECORD="+f.record)
-	e = append(append(e, env...), "SWARM_DRONE_TOKEN="+f.token(id))
-	p, err := startProc("drone "+id, f.logFile("drone-"+id), e,
-		swarmBin, "drone", "--orchestrator", f.url, "--id", id, "--log-dir", filepath.Join(f.root, "builds", id))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.mu.Lock()
-	f.drones[id] = p
-	f.procs = append(f.procs, p)
-	f.mu.Unlock()
-	return p
 }
 
 // decodedEvents reads the log in dir with the events package's own reader
