@@ -162,17 +162,17 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // handleHealth answers 200 while the server can acknowledge, and 503 with
 // the reason while its event log cannot be written (it heals by itself).
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	st, err := s.store.Load(r.Context())
-	if err != nil {
+	var seq uint64
+	if err := s.store.Read(r.Context(), func(st *projections.State) { seq = st.Seq }); err != nil {
 		writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
 		return
 	}
 	if broken := s.store.Broken(); broken != nil {
-		writeJSON(w, http.StatusServiceUnavailable, api.Ready{Seq: st.Seq, Version: s.opts.Version,
+		writeJSON(w, http.StatusServiceUnavailable, api.Ready{Seq: seq, Version: s.opts.Version,
 			Error: "cannot write the event log, acknowledging nothing until it can: " + broken.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, api.Ready{OK: true, Seq: st.Seq, Version: s.opts.Version})
+	writeJSON(w, http.StatusOK, api.Ready{OK: true, Seq: seq, Version: s.opts.Version})
 }
 
 // viewAllowed decides whether r may read a view, answering 401 if not:
