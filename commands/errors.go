@@ -33,6 +33,9 @@ var (
 	ErrAlreadyExcluded = errors.New("commands: already excluded")
 	// ErrNotExcluded: no such exclusion to remove.
 	ErrNotExcluded = errors.New("commands: no such exclusion")
+	// ErrBuildIDTaken: a promotion's BUILD_ID is not the next one of its
+	// CPV (another promotion of it came first); allocate again.
+	ErrBuildIDTaken = errors.New("commands: BUILD_ID already given")
 	// ErrConflictRetries: the log kept moving under Execute; give up.
 	ErrConflictRetries = errors.New("commands: the log kept moving; gave up deciding")
 )

@@ -85,6 +85,8 @@ type LogConfig struct {
 // BinhostConfig is [binhost].
 type BinhostConfig struct {
 	Path string `toml:"path"` // "" = .swarm/binhost; relative = relative to .swarm
+	// MaxUpload is the largest binary package a drone may upload, in bytes.
+	MaxUpload int64 `toml:"max_upload"`
 }
 
 // ExcludeConfig is [exclude]: packages the farm never builds.
@@ -172,6 +174,7 @@ func Default() Config {
 			SelfCheck:             []string{},
 		},
 		Log:     LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000},
+		Binhost: BinhostConfig{MaxUpload: 8 << 30},
 		Exclude: ExcludeConfig{Patterns: []string{}},
 		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},
 			Keywords: map[string][]string{}},

@@ -21,6 +21,7 @@ func (c Config) Validate() error {
 	c.Farm.validate(v)
 	c.Health.validate(v)
 	c.Log.validate(v)
+	c.Binhost.validate(v)
 	c.Exclude.validate(v)
 	c.Caps.validate(v)
 	for _, name := range sortedKeys(c.Remotes) {
@@ -129,6 +130,11 @@ func (l LogConfig) validate(v *validator) {
 	// A segment smaller than a page holds a record or two and churns files.
 	v.atLeast("log.segment_bytes", l.SegmentBytes, 4096)
 	v.atLeast("log.snapshot_every", int64(l.SnapshotEvery), 1)
+}
+
+func (b BinhostConfig) validate(v *validator) {
+	// A gpkg is at least a few KiB of tar headers.
+	v.atLeast("binhost.max_upload", b.MaxUpload, 4096)
 }
 
 func (e ExcludeConfig) validate(v *validator) {

@@ -40,6 +40,11 @@ const (
 	fUse
 	fDep
 	fPriority
+	fBuildID
+	fPath
+	fFileSHA256
+	fCPV
+	fEntry
 )
 
 const (
@@ -99,6 +104,11 @@ func AppendRecord(b []byte, e *Event) []byte {
 		b = append(b, d...)
 	}
 	b = putUint(b, fPriority, e.Priority)
+	b = putUint(b, fBuildID, e.BuildID)
+	b = putString(b, fPath, e.Path)
+	b = putString(b, fFileSHA256, e.FileSHA256)
+	b = putString(b, fCPV, e.CPV)
+	b = putString(b, fEntry, e.Entry)
 	return b
 }
 
@@ -272,6 +282,8 @@ func (d *Decoder) setUint(e *Event, field, v uint64) {
 		e.Final = v != 0
 	case fPriority:
 		e.Priority = v
+	case fBuildID:
+		e.BuildID = v
 	}
 }
 
@@ -307,6 +319,14 @@ func (d *Decoder) setBytes(e *Event, field uint64, v []byte) {
 		e.Use = d.str(v)
 	case fDep:
 		e.Deps = append(e.Deps, d.str(v))
+	case fPath:
+		e.Path = string(v)
+	case fFileSHA256:
+		e.FileSHA256 = string(v)
+	case fCPV:
+		e.CPV = d.str(v)
+	case fEntry:
+		e.Entry = string(v)
 	}
 }
 

@@ -20,7 +20,9 @@ func richEvent() Event {
 		Cores: 32, MemoryMB: 65536, Capabilities: []string{"amd64", "", "lto"}, Health: "healthy", Version: "1.2.3",
 		CPUPercent: 12.34, MemoryPercent: 56.78, DiskPercent: 61.5, Load: 3.25, Progress: 1 << 20,
 		SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Size: 123456,
-		Pattern: "dev-lang/*", Remote: "binhost", Count: 2500, Final: true}
+		Pattern: "dev-lang/*", Remote: "binhost", Count: 2500, Final: true,
+		BuildID: 3, Path: "app-misc/hello/hello-1.0-3.gpkg.tar", CPV: "app-misc/hello-1.0",
+		FileSHA256: "0000000000000000000000000000000000000000000000000000000000000001", Entry: "CPV: app-misc/hello-1.0\nSIZE: 1\n"}
 }
 
 // roundTrip encodes e and decodes the record.

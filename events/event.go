@@ -28,8 +28,8 @@ const (
 	TypeDroneOffline         // a drone missed its heartbeats
 	TypeDroneOnline          // an offline drone was heard from again
 	TypeBinpkgUploaded       // a drone uploaded a binary package: SHA256, Size
-	TypePromoted             // a verified binary package joined the binhost
-	TypeRejected             // an upload failed verification: Reason
+	TypePromoted             // a verified binary package joined the binhost: Drone, Fence, SHA256 (the drone's), FileSHA256, Size, BuildID, CPV, Path, Entry
+	TypeRejected             // an upload failed verification: Drone, Fence, Reason, Signature (the check), SHA256 and Size (the drone's claim)
 	TypeExcluded             // a package or pattern was excluded: Pattern, Drone (optional), Reason
 	TypeIncluded             // an exclusion was removed: Pattern, Drone (optional)
 	TypeQueuePaused          // dispatching stopped: Reason
@@ -161,6 +161,18 @@ type Event struct {
 	// the scheduler's plan, decided when the queue was filled.
 	Deps     []string `json:"deps,omitempty"`
 	Priority uint64   `json:"priority,omitempty"`
+
+	// A promoted binary package: BuildID is the farm's BUILD_ID for its
+	// CPV (CATEGORY/PF), Path where it is under the binhost's packages
+	// folder, FileSHA256 the hash of the signed file (SHA256 and Size,
+	// on promoted, are the drone's hash and the final file's size), and
+	// Entry its block of the Packages index ("KEY: value" lines), so the
+	// index is a function of the events alone.
+	BuildID    uint64 `json:"build_id,omitempty"`
+	Path       string `json:"path,omitempty"`
+	FileSHA256 string `json:"file_sha256,omitempty"`
+	CPV        string `json:"cpv,omitempty"`
+	Entry      string `json:"entry,omitempty"`
 
 	// Final, on a failed event, means the decider judged it a package failure
 	// (it failed on enough distinct drones): the package is failed, not retried.

@@ -37,6 +37,8 @@ func (s *Server) Handler() http.Handler {
 	drone(api.VerbComplete, s.complete)
 	drone(api.VerbFail, s.fail)
 	drone(api.VerbReturn, s.returnCall)
+	mux.HandleFunc("POST "+api.DronePath("{id}", api.VerbBinpkg), s.handleBinpkg)
+	s.binhostRoutes(mux)
 	return mux
 }
 
@@ -46,17 +48,9 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		cfg := s.config()
-		if !authorized(&cfg, id, r) {
-			s.reloadConfig() // a drone admitted a moment ago
-			cfg = s.config()
-			if !authorized(&cfg, id, r) {
-				s.log.Warn("refused a drone: wrong or missing token", "drone", id, "verb", verb, "remote", r.RemoteAddr)
-				writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong or missing token for drone "+id)
-				return
-			}
+		if !s.droneAuthorized(w, r, id, verb) {
+			return
 		}
-		s.authenticated(r)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		out, err := h(r.Context(), id, r)
 		if err != nil {
@@ -65,6 +59,23 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 		}
 		writeJSON(w, http.StatusOK, out)
 	}
+}
+
+// droneAuthorized authenticates drone id's call, answering 401 (logged,
+// nothing appended) to a wrong or missing token.
+func (s *Server) droneAuthorized(w http.ResponseWriter, r *http.Request, id, verb string) bool {
+	cfg := s.config()
+	if !authorized(&cfg, id, r) {
+		s.reloadConfig() // a drone admitted a moment ago
+		cfg = s.config()
+		if !authorized(&cfg, id, r) {
+			s.log.Warn("refused a drone: wrong or missing token", "drone", id, "verb", verb, "remote", r.RemoteAddr)
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong or missing token for drone "+id)
+			return false
+		}
+	}
+	s.authenticated(r)
+	return true
 }
 
 // errBadBody marks a request body that does not decode or whose fields

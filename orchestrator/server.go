@@ -16,6 +16,7 @@ import (
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/portage/gpkg"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -31,6 +32,11 @@ type Options struct {
 	// Fresh runs `swarm fresh` (sync, pretend, replace the queue); the
 	// server calls it every farm.fresh_every. Nil: no scheduled fresh.
 	Fresh func(context.Context) error
+	// Binhost is the binhost folder (config.BinhostDir) and Key the farm's
+	// signing key: uploads are promoted there and it is served at
+	// /binhost/. Empty: uploads are refused and nothing is served.
+	Binhost string
+	Key     *gpkg.Key
 }
 
 // Server is the orchestrator. Create it with New and run it with Run.
@@ -51,6 +57,8 @@ type Server struct {
 	claiming atomic.Int64
 	conns    *limitListener // set by Run
 	exposed  bool           // listening beyond loopback: views need a token
+	cpvs     cpvLocks       // promotions of one CPV, one at a time
+	index    indexer        // the Packages index's writer (index.go)
 }
 
 // New returns a server deciding against store with configuration cfg.
@@ -66,6 +74,7 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
 		done: make(chan struct{}),
 	}
+	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
 	return s
 }
@@ -101,6 +110,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.watchConfig(loops) })
 	wg.Go(func() { s.freshLoop(loops) })
 	wg.Go(func() { s.healLoop(loops) })
+	wg.Go(func() { s.indexLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
 		"views_need_token", s.exposed)

@@ -47,7 +47,7 @@ func startServer(t testing.TB, mutate func(*config.Config), drones ...string) *t
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := New(store, cfg, Options{Version: "test"})
+	srv := New(store, cfg, Options{Version: "test", Binhost: filepath.Join(dir, "binhost"), Key: testKey()})
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, ln) }()
 	stop := sync.OnceValue(func() error { cancel(); return <-done })

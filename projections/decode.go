@@ -154,6 +154,8 @@ func decodeState(payload []byte) (*State, error) {
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		s.markFailure(FailureMark{Time: r.time(), Drone: r.str(), Atom: r.str(), Signature: r.str()})
 	}
+	r.builds(s)
+	s.lastPromoted = r.uint()
 	s.rebuildDeps()
 	s.rebuildNeeded()
 	if r.err == nil && r.off != len(r.b) {

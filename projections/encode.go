@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 7).
+// The snapshot payload: a State in a compact binary form (format version 8).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -87,6 +87,8 @@ func appendState(b []byte, s *State) []byte {
 		w.str(f.Atom)
 		w.str(f.Signature)
 	}
+	w.builds(s.builds)
+	w.uint(s.lastPromoted)
 	return w.b
 }
 

@@ -62,6 +62,11 @@ func (s *State) promote(e *events.Event) bool {
 	if e.Atom == "" {
 		return false
 	}
+	// A promotion names its build (CPV, BUILD_ID, path); one without (a log
+	// older than the binhost) still counts the atom.
+	if e.CPV != "" && !s.promoteBuild(e) {
+		return false
+	}
 	if _, ok := s.promoted[e.Atom]; !ok {
 		s.promoted[e.Atom] = struct{}{}
 		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries

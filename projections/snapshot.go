@@ -20,7 +20,7 @@ import (
 // so names sort like numbers (00000000000000001234.snap), and holds:
 //
 //	magic    8 bytes  "SWARMSNP"
-//	version  4 bytes  little-endian format version (7)
+//	version  4 bytes  little-endian format version (8)
 //	seq      8 bytes  little-endian: the last event folded in
 //	head     32 bytes the event log's chain hash after seq
 //	length   8 bytes  little-endian payload length
@@ -32,7 +32,7 @@ import (
 
 const (
 	snapMagic   = "SWARMSNP"
-	snapVersion = 7
+	snapVersion = 8
 	snapSuffix  = ".snap"
 	headerLen   = 8 + 4 + 8 + 32 + 8
 

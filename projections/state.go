@@ -28,10 +28,13 @@ type State struct {
 	drones     map[string]*Drone   // by id
 	exclusions []Exclusion         // in the order they were added
 	promoted   map[string]struct{} // atoms with a promoted binpkg
-	counts     [numStates]int      // packages per state
-	recent     window              // completion times within the last hour
-	needed     []queued            // needed packages by EnqueuedSeq (dispatch.go)
-	failures   []FailureMark       // the last failed builds with a signature
+	builds     map[string][]Build  // promoted builds by CPV, in BUILD_ID order (binpkgs.go)
+	// lastPromoted is the seq of the last promoted event.
+	lastPromoted uint64
+	counts       [numStates]int // packages per state
+	recent       window         // completion times within the last hour
+	needed       []queued       // needed packages by EnqueuedSeq (dispatch.go)
+	failures     []FailureMark  // the last failed builds with a signature
 	// freshBinaries counts the packages the last fresh found already
 	// available as binary packages (its [binary] lines).
 	freshBinaries uint64
@@ -84,6 +87,7 @@ func New() *State {
 		packages:   make(map[string]*Package),
 		drones:     make(map[string]*Drone),
 		promoted:   make(map[string]struct{}),
+		builds:     make(map[string][]Build),
 		durations:  make(map[string]time.Duration),
 		dependents: make(map[string][]string),
 	}
@@ -181,6 +185,7 @@ func (s *State) Clone() *State {
 	}
 	c.exclusions = slices.Clone(s.exclusions)
 	c.promoted = maps.Clone(s.promoted)
+	c.builds = cloneBuilds(s.builds)
 	c.durations = maps.Clone(s.durations)
 	c.dependents = make(map[string][]string, len(s.dependents))
 	for k, v := range s.dependents {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/binhost"
 	"github.com/swarm-build/swarm/config"
 )
 
@@ -23,7 +25,9 @@ func newInitCmd(a *app, runF func(context.Context, *initOptions) error) *cobra.C
 		Use:   "init [PATH]",
 		Short: "Create a new swarm state folder",
 		Long: `Create PATH/.swarm/ (PATH defaults to the current folder) with a commented
-default config.toml and empty events/ and snapshots/ folders.
+default config.toml, empty events/ and snapshots/ folders, and the binhost
+folder with the farm's OpenPGP signing key (private, 0600 in a 0700 folder;
+swarm binhost key prints its public half).
 
 Without PATH, --dir or $SWARM_DIR, when given, names the state folder to
 create. init refuses if the state folder already exists.`,
@@ -93,6 +97,10 @@ func createStateDir(dir string) error {
 		}
 	}
 	if err := config.WriteFile(filepath.Join(tmp, config.FileName), config.Template()); err != nil {
+		return err
+	}
+	// The farm's signing key: the default binhost folder is inside .swarm.
+	if _, _, err := binhost.EnsureKey(config.Default().BinhostDir(tmp), farmName(dir), time.Now()); err != nil {
 		return err
 	}
 	if exists(dir) { // lost a race with another init

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	charmlog "github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/binhost"
 	"github.com/swarm-build/swarm/orchestrator"
 )
 
@@ -98,6 +100,14 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 	defer store.Close()
+	binhostDir := cfg.BinhostDir(dir)
+	key, created, err := binhost.EnsureKey(binhostDir, farmName(dir), time.Now())
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if created {
+		logger.Info("created the farm's signing key", "fingerprint", key.Fingerprint())
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -113,7 +123,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	fresh := func(ctx context.Context) error {
 		return runFresh(ctx, &freshOptions{app: o.app}, strings.NewReader(""))
 	}
-	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version, Fresh: fresh})
+	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version, Fresh: fresh,
+		Binhost: binhostDir, Key: key})
 	return srv.Run(ctx, ln)
 }
 
