@@ -148,7 +148,7 @@ func Default() Config {
 		Server: ServerConfig{Listen: "127.0.0.1:8093", MaintenanceEvery: dur(5 * time.Second),
 			HeaderTimeout: dur(10 * time.Second), ReadTimeout: dur(60 * time.Second), IdleTimeout: dur(2 * time.Minute)},
 		Build: BuildConfig{
-			Command:    []string{"emerge", "--oneshot", "--usepkg", "--getbinpkg", "={atom}"},
+			Command:    []string{"emerge", "--oneshot", "--buildpkg", "--usepkg", "--getbinpkg", "={atom}"},
 			Pretend:    []string{"emerge", "--pretend", "--emptytree", "--quiet=n", "@world"},
 			Sync:       [][]string{{"emerge", "--sync"}, {"emerge-webrsync"}},
 			StallAfter: dur(30 * time.Minute),
