@@ -185,9 +185,13 @@ func startCause(err error) string {
 // otherwise failed with a signature from its log tail.
 func (a *Agent) reportExit(b *build, st exitStatus) {
 	if st.Code == 0 {
+		req, ok := a.uploadPackages(b)
+		if !ok {
+			return
+		}
 		a.ended(b, Succeeded)
 		a.deliver(b, "complete", func(ctx context.Context) error {
-			_, err := a.client.Complete(ctx, api.CompleteRequest{Atom: b.claim.Atom, Fence: b.claim.Fence})
+			_, err := a.client.Complete(ctx, req)
 			return err
 		})
 		return
