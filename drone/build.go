@@ -189,6 +189,7 @@ func (a *Agent) reportExit(b *build, st exitStatus) {
 		if !ok {
 			return
 		}
+		a.sendLog(b)
 		a.ended(b, Succeeded)
 		a.deliver(b, "complete", func(ctx context.Context) error {
 			_, err := a.client.Complete(ctx, req)
@@ -226,6 +227,7 @@ func (a *Agent) reportExit(b *build, st exitStatus) {
 // failure, with the drone's secrets redacted from its text.
 func (a *Agent) reportFailure(b *build, req api.FailRequest, o Outcome) {
 	req.Atom, req.Fence = b.claim.Atom, b.claim.Fence
+	a.sendLog(b)
 	req.Signature, req.Reason, req.Excerpt = a.secrets.String(req.Signature), a.secrets.String(req.Reason), a.secrets.String(req.Excerpt)
 	a.log.Warn("build failed", "atom", req.Atom, "fence", req.Fence, "signature", req.Signature, "reason", req.Reason, "log", b.logPath)
 	a.ended(b, o)

@@ -51,6 +51,13 @@
 // *.xpak: "xpak-package"), which the farm never takes. Then the build is
 // reported complete, with the package's SHA-256 and size when it made one.
 //
+// Build log: before complete or fail, the build's whole log is sent
+// (api.Client.BuildLog), zstd-compressed into a file beside it and streamed
+// from there, redacted of the token as it is compressed (copyRedacted: the
+// same forms as the excerpt's redaction — as is, URL-escaped, base64 — found
+// line by line, and across the chunks of a line longer than 64 KiB). A log
+// that cannot be sent is logged; the build is reported anyway.
+//
 // Exit 0 is reported complete. Any other end is
 // reported failed, with a signature from the log tail
 // (portage.FailureSignature, else "exit-N" or "signal-NAME"), a one-line

@@ -66,3 +66,17 @@ func (f *fakeOrchestrator) binpkg(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, api.BinpkgAnswer{Path: name + "-7.gpkg.tar", BuildID: 7, SHA256: u.gotSHA256})
 	}
 }
+
+// buildLog keeps a build log as it came. Lock must be held.
+func (f *fakeOrchestrator) buildLog(w http.ResponseWriter, r *http.Request) {
+	f.reportCalls[api.VerbBuildLog]++
+	data, err := io.ReadAll(r.Body)
+	if err != nil || r.Header.Get("Content-Type") != "application/zstd" || r.ContentLength != int64(len(data)) {
+		f.t.Errorf("fake orchestrator: build log: %v, type %q, length %d of %d", err, r.Header.Get("Content-Type"), r.ContentLength, len(data))
+	}
+	if f.logs == nil {
+		f.logs = map[string][]byte{}
+	}
+	f.logs[r.URL.Query().Get("atom")] = data
+	writeJSON(w, struct{}{})
+}

@@ -37,6 +37,9 @@ func (s *Server) Handler() http.Handler {
 	drone(api.VerbComplete, s.complete)
 	drone(api.VerbFail, s.fail)
 	drone(api.VerbReturn, s.returnCall)
+	if s.opts.StateDir != "" { // build logs are kept in the state folder
+		mux.HandleFunc("POST "+api.DronePath("{id}", api.VerbBuildLog), s.droneRaw(api.VerbBuildLog, s.buildLog))
+	}
 	return mux
 }
 
