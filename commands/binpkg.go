@@ -13,9 +13,10 @@ import (
 // it, which takes the package back). The checks of the bytes are the
 // binhost package's; the decisions are here.
 
-// UploadAllowed says whether drone may upload a package for atom under
-// fence now: it must hold the live claim. Checked before the body is read,
-// so a stale drone's gigabytes are never received.
+// UploadAllowed says whether drone may upload for atom under fence now (a
+// package, a build log): it must hold the live claim, else an error
+// matching ErrStaleFence, ErrNotBuilding or ErrUnknownPackage. Checked
+// before the body is read, so a stale drone's gigabytes are never received.
 func UploadAllowed(st *projections.State, drone, atom string, fence uint64) error {
 	_, err := building(st, atom, drone, fence)
 	return err

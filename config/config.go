@@ -80,6 +80,10 @@ type HealthConfig struct {
 type LogConfig struct {
 	SegmentBytes  int64 `toml:"segment_bytes"`  // size at which the tail segment is sealed
 	SnapshotEvery int   `toml:"snapshot_every"` // events past the last snapshot before a new one
+	// Build logs the drones send (.swarm/logs/), kept zstd-compressed.
+	MaxBuildLog       int64    `toml:"max_build_log"`        // largest one taken, compressed bytes
+	BuildLogsMaxTotal int64    `toml:"build_logs_max_total"` // oldest pruned past this total
+	BuildLogsMaxAge   Duration `toml:"build_logs_max_age"`   // pruned when older
 }
 
 // BinhostConfig is [binhost].
@@ -150,7 +154,7 @@ func Default() Config {
 		Server: ServerConfig{Listen: "127.0.0.1:8093", MaintenanceEvery: dur(5 * time.Second),
 			HeaderTimeout: dur(10 * time.Second), ReadTimeout: dur(60 * time.Second), IdleTimeout: dur(2 * time.Minute)},
 		Build: BuildConfig{
-			Command:    []string{"emerge", "--oneshot", "--usepkg", "--getbinpkg", "={atom}"},
+			Command:    []string{"emerge", "--oneshot", "--buildpkg", "--usepkg", "--getbinpkg", "={atom}"},
 			Pretend:    []string{"emerge", "--pretend", "--emptytree", "--quiet=n", "@world"},
 			Sync:       [][]string{{"emerge", "--sync"}, {"emerge-webrsync"}},
 			StallAfter: dur(30 * time.Minute),
@@ -173,7 +177,8 @@ func Default() Config {
 			CriticalCrashes:       3,
 			SelfCheck:             []string{},
 		},
-		Log:     LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000},
+		Log: LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000,
+			MaxBuildLog: 64 << 20, BuildLogsMaxTotal: 2 << 30, BuildLogsMaxAge: dur(30 * 24 * time.Hour)},
 		Binhost: BinhostConfig{MaxUpload: 8 << 30},
 		Exclude: ExcludeConfig{Patterns: []string{}},
 		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},

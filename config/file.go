@@ -2,8 +2,8 @@ package config
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+
+	"github.com/swarm-build/swarm/internal/atomicfile"
 )
 
 // WriteFile publishes data as the config file at path, atomically: it writes
@@ -19,52 +19,8 @@ func WriteFile(path string, data []byte) error {
 	if _, err := parse(path, data); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("config: %w", err)
-	}
-	if err := writeSynced(tmp, data); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("config: %w", err)
-	}
-	return syncDir(dir)
-}
-
-// writeSynced writes data to f with mode 0600, fsyncs and closes it.
-func writeSynced(f *os.File, data []byte) error {
-	err := f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("config: writing %s: %w", f.Name(), err)
-	}
-	return nil
-}
-
-// syncDir fsyncs a folder so that a rename in it survives a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("config: syncing %s: %w", dir, err)
 	}
 	return nil
 }

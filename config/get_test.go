@@ -37,7 +37,7 @@ func TestGet(t *testing.T) {
 		{"server.listen", `"10.0.0.1:8093"`}, // the file's text, not its comment
 		{"farm.lease", `"90s"`},              // as written, not "1m30s"
 		{"farm.ground_for", `"5m"`},          // the template's default
-		{"build.command", `["emerge", "--oneshot", "--usepkg", "--getbinpkg", "={atom}"]`}, // from the template
+		{"build.command", `["emerge", "--oneshot", "--buildpkg", "--usepkg", "--getbinpkg", "={atom}"]`}, // from the template
 		{"build.sync", `[["emerge", "--sync"], ["emerge-webrsync"]]`},
 		{"health.slow_factor", "2.0"},
 		{"drones.a.capabilities", "[\n  \"amd64\",  # the usual\n]"},

@@ -130,6 +130,9 @@ func (l LogConfig) validate(v *validator) {
 	// A segment smaller than a page holds a record or two and churns files.
 	v.atLeast("log.segment_bytes", l.SegmentBytes, 4096)
 	v.atLeast("log.snapshot_every", int64(l.SnapshotEvery), 1)
+	v.atLeast("log.max_build_log", l.MaxBuildLog, 4096)
+	v.atLeast("log.build_logs_max_total", l.BuildLogsMaxTotal, l.MaxBuildLog)
+	v.atLeastDur("log.build_logs_max_age", l.BuildLogsMaxAge, time.Hour)
 }
 
 func (b BinhostConfig) validate(v *validator) {

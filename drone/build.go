@@ -38,6 +38,7 @@ type build struct {
 	claim    api.Claim
 	key      heldKey
 	logPath  string
+	pkgDir   string // its PKGDIR: the packages it makes, removed once reported
 	buildLog string // portage's build.log of it, watched for progress
 	started  time.Time
 	ctx      context.Context    // ends when the claim is dropped: stops its report
@@ -61,6 +62,7 @@ func (a *Agent) hold(c api.Claim, refuse string) {
 	b := &build{
 		claim: c, key: heldKey{c.Atom, c.Fence}, started: now, renewed: now,
 		logPath:  filepath.Join(a.cfg.LogDir, logName(c.Atom, c.Fence)),
+		pkgDir:   filepath.Join(a.cfg.LogDir, pkgDirName(c.Atom, c.Fence)),
 		buildLog: portageBuildLog(a.cfg.PortageTmpdir, c.Atom),
 		ctx:      ctx, cancel: cancel, running: refuse == "",
 	}
@@ -77,6 +79,7 @@ func (a *Agent) hold(c api.Claim, refuse string) {
 // it when the agent stopped it.
 func (a *Agent) runBuild(b *build) {
 	defer a.release(b)
+	defer a.removePkgDir(b)
 	var st exitStatus
 	var err error
 	ran := b.running // false: refused at the claim, never to run
@@ -123,6 +126,10 @@ func (a *Agent) execute(b *build) (exitStatus, error) {
 	defer f.Close()
 	fmt.Fprintf(f, "swarm: drone %s building %s (fence %d, attempt %d): %q\n",
 		a.cfg.ID, atom, b.claim.Fence, b.claim.Attempt, argv)
+	if err := freshDir(b.pkgDir); err != nil {
+		fmt.Fprintf(f, "swarm: cannot make the build's PKGDIR: %v\n", err)
+		return exitStatus{}, fmt.Errorf("start build %s: %w", atom, err)
+	}
 	p, err := startProcess(argv, a.buildEnv(b), f)
 	if err != nil {
 		fmt.Fprintf(f, "swarm: cannot start the build command: %v\n", err)
@@ -143,7 +150,12 @@ func (a *Agent) execute(b *build) (exitStatus, error) {
 
 // buildEnv is the build command's environment: the drone's own without its
 // secrets (buildEnviron), plus what a build script may want without parsing
-// its arguments.
+// its arguments, plus what makes emerge's output the farm's: PKGDIR, the
+// build's own package folder (so every file in it is this build's, and
+// BUILD_ID numbering starts afresh), and PORTAGE_BINHOST, the farm's
+// binhost, from which --getbinpkg fetches dependencies instead of building
+// them. (A drone whose portage has a binrepos.conf section for the farm
+// may leave PORTAGE_BINHOST unused; portage reads both.)
 func (a *Agent) buildEnv(b *build) []string {
 	return append(buildEnviron(os.Environ(), a.secrets),
 		"SWARM_DRONE="+a.cfg.ID,
@@ -151,6 +163,8 @@ func (a *Agent) buildEnv(b *build) []string {
 		"SWARM_FENCE="+strconv.FormatUint(b.claim.Fence, 10),
 		"SWARM_ATTEMPT="+strconv.FormatUint(uint64(b.claim.Attempt), 10),
 		"SWARM_BUILD_LOG="+b.logPath,
+		"PKGDIR="+b.pkgDir,
+		"PORTAGE_BINHOST="+a.binhostURL(),
 	)
 }
 
@@ -171,9 +185,14 @@ func startCause(err error) string {
 // otherwise failed with a signature from its log tail.
 func (a *Agent) reportExit(b *build, st exitStatus) {
 	if st.Code == 0 {
+		req, ok := a.uploadPackages(b)
+		if !ok {
+			return
+		}
+		a.sendLog(b)
 		a.ended(b, Succeeded)
 		a.deliver(b, "complete", func(ctx context.Context) error {
-			_, err := a.client.Complete(ctx, api.CompleteRequest{Atom: b.claim.Atom, Fence: b.claim.Fence})
+			_, err := a.client.Complete(ctx, req)
 			return err
 		})
 		return
@@ -208,6 +227,7 @@ func (a *Agent) reportExit(b *build, st exitStatus) {
 // failure, with the drone's secrets redacted from its text.
 func (a *Agent) reportFailure(b *build, req api.FailRequest, o Outcome) {
 	req.Atom, req.Fence = b.claim.Atom, b.claim.Fence
+	a.sendLog(b)
 	req.Signature, req.Reason, req.Excerpt = a.secrets.String(req.Signature), a.secrets.String(req.Reason), a.secrets.String(req.Excerpt)
 	a.log.Warn("build failed", "atom", req.Atom, "fence", req.Fence, "signature", req.Signature, "reason", req.Reason, "log", b.logPath)
 	a.ended(b, o)

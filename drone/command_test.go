@@ -14,8 +14,8 @@ func TestExpandCommand(t *testing.T) {
 		atom     string
 		want     []string
 	}{
-		{"default emerge", []string{"emerge", "--oneshot", "--usepkg", "--getbinpkg", "={atom}"},
-			"sys-devel/llvm-19.1.7", []string{"emerge", "--oneshot", "--usepkg", "--getbinpkg", "=sys-devel/llvm-19.1.7"}},
+		{"default emerge", []string{"emerge", "--oneshot", "--buildpkg", "--usepkg", "--getbinpkg", "={atom}"},
+			"sys-devel/llvm-19.1.7", []string{"emerge", "--oneshot", "--buildpkg", "--usepkg", "--getbinpkg", "=sys-devel/llvm-19.1.7"}},
 		{"bare placeholder", []string{"build", "{atom}"}, "dev-lang/perl-5.24.0-r1", []string{"build", "dev-lang/perl-5.24.0-r1"}},
 		{"twice in one argument", []string{"echo", "{atom}:{atom}"}, "a/b-1", []string{"echo", "a/b-1:a/b-1"}},
 		{"no placeholder", []string{"true"}, "a/b-1", []string{"true"}},

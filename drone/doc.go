@@ -38,7 +38,27 @@
 //
 // Its environment is the drone's without its secrets (TokenEnv, any other
 // SWARM_…TOKEN… variable, any variable holding the token) and adds
-// SWARM_DRONE, SWARM_ATOM, SWARM_FENCE, SWARM_ATTEMPT and SWARM_BUILD_LOG. Exit 0 is reported complete. Any other end is
+// SWARM_DRONE, SWARM_ATOM, SWARM_FENCE, SWARM_ATTEMPT and SWARM_BUILD_LOG,
+// PKGDIR (a fresh folder beside the log, <name>.<fence>.pkgdir, removed once
+// the build is reported) and PORTAGE_BINHOST (the orchestrator's /binhost/).
+//
+// Packages: after exit 0, every *.gpkg.tar the build left in its PKGDIR is
+// hashed (SHA-256 and size, one streaming pass) and uploaded, streamed from
+// disk, under the claim's fence (api.Client.Binpkg), retried with backoff on
+// network errors and 5xx but not on 4xx. A 422 (rejected: the orchestrator
+// took the package back) or 409 (stale) ends the build's reporting; another
+// 4xx fails the build ("upload-refused"), and so do xpak packages (*.tbz2,
+// *.xpak: "xpak-package"), which the farm never takes. Then the build is
+// reported complete, with the package's SHA-256 and size when it made one.
+//
+// Build log: before complete or fail, the build's whole log is sent
+// (api.Client.BuildLog), zstd-compressed into a file beside it and streamed
+// from there, redacted of the token as it is compressed (copyRedacted: the
+// same forms as the excerpt's redaction — as is, URL-escaped, base64 — found
+// line by line, and across the chunks of a line longer than 64 KiB). A log
+// that cannot be sent is logged; the build is reported anyway.
+//
+// Exit 0 is reported complete. Any other end is
 // reported failed, with a signature from the log tail
 // (portage.FailureSignature, else "exit-N" or "signal-NAME"), a one-line
 // reason ("emerge exited 1", "killed by signal: killed") and the last 40

@@ -38,9 +38,14 @@ type fakeOrchestrator struct {
 	stale          map[string]bool // reports for these atoms answer stale_fence
 	refuse         map[string]int  // verb → answers of 503 still to give
 	unauthorized   bool
-	reportCalls    map[string]int // verb → calls, refused or not
-	claimGate      chan struct{}  // when set, claims wait for it to close
-	healthAtReturn []string       // the drone's health as last heard, at each return
+	reportCalls    map[string]int    // verb → calls, refused or not
+	claimGate      chan struct{}     // when set, claims wait for it to close
+	healthAtReturn []string          // the drone's health as last heard, at each return
+	uploads        []upload          // binpkg calls that reached the verb
+	reject         map[string]bool   // binpkg uploads for these atoms answer 422 rejected
+	binpkgStatus   int               // when set, binpkg answers this status (bad_request)
+	midUpload      func()            // called halfway through reading a binpkg body
+	logs           map[string][]byte // build logs received (zstd), by atom
 }
 
 func newFake(t *testing.T, command ...string) *fakeOrchestrator {
@@ -56,6 +61,7 @@ func newFake(t *testing.T, command ...string) *fakeOrchestrator {
 		stale:       map[string]bool{},
 		refuse:      map[string]int{},
 		reportCalls: map[string]int{},
+		reject:      map[string]bool{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -133,6 +139,10 @@ func (f *fakeOrchestrator) serve(w http.ResponseWriter, r *http.Request) {
 		}})
 	case api.VerbComplete, api.VerbFail, api.VerbReturn:
 		f.report(w, r, verb)
+	case api.VerbBinpkg:
+		f.binpkg(w, r)
+	case api.VerbBuildLog:
+		f.buildLog(w, r)
 	default:
 		writeErr(w, http.StatusNotFound, api.CodeBadRequest, "no such verb")
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/swarm-build/swarm/internal/atomicfile"
 )
 
 // Internal markers of why parsing stopped. They never leave the package.
@@ -134,40 +136,13 @@ func allZero(b []byte) bool {
 
 // syncDir makes a directory's entries (a created, renamed or removed file)
 // durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	return nil
-}
+func syncDir(dir string) error { return atomicfile.SyncDir(dir) }
 
-// writeFileAtomic publishes data at path: temp name, write, fsync, rename,
-// fsync the folder. A crash leaves the old file or the new one, never half.
+// writeFileAtomic publishes data at path (0600): a crash leaves the old file
+// or the new one, never half, and a temporary NAME.*.tmp that Open removes.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
-	if err != nil {
+	return atomicfile.Write(path, filepath.Base(path)+".*.tmp", 0o600, func(f *os.File) error {
+		_, err := f.Write(data)
 		return err
-	}
-	defer os.Remove(tmp.Name()) // harmless after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	})
 }

@@ -39,6 +39,9 @@ func (s *Server) Handler() http.Handler {
 	drone(api.VerbReturn, s.returnCall)
 	mux.HandleFunc("POST "+api.DronePath("{id}", api.VerbBinpkg), s.handleBinpkg)
 	s.binhostRoutes(mux)
+	if s.opts.StateDir != "" { // build logs are kept in the state folder
+		mux.HandleFunc("POST "+api.DronePath("{id}", api.VerbBuildLog), s.droneRaw(api.VerbBuildLog, s.buildLog))
+	}
 	return mux
 }
 

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/swarm-build/swarm/internal/atomicfile"
 )
 
 // A snapshot file is named by its sequence number, zero-padded to 20 digits
@@ -80,41 +82,13 @@ func encodeSnapshot(s *State, head [32]byte) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
-// writeAtomic publishes data as dir/name: temp name, write, fsync, rename,
-// fsync the folder.
-func writeAtomic(dir, name string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, ".snap-*.tmp")
-	if err != nil {
+// writeAtomic publishes data as dir/name (0600); a crash leaves at most a
+// .snap-*.tmp, which prune removes.
+func writeAtomic(dir, name string, data []byte) error {
+	return atomicfile.Write(filepath.Join(dir, name), ".snap-*.tmp", 0o600, func(f *os.File) error {
+		_, err := f.Write(data)
 		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	})
 }
 
 // prune deletes all but the newest keep snapshots, and temp files that a

@@ -3,8 +3,10 @@
 // and the folder fsynced, so a crash or a concurrent reader sees the old file
 // or the new one, never a torn mix.
 //
-// events, projections and config each keep a private copy of the same steps
-// (they predate this package); new code uses this one.
+// It is the one copy of these steps: the event log's seals, snapshots,
+// config.toml, build logs and the binhost's packages and index all publish
+// through it. It is a leaf (the standard library only), so even events may
+// use it.
 package atomicfile
 
 import (
@@ -57,11 +59,23 @@ func Publish(f *os.File, path string, mtime time.Time) error {
 
 // WriteFile publishes data as path with mode perm.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	f, err := Create(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*", perm)
+	return Write(path, "."+filepath.Base(path)+".tmp-*", perm, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// Write publishes as path, mode perm, what fill writes into a temporary
+// file named by pattern (os.CreateTemp's) in path's folder, for a caller
+// whose leftovers after a crash are known by their name, or that streams,
+// or that checks what it wrote before it is published. If fill fails, the
+// temporary file is removed and nothing is published.
+func Write(path, pattern string, perm os.FileMode, fill func(*os.File) error) error {
+	f, err := Create(filepath.Dir(path), pattern, perm)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := fill(f); err != nil {
 		Discard(f)
 		return fmt.Errorf("atomicfile: write %s: %w", path, err)
 	}
