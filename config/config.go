@@ -91,6 +91,9 @@ type BinhostConfig struct {
 	Path string `toml:"path"` // "" = .swarm/binhost; relative = relative to .swarm
 	// MaxUpload is the largest binary package a drone may upload, in bytes.
 	MaxUpload int64 `toml:"max_upload"`
+	// Keep is how many builds of each package slot stay in the index,
+	// newest first; the rest are pruned (see commands.Retain).
+	Keep int64 `toml:"keep"`
 }
 
 // ExcludeConfig is [exclude]: packages the farm never builds.
@@ -179,7 +182,7 @@ func Default() Config {
 		},
 		Log: LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000,
 			MaxBuildLog: 64 << 20, BuildLogsMaxTotal: 2 << 30, BuildLogsMaxAge: dur(30 * 24 * time.Hour)},
-		Binhost: BinhostConfig{MaxUpload: 8 << 30},
+		Binhost: BinhostConfig{MaxUpload: 8 << 30, Keep: 3},
 		Exclude: ExcludeConfig{Patterns: []string{}},
 		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},
 			Keywords: map[string][]string{}},

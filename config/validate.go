@@ -138,6 +138,8 @@ func (l LogConfig) validate(v *validator) {
 func (b BinhostConfig) validate(v *validator) {
 	// A gpkg is at least a few KiB of tar headers.
 	v.atLeast("binhost.max_upload", b.MaxUpload, 4096)
+	// Keeping no build would prune what the index must list.
+	v.atLeast("binhost.keep", b.Keep, 1)
 }
 
 func (e ExcludeConfig) validate(v *validator) {

@@ -39,6 +39,7 @@ const (
 	TypeDeployed             // a release was pushed to a remote: Remote, Version
 	TypeDurationLearned      // a package's expected build time: Atom (cat/name), Count (milliseconds), Reason (source)
 	TypeStartFailed          // a claimed build could not even start: Atom, Drone, Fence, Reason, Signature; Final: the package is held
+	TypePruned               // a promoted build left the binhost index (retention, or damage found by verify): Atom, CPV, BuildID, Path, Reason
 	typeEnd
 )
 
@@ -70,6 +71,7 @@ var typeNames = [...]string{
 	TypeDeployed:        "deployed",
 	TypeDurationLearned: "duration_learned",
 	TypeStartFailed:     "start_failed",
+	TypePruned:          "pruned",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.

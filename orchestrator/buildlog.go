@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/swarm-build/swarm/buildlog"
 	"github.com/swarm-build/swarm/commands"
@@ -27,6 +28,25 @@ func (s *Server) buildLogs() *buildlog.Store {
 	l := s.config().Log
 	return buildlog.New(filepath.Join(s.opts.StateDir, LogsDir), buildlog.Limits{
 		MaxBytes: l.MaxBuildLog, MaxTotal: l.BuildLogsMaxTotal, MaxAge: l.BuildLogsMaxAge.Duration})
+}
+
+// logPruneEvery is how often the maintenance loop prunes the build logs
+// (they are also pruned on each write).
+const logPruneEvery = 10 * time.Minute
+
+// pruneBuildLogs deletes build logs past the configured age and total.
+func (s *Server) pruneBuildLogs(now time.Time) {
+	logs := s.buildLogs()
+	if logs == nil {
+		return
+	}
+	gone, err := logs.Prune(now)
+	if err != nil {
+		s.log.Warn("could not prune build logs", "err", err)
+	}
+	if len(gone) > 0 {
+		s.log.Info("pruned build logs", "files", len(gone))
+	}
 }
 
 // droneRaw wraps a drone verb whose body is raw bytes (an upload), not

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/binhost"
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -19,9 +20,13 @@ type indexer struct {
 	written uint64        // the LastPromoted the live index reflects
 	stamp   int64         // its TIMESTAMP
 	wrote   bool          // an index was written (or found) since start
+	swept   uint64        // pruned builds up to this seq have no file left
 }
 
-// indexDue tells the index loop a promotion was recorded.
+// indexDue tells the index loop a promotion or a pruning may have been
+// recorded (by this server, or by `swarm verify --repair`: the
+// maintenance loop calls it each round, and a write is skipped when the
+// index is current).
 func (s *Server) indexDue() {
 	select {
 	case s.index.due <- struct{}{}:
@@ -58,32 +63,50 @@ func (s *Server) indexLoop(ctx context.Context) {
 	}
 }
 
-// writeIndex writes the index when it is behind the events (or was never
-// written since start). TIMESTAMP is now, and always past the last one.
+// writeIndex prunes what retention says to (binhost.keep), writes the
+// index when it is behind the events (or was never written since start),
+// then deletes the files of pruned builds the new index no longer lists.
+// The events are the only input: a pruning appended by `swarm verify
+// --repair` is written out here too. TIMESTAMP is now, and always past
+// the last one.
 func (s *Server) writeIndex(ctx context.Context) error {
+	if keep := s.config().Binhost.Keep; keep >= 1 { // 0: a configuration made in code, without retention
+		if _, err := s.execute(ctx, commands.Retain(int(keep))); err != nil {
+			return err
+		}
+	}
 	var seq uint64
-	var entries []string
+	var builds, pruned []projections.Build
 	err := s.store.Read(ctx, func(st *projections.State) {
 		seq = st.LastPromoted()
 		if s.index.wrote && seq == s.index.written {
 			return
 		}
-		for _, b := range st.Builds() {
-			entries = append(entries, b.Entry)
+		builds = st.Builds()
+		for _, b := range st.PrunedBuilds() {
+			if b.Pruned > s.index.swept {
+				pruned = append(pruned, b)
+			}
 		}
 	})
 	if err != nil || (s.index.wrote && seq == s.index.written) {
 		return err
 	}
-	x, err := binhost.IndexOf(entries)
+	ts, wrote, err := binhost.WriteIndex(s.opts.Binhost, seq, builds, s.index.stamp, time.Now())
 	if err != nil {
 		return err
 	}
-	ts := max(time.Now().Unix(), s.index.stamp+1)
-	if err := binhost.Publish(s.opts.Binhost, x, ts); err != nil {
-		return err
-	}
+	// Not written: an index of later events is live (a repair wrote it).
 	s.index.written, s.index.stamp, s.index.wrote = seq, ts, true
-	s.log.Debug("wrote the binhost index", "packages", len(entries), "timestamp", ts)
-	return nil
+	if wrote {
+		s.log.Debug("wrote the binhost index", "packages", len(builds), "timestamp", ts)
+	}
+	gone, err := binhost.Sweep(s.opts.Binhost, pruned)
+	if len(gone) > 0 {
+		s.log.Info("deleted pruned binary packages", "files", len(gone))
+	}
+	if err == nil {
+		s.index.swept = seq
+	}
+	return err
 }

@@ -194,8 +194,11 @@ func (s *Server) logEvents(evs []events.Event) {
 
 // maintenance runs the sweep (leases, offline drones, stalls, cooldowns).
 // It runs at least twice per heartbeat so a dead drone's work moves within
-// three heartbeats.
+// three heartbeats. Each round also lets the index loop catch up with
+// events other processes appended (a `verify --repair`), and every
+// logPruneEvery it prunes the build logs, so an idle farm prunes too.
 func (s *Server) maintenance(ctx context.Context) {
+	var pruned time.Time
 	for {
 		cfg := s.config()
 		every := cfg.Server.MaintenanceEvery.Duration
@@ -209,6 +212,11 @@ func (s *Server) maintenance(ctx context.Context) {
 		}
 		if _, err := s.execute(ctx, commands.Maintain(Rules(cfg), time.Now(), s.start)); err != nil && ctx.Err() == nil {
 			s.log.Error("maintenance", "err", err)
+		}
+		s.indexDue()
+		if now := time.Now(); now.Sub(pruned) >= logPruneEvery {
+			pruned = now
+			s.pruneBuildLogs(now)
 		}
 	}
 }

@@ -21,6 +21,11 @@ type Build struct {
 	Entry   string    `json:"entry"`    // its Packages block, "KEY: value" lines
 	Seq     uint64    `json:"seq"`      // the promoted event
 	Time    time.Time `json:"time"`
+	// Pruned is the seq of the pruned event that took the build out of
+	// the index (0: it is listed). Its file is deleted once an index
+	// without it is live; the build stays here so its BUILD_ID is never
+	// given again.
+	Pruned uint64 `json:"pruned,omitempty"`
 }
 
 // promoteBuild records a promoted event's build. A build that does not
@@ -39,6 +44,26 @@ func (s *State) promoteBuild(e *events.Event) bool {
 	return true
 }
 
+// pruneBuild takes a build out of the index: e names it by CPV and
+// BUILD_ID. A build that is unknown or already pruned does not fit. An
+// atom left with no listed build of its CPV no longer counts as binary.
+func (s *State) pruneBuild(e *events.Event) bool {
+	bs := s.builds[e.CPV]
+	i := slices.IndexFunc(bs, func(b Build) bool { return b.BuildID == e.BuildID })
+	if i < 0 || bs[i].Pruned != 0 {
+		return false
+	}
+	bs[i].Pruned = e.Seq
+	s.lastPromoted = e.Seq
+	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
+		if _, ok := s.promoted[bs[i].Atom]; ok {
+			delete(s.promoted, bs[i].Atom)
+			s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
+		}
+	}
+	return true
+}
+
 // NextBuildID is the BUILD_ID the farm gives the next build of cpv: one
 // past the highest it has promoted, 1 for the first. Builders number from
 // their own empty PKGDIR, so the number must come from here.
@@ -50,18 +75,58 @@ func (s *State) NextBuildID(cpv string) uint64 {
 	return bs[len(bs)-1].BuildID + 1
 }
 
-// Builds returns every promoted build, by CPV then BUILD_ID: what the
-// Packages index lists.
+// Builds returns every promoted build not pruned, by CPV then BUILD_ID:
+// what the Packages index lists.
 func (s *State) Builds() []Build {
+	return s.buildsWhere(func(b Build) bool { return b.Pruned == 0 })
+}
+
+// PrunedBuilds returns the builds taken out of the index, by CPV then
+// BUILD_ID: their files are deleted once an index without them is live.
+func (s *State) PrunedBuilds() []Build {
+	return s.buildsWhere(func(b Build) bool { return b.Pruned != 0 })
+}
+
+func (s *State) buildsWhere(keep func(Build) bool) []Build {
 	var out []Build
 	for _, cpv := range slices.Sorted(maps.Keys(s.builds)) {
-		out = append(out, s.builds[cpv]...)
+		for _, b := range s.builds[cpv] {
+			if keep(b) {
+				out = append(out, b)
+			}
+		}
 	}
 	return out
 }
 
-// LastPromoted is the seq of the last promotion (0: none): the index
-// is current when it was written from a State at or past it.
+// BinhostUsage counts the binhost's builds: listed in the index (and
+// their bytes) and pruned from it, for status.
+type BinhostUsage struct {
+	Builds      int    `json:"builds"`
+	Bytes       uint64 `json:"bytes"`
+	Pruned      int    `json:"pruned"`
+	PrunedBytes uint64 `json:"pruned_bytes"`
+}
+
+// BinhostUsage returns what the binhost holds and has pruned.
+func (s *State) BinhostUsage() BinhostUsage {
+	var u BinhostUsage
+	for _, bs := range s.builds {
+		for _, b := range bs {
+			if b.Pruned == 0 {
+				u.Builds++
+				u.Bytes += b.Size
+			} else {
+				u.Pruned++
+				u.PrunedBytes += b.Size
+			}
+		}
+	}
+	return u
+}
+
+// LastPromoted is the seq of the last promotion or pruning (0: none):
+// the index is current when it was written from a State at or past it.
 func (s *State) LastPromoted() uint64 { return s.lastPromoted }
 
 // hasBuild reports whether a package of the queue (atom) has a promoted
@@ -75,7 +140,7 @@ func (s *State) hasBuild(atom string) bool {
 	if i := strings.IndexAny(cpv, ":"); i >= 0 {
 		cpv = cpv[:i]
 	}
-	return len(s.builds[cpv]) > 0
+	return slices.ContainsFunc(s.builds[cpv], func(b Build) bool { return b.Pruned == 0 })
 }
 
 func cloneBuilds(m map[string][]Build) map[string][]Build {
@@ -100,6 +165,7 @@ func (w *encoder) builds(m map[string][]Build) {
 			w.str(b.Entry)
 			w.uint(b.Seq)
 			w.time(b.Time)
+			w.uint(b.Pruned)
 		}
 	}
 }
@@ -109,7 +175,7 @@ func (r *decoder) builds(s *State) {
 		cpv := r.str()
 		for k := r.count(); k > 0 && r.err == nil; k-- {
 			b := Build{CPV: cpv, Atom: r.str(), BuildID: r.uint(), Path: r.str(), SHA256: r.str(),
-				Size: r.uint(), Entry: r.str(), Seq: r.uint(), Time: r.time()}
+				Size: r.uint(), Entry: r.str(), Seq: r.uint(), Time: r.time(), Pruned: r.uint()}
 			s.builds[cpv] = append(s.builds[cpv], b)
 		}
 	}

@@ -40,6 +40,8 @@ func (s *State) applyFarm(e *events.Event) bool {
 		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
 	case events.TypePromoted:
 		return s.promote(e)
+	case events.TypePruned:
+		return s.pruneBuild(e)
 	case events.TypeExcluded:
 		return s.exclude(e)
 	case events.TypeIncluded:

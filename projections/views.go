@@ -16,15 +16,18 @@ import (
 
 // Status is the at-a-glance summary of `swarm status --json`.
 type Status struct {
-	Seq         uint64      `json:"seq"`
-	Time        time.Time   `json:"time,omitzero"` // of the last applied event
-	Sync        SyncStatus  `json:"sync"`
-	World       uint64      `json:"world"`
-	Binary      Binary      `json:"binary"`
-	Queue       QueueCounts `json:"queue"`
-	RatePerHour float64     `json:"rate_per_hour"` // completions in the hour before Time
-	Drones      DroneCounts `json:"drones"`
-	Paused      *Pause      `json:"paused"`
+	Seq    uint64     `json:"seq"`
+	Time   time.Time  `json:"time,omitzero"` // of the last applied event
+	Sync   SyncStatus `json:"sync"`
+	World  uint64     `json:"world"`
+	Binary Binary     `json:"binary"`
+	// Binhost counts the builds the index lists (and their bytes) and
+	// those retention or repair pruned.
+	Binhost     BinhostUsage `json:"binhost,omitzero"`
+	Queue       QueueCounts  `json:"queue"`
+	RatePerHour float64      `json:"rate_per_hour"` // completions in the hour before Time
+	Drones      DroneCounts  `json:"drones"`
+	Paused      *Pause       `json:"paused"`
 	// Stuck says what can no longer be built and why, when packages wait
 	// and no drone is able to claim them (every drone offline, grounded or
 	// unhealthy): the last able drone is never lost silently.
@@ -89,7 +92,7 @@ type DroneCounts struct {
 // Status returns the summary. It costs O(drones), not O(queue).
 func (s *State) Status() Status {
 	st := Status{
-		Seq: s.Seq, Time: s.Time, World: s.World, Binary: s.Binary,
+		Seq: s.Seq, Time: s.Time, World: s.World, Binary: s.Binary, Binhost: s.BinhostUsage(),
 		Sync:        SyncStatus{Tree: s.Sync.Tree},
 		RatePerHour: float64(len(s.recent.live())),
 		Queue: QueueCounts{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/binhost"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/internal/termsafe"
 )
@@ -18,7 +19,7 @@ const (
 	exitOK      = 0 // success
 	exitFailure = 1 // the command failed; a one-line reason is on stderr
 	exitUsage   = 2 // the command line was wrong: unknown verb or flag, bad arguments
-	exitDamage  = 3 // the event log is damaged (swarm verify, or any verb that hits damage)
+	exitDamage  = 3 // the event log is damaged (swarm verify, or any verb that hits damage), or the binhost (swarm verify)
 )
 
 // exitHelp is the exit-code section of the root command's help.
@@ -29,7 +30,8 @@ const exitHelp = `Exit codes:
      value that is not of its kind (-n abc, --type nosuch, --state nosuch,
      --until garbage)
   3  the event log is damaged: swarm verify found damage (or another verb
-     hit it), naming the segment and offset`
+     hit it), naming the segment and offset; or swarm verify found binhost
+     damage, naming each problem`
 
 // errNoSwarm is returned when no state folder can be found.
 var errNoSwarm = errors.New("not a swarm (or any parent): .swarm not found; run 'swarm init'")
@@ -75,7 +77,7 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.Is(err, events.ErrCorrupt):
+	case errors.Is(err, events.ErrCorrupt), errors.Is(err, binhost.ErrDamaged):
 		return exitDamage
 	default:
 		return exitFailure

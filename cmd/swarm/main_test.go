@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"flipbyte": cmdFlipByte,
 			"farm":     cmdFarm,
+			"promote":  cmdPromote,
 		},
 	})
 }

@@ -93,6 +93,10 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	line("Sync", syncLine(s, now))
 	line("World", plural(int(s.World), "package", "packages"))
 	line("Binary", binaryLine(s.Binary))
+	if u := s.Binhost; u.Builds+u.Pruned > 0 {
+		line("Binhost", fmt.Sprintf("%s, %d MiB kept; %s pruned (%d MiB)", plural(u.Builds, "build", "builds"),
+			u.Bytes>>20, groupDigits(uint64(u.Pruned)), u.PrunedBytes>>20))
+	}
 	line("Queue", queueLine(s, p))
 	line("Swarm", swarmLine(s.Drones, p))
 	if s.Paused != nil {

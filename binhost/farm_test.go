@@ -1,0 +1,101 @@
+package binhost_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/swarm-build/swarm/binhost"
+	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/portage/gpkg"
+)
+
+var farmKey = sync.OnceValue(func() *gpkg.Key {
+	k, err := gpkg.GenerateKey("test farm", "test@farm", time.Now())
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// farm is a state folder with a binhost made by promoting real packages
+// the way the orchestrator does: a claim, Promote, the promoted event.
+type farm struct {
+	t     *testing.T
+	store *commands.Store
+	dir   string // the binhost folder
+}
+
+func newFarm(t *testing.T) *farm {
+	t.Helper()
+	state := t.TempDir()
+	store, err := commands.OpenStore(state, commands.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	f := &farm{t: t, store: store, dir: filepath.Join(state, "binhost")}
+	if _, err := store.Execute(context.Background(), commands.Register(commands.DroneInfo{ID: "d1", Cores: 2}, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// promote builds atom (its real fixture file name) once more: enqueue,
+// claim, sign and publish, record. It returns the published path.
+func (f *farm) promote(atom, cpv, fixture string) string {
+	f.t.Helper()
+	ctx := context.Background()
+	ex := func(d commands.Decider) commands.Outcome {
+		out, err := f.store.Execute(ctx, d)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return out
+	}
+	ex(commands.Enqueue(commands.ActorOperator, []string{atom}))
+	fence := ex(commands.Claim(commands.DefaultRules(), "d1", atom)).Events[0].Fence
+	st, err := f.store.Load(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	id := st.NextBuildID(cpv)
+	src := filepath.Join("..", "portage", "gpkg", "testdata", "real", fixture)
+	p, err := binhost.Promote(f.dir, src, cpv, id, farmKey(), time.Now())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	ex(commands.Promote("d1", atom, fence, commands.Promotion{CPV: cpv, BuildID: id, Path: p.Path,
+		FileSHA256: p.SHA256, Size: uint64(p.Size), Entry: p.Entry}))
+	ex(commands.Complete("d1", atom, fence, commands.Binpkg{SHA256: p.SHA256, Size: uint64(p.Size)}))
+	return p.Path
+}
+
+// writeIndex writes the index from the events, as the server does.
+func (f *farm) writeIndex() {
+	f.t.Helper()
+	if _, err := binhost.Repair(context.Background(), f.store, f.dir, commands.ActorOperator, binhost.AuditReport{}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *farm) verify() binhost.AuditReport {
+	f.t.Helper()
+	rep, err := binhost.Verify(context.Background(), f.store, f.dir, farmKey(), nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return rep
+}
+
+func (f *farm) path(rel string) string {
+	return filepath.Join(f.dir, binhost.PackagesDir, filepath.FromSlash(rel))
+}
+
+func (f *farm) exists(rel string) bool {
+	_, err := os.Stat(f.path(rel))
+	return err == nil
+}
