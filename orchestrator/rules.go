@@ -19,6 +19,7 @@ func Rules(cfg config.Config) commands.Rules {
 		SystemicFraction: f.SystemicFraction,
 		StallAfter:       cfg.Build.StallAfter.Duration,
 		Exclude:          cfg.Exclude.Patterns,
+		Portage:          cfg.Portage.Settings(),
 	}
 }
 

@@ -34,7 +34,7 @@ import (
 
 const (
 	snapMagic   = "SWARMSNP"
-	snapVersion = 8
+	snapVersion = 9
 	snapSuffix  = ".snap"
 	headerLen   = 8 + 4 + 8 + 32 + 8
 
