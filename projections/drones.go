@@ -198,7 +198,7 @@ func (s *State) applyDrone(e *events.Event) bool {
 func (d *Drone) register(e *events.Event) (changed bool) {
 	d.Cores, d.MemoryMB, d.Version, d.Tree = e.Cores, e.MemoryMB, e.Version, e.Tree
 	d.Portage, d.Fingerprint = slices.Clone(e.Portage), e.Fingerprint // none reported: none known
-	d.Slots = uint32(min(max(e.Count, 1), 1<<16)) // a registration's Count is its slots
+	d.Slots = uint32(min(max(e.Count, 1), 1<<16))                     // a registration's Count is its slots
 	if !slices.Equal(d.Capabilities, e.Capabilities) || d.Registered.IsZero() {
 		d.Capabilities = slices.Clone(e.Capabilities) // e's slice is reused
 		changed = true
