@@ -197,8 +197,9 @@ func (s *State) applyDrone(e *events.Event) bool {
 // capabilities changed (so blocked packages must be looked at again).
 func (d *Drone) register(e *events.Event) (changed bool) {
 	d.Cores, d.MemoryMB, d.Version, d.Tree = e.Cores, e.MemoryMB, e.Version, e.Tree
-	d.Portage, d.Fingerprint = slices.Clone(e.Portage), e.Fingerprint // none reported: none known
-	d.Slots = uint32(min(max(e.Count, 1), 1<<16))                     // a registration's Count is its slots
+	d.Slots = uint32(min(max(e.Count, 1), 1<<16)) // a registration's Count is its slots
+	// A registration that reports no settings leaves none known.
+	d.Portage, d.Fingerprint = slices.Clone(e.Portage), e.Fingerprint
 	if !slices.Equal(d.Capabilities, e.Capabilities) || d.Registered.IsZero() {
 		d.Capabilities = slices.Clone(e.Capabilities) // e's slice is reused
 		changed = true
