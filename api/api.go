@@ -83,8 +83,12 @@ type RegisterRequest struct {
 	Slots        uint32   `json:"slots"` // builds it runs at once; 0 means 1
 	Capabilities []string `json:"capabilities"`
 	Version      string   `json:"version"` // the swarm release it runs
-	Tree         string   `json:"tree"`    // its portage tree identity, if known
-	Health       string   `json:"health"`
+	// Portage is its portage configuration (from `emerge --info`: profile,
+	// CHOST, CFLAGS, USE, ABI … by portage's names); none when it could not
+	// read it. The farm compares it with config.toml's [portage].
+	Portage map[string]string `json:"portage,omitempty"`
+	Tree    string            `json:"tree"` // its portage tree identity, if known
+	Health  string            `json:"health"`
 	// Tasks are the builds it still holds (a drone that lost its process
 	// holds none): every other claim in its name is reclaimed.
 	Tasks []Task `json:"tasks"`
@@ -137,6 +141,9 @@ type HeartbeatRequest struct {
 	// Tree is the drone's portage tree identity now (it changes when the
 	// drone syncs); a drone on another tree than the queue's gets no work.
 	Tree string `json:"tree,omitempty"`
+	// Portage is the drone's portage configuration, sent only when it
+	// changed since the drone last sent it (see RegisterRequest.Portage).
+	Portage map[string]string `json:"portage,omitempty"`
 }
 
 // Drop tells a drone to stop a build it holds: the claim is no longer its

@@ -17,7 +17,10 @@ import (
 const (
 	MaxHealthBytes     = 32
 	MaxVersionBytes    = 64
-	MaxTreeBytes       = 256 // a tree identity: a timestamp or a commit
+	MaxTreeBytes       = 256     // a tree identity: a timestamp or a commit
+	MaxPortageSettings = 16      // settings in a portage fingerprint
+	MaxPortageKeyBytes = 32      // a setting's name (CFLAGS, MULTILIB_ABIS)
+	MaxPortageBytes    = 8 << 10 // a setting's value: a large USE is under 4 KiB
 	MaxCapabilities    = 64
 	MaxCapabilityBytes = 64
 	MaxSignatureBytes  = 128
@@ -52,6 +55,7 @@ func (r RegisterRequest) Validate() error {
 		health("health", r.Health),
 		Printable("version", r.Version, MaxVersionBytes),
 		Printable("tree", r.Tree, MaxTreeBytes),
+		portageSettings(r.Portage),
 		capabilities(r.Capabilities),
 		tasks(r.Tasks),
 	)
@@ -66,6 +70,7 @@ func (r HeartbeatRequest) Validate() error {
 		percent("disk_percent", r.DiskPercent, true),
 		check(r.Load >= 0, "load", "must not be negative"),
 		Printable("tree", r.Tree, MaxTreeBytes),
+		portageSettings(r.Portage),
 		tasks(r.Tasks),
 	)
 }
@@ -177,6 +182,20 @@ func tasks(ts []Task) error {
 	}
 	for i, t := range ts {
 		if err := fence(fmt.Sprintf("tasks[%d].fence", i), t.Fence); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// portageSettings checks a drone's portage settings: a few printable
+// names and values of bounded size.
+func portageSettings(m map[string]string) error {
+	if len(m) > MaxPortageSettings {
+		return bad("portage", "at most %d settings, not %d", MaxPortageSettings, len(m))
+	}
+	for k, v := range m {
+		if err := first(Printable("portage", k, MaxPortageKeyBytes), Printable("portage."+k, v, MaxPortageBytes)); err != nil {
 			return err
 		}
 	}

@@ -55,12 +55,16 @@ func Promote(drone, atom string, fence uint64, pr Promotion) Decider {
 		if next := st.NextBuildID(pr.CPV); pr.BuildID != next {
 			return nil, fmt.Errorf("%s BUILD_ID %d, next is %d: %w", pr.CPV, pr.BuildID, next, ErrBuildIDTaken)
 		}
+		// The portage settings it was built with: the building drone's as
+		// it reported them last (a drone reports a change in its next
+		// heartbeat, and one that drifted gets no new work).
+		d, _ := st.Drone(drone)
 		return []events.Event{
 			{Type: events.TypeBinpkgUploaded, Actor: drone, Atom: atom, Drone: drone, Fence: fence,
 				SHA256: pr.Upload.SHA256, Size: pr.Upload.Size},
 			{Type: events.TypePromoted, Actor: ActorOrchestrator, Atom: atom, Drone: drone, Fence: fence,
 				SHA256: pr.Upload.SHA256, FileSHA256: pr.FileSHA256, Size: pr.Size, BuildID: pr.BuildID,
-				CPV: pr.CPV, Path: pr.Path, Entry: pr.Entry},
+				CPV: pr.CPV, Path: pr.Path, Entry: pr.Entry, Fingerprint: d.Fingerprint},
 		}, nil
 	}
 }

@@ -30,7 +30,7 @@ type Grant struct {
 // fsync, instead of one per claim. grants receives one Grant per request.
 //
 // A drone gets work when it is registered, online, not grounded, healthy, on
-// the queue's portage tree and has a free slot, and dispatching is not
+// the queue's portage tree, with the farm's portage settings, and has a free slot, and dispatching is not
 // paused (droneBlocker). It gets the oldest needed package it may build
 // (packageBlocker): not excluded for it, with the capabilities it needs, and
 // not one it returned or failed while another capable drone is able (so a
@@ -51,7 +51,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		exclusions := st.Exclusions()
 		// The asking drones have free slots, so none of them is a peer: the
 		// busy drones are the same for the whole round.
-		peers := busyPeers(st, now)
+		peers := busyPeers(r, st, now)
 		// The biggest drones choose first, so the most urgent package (the
 		// longest remaining chain) goes to the most cores.
 		order := make([]int, len(requests))
@@ -72,7 +72,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 				g.Err, g.Reason = fmt.Errorf("claim by %s: %w", id, ErrUnknownDrone), "not registered"
 				continue
 			}
-			if why := droneBlocker(st, &d, now); why != "" {
+			if why := droneBlocker(r, st, &d, now); why != "" {
 				g.Reason = why
 				continue
 			}
@@ -121,10 +121,10 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 // busyPeers are the drones with no free slot, with how long until their
 // earliest build should end, for the lookahead. Drones with a free slot are
 // not peers: they ask for work themselves.
-func busyPeers(st *projections.State, now time.Time) []schedule.Peer {
+func busyPeers(r Rules, st *projections.State, now time.Time) []schedule.Peer {
 	var peers []schedule.Peer
 	for d := range st.Drones() {
-		if d.SlotsFree() > 0 || droneBlocker(st, d, now) != "" {
+		if d.SlotsFree() > 0 || droneBlocker(r, st, d, now) != "" {
 			continue
 		}
 		sd := schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)}

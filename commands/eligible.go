@@ -14,11 +14,11 @@ import (
 // in the way, else the reason in words an operator acts on.
 
 // droneBlocker says why drone d may take no work at all at now.
-func droneBlocker(st *projections.State, d *projections.Drone, now time.Time) string {
+func droneBlocker(r Rules, st *projections.State, d *projections.Drone, now time.Time) string {
 	if st.Paused != nil {
 		return "paused: " + st.Paused.Reason
 	}
-	if why := droneBlockers(st, d, now); len(why) > 0 {
+	if why := droneBlockers(r, st, d, now); len(why) > 0 {
 		return why[0]
 	}
 	return ""
@@ -26,7 +26,7 @@ func droneBlocker(st *projections.State, d *projections.Drone, now time.Time) st
 
 // droneBlockers lists every reason of the drone's own (not the farm's
 // pause) that keeps it from taking work.
-func droneBlockers(st *projections.State, d *projections.Drone, now time.Time) []string {
+func droneBlockers(r Rules, st *projections.State, d *projections.Drone, now time.Time) []string {
 	var why []string
 	if !d.Online {
 		why = append(why, "offline: heartbeat first")
@@ -40,6 +40,9 @@ func droneBlockers(st *projections.State, d *projections.Drone, now time.Time) [
 	if staleTree(st, d) {
 		why = append(why, fmt.Sprintf("stale tree: the drone has %s but the queue was computed against %s; "+
 			"sync the drone (emerge --sync) or run 'swarm fresh'", d.Tree, st.Sync.Tree))
+	}
+	if w := portageBlocker(r, d); w != "" {
+		why = append(why, w)
 	}
 	return why
 }
@@ -69,7 +72,7 @@ func packageBlocker(r Rules, st *projections.State, d *projections.Drone, p *pro
 	}
 	returned, failed := slices.Contains(p.ReturnedBy, d.ID), slices.Contains(p.FailedOn, d.ID)
 	nostart := slices.Contains(p.StartFailedOn, d.ID)
-	if (returned || failed || nostart) && capableOthers(st, p, d.ID, now) > 0 {
+	if (returned || failed || nostart) && capableOthers(r, st, p, d.ID, now) > 0 {
 		what := "the drone failed it"
 		switch {
 		case nostart:
@@ -83,7 +86,7 @@ func packageBlocker(r Rules, st *projections.State, d *projections.Drone, p *pro
 	}
 	if p.LastFailure == portage.SigOOM && len(p.FailedOn) > 0 {
 		if last, ok := st.Drone(p.FailedOn[len(p.FailedOn)-1]); ok && d.MemoryMB <= last.MemoryMB &&
-			biggerOther(st, p, d, last.MemoryMB, now) {
+			biggerOther(r, st, p, d, last.MemoryMB, now) {
 			return fmt.Sprintf("ran out of memory on %s (%d MB): a drone with more memory goes first", last.ID, last.MemoryMB)
 		}
 	}
@@ -99,10 +102,10 @@ func because(reason string) string {
 
 // capableOthers counts the drones other than except that could claim at
 // now and have the capabilities p needs.
-func capableOthers(st *projections.State, p *projections.Package, except string, now time.Time) int {
+func capableOthers(r Rules, st *projections.State, p *projections.Package, except string, now time.Time) int {
 	n := 0
 	for o := range st.Drones() {
-		if o.ID != except && droneBlocker(st, o, now) == "" && o.Can(p.Requires) {
+		if o.ID != except && droneBlocker(r, st, o, now) == "" && o.Can(p.Requires) {
 			n++
 		}
 	}
@@ -111,9 +114,9 @@ func capableOthers(st *projections.State, p *projections.Package, except string,
 
 // biggerOther reports whether a drone other than d with more than mb of
 // memory could build p now.
-func biggerOther(st *projections.State, p *projections.Package, d *projections.Drone, mb uint64, now time.Time) bool {
+func biggerOther(r Rules, st *projections.State, p *projections.Package, d *projections.Drone, mb uint64, now time.Time) bool {
 	for o := range st.Drones() {
-		if o.ID != d.ID && o.MemoryMB > mb && droneBlocker(st, o, now) == "" && o.Can(p.Requires) {
+		if o.ID != d.ID && o.MemoryMB > mb && droneBlocker(r, st, o, now) == "" && o.Can(p.Requires) {
 			return true
 		}
 	}

@@ -80,7 +80,7 @@ func failureEvents(r Rules, now time.Time, st *projections.State, p projections.
 		last = f.Reason
 	}
 	reason := fmt.Sprintf("circuit breaker: %d builds failed in a row (last: %s)", len(d.Streak)+1, last)
-	if others := able(st, now, drone); others == 0 {
+	if others := able(r, st, now, drone); others == 0 {
 		reason += fmt.Sprintf("; it was the last drone able to build: %d packages wait", st.Count(projections.Needed)+len(d.Tasks))
 	}
 	evs := []events.Event{failed, {Type: events.TypeGrounded, Actor: ActorOrchestrator, Drone: drone,
@@ -138,11 +138,11 @@ func systemic(r Rules, now time.Time, st *projections.State, drone, atom, sig st
 
 // able counts the drones other than except that could claim at now, by
 // the dispatcher's own rules (droneBlockers): online, not grounded,
-// healthy, on the queue's tree.
-func able(st *projections.State, now time.Time, except string) int {
+// healthy, on the queue's tree, with the farm's portage settings.
+func able(r Rules, st *projections.State, now time.Time, except string) int {
 	n := 0
 	for d := range st.Drones() {
-		if d.ID != except && len(droneBlockers(st, d, now)) == 0 {
+		if d.ID != except && len(droneBlockers(r, st, d, now)) == 0 {
 			n++
 		}
 	}

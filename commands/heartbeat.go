@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/portage"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -29,6 +30,8 @@ type Beat struct {
 	CPUPercent, MemoryPercent, DiskPercent, Load float64
 	Tasks                                        []TaskReport
 	Tree                                         string // its portage tree identity; "" = unchanged
+	// Portage is its portage configuration when it changed; nil = unchanged.
+	Portage portage.Settings
 }
 
 // BeatAnswer is what the farm tells the drone back.
@@ -56,6 +59,9 @@ func Heartbeat(r Rules, now time.Time, drone string, b Beat, answer *BeatAnswer)
 		}
 		evs = append(evs, events.Event{Type: events.TypeDroneHealth, Actor: drone, Drone: drone, Health: b.Health, Tree: b.Tree,
 			CPUPercent: b.CPUPercent, MemoryPercent: b.MemoryPercent, DiskPercent: b.DiskPercent, Load: b.Load})
+		if fp := b.Portage.Fingerprint(); fp != "" && fp != d.Fingerprint {
+			evs[len(evs)-1].Portage, evs[len(evs)-1].Fingerprint = b.Portage.Pairs(), fp
+		}
 		var ans BeatAnswer
 		for _, t := range b.Tasks {
 			p, ok := st.Package(t.Atom)

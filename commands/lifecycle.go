@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/portage"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -24,6 +25,10 @@ type Rules struct {
 	SystemicFraction float64
 	StallAfter       time.Duration // a build without new output for this long is reclaimed; 0: never
 	Exclude          []string      // config.toml's [exclude] patterns: never dispatched
+	// Portage is the farm's portage configuration (config.toml's
+	// [portage]): only the settings it holds are compared, and a drone
+	// whose own differ gets no work.
+	Portage portage.Settings
 }
 
 // DefaultRules are config.toml's defaults.
@@ -68,6 +73,8 @@ type DroneInfo struct {
 	Tree         string // its portage tree identity
 	Health       string // its health state machine's state
 	Slots        uint32 // builds it may run at once, as the farm allows (0: 1)
+	// Portage is its portage configuration (none: it could not tell).
+	Portage portage.Settings
 }
 
 // Register records a drone's introduction (first contact or a restart).
@@ -81,7 +88,8 @@ func Register(d DroneInfo, held []TaskReport, dropped *[]Dropped) Decider {
 		}
 		evs := []events.Event{{Type: events.TypeDroneRegistered, Actor: d.ID, Drone: d.ID, Cores: d.Cores,
 			MemoryMB: d.MemoryMB, Capabilities: d.Capabilities, Version: d.Version, Tree: d.Tree,
-			Health: d.Health, Count: uint64(max(d.Slots, 1))}}
+			Health: d.Health, Count: uint64(max(d.Slots, 1)),
+			Portage: d.Portage.Pairs(), Fingerprint: d.Portage.Fingerprint()}}
 		var drops []Dropped
 		if old, ok := st.Drone(d.ID); ok {
 			for _, atom := range old.Tasks {

@@ -111,7 +111,7 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 		add("no drone has registered", "")
 	}
 	for _, d := range drones {
-		why := droneBlockers(st, d, now)
+		why := droneBlockers(r, st, d, now)
 		if pkg != nil {
 			if w := packageBlocker(r, st, d, pkg, exclusions, now); w != "" {
 				why = append(why, w)

@@ -23,6 +23,7 @@ type Config struct {
 	Log       LogConfig                 `toml:"log"`
 	Binhost   BinhostConfig             `toml:"binhost"`
 	Exclude   ExcludeConfig             `toml:"exclude"`
+	Portage   PortageConfig             `toml:"portage"`
 	Caps      CapabilitiesConfig        `toml:"capabilities"`
 	Remotes   map[string]RemoteConfig   `toml:"remotes"`   // by remote name
 	Drones    map[string]DroneConfig    `toml:"drones"`    // by drone id
@@ -99,6 +100,36 @@ type BinhostConfig struct {
 // ExcludeConfig is [exclude]: packages the farm never builds.
 type ExcludeConfig struct {
 	Patterns []string `toml:"patterns"` // cat/name, cat/* or path.Match globs
+}
+
+// PortageConfig is [portage]: the portage configuration the farm's
+// packages are built with, so that its clients can use them. A drone
+// reports its own (from `emerge --info`); one that differs in any setting
+// stated here gets no work. "" = not compared.
+type PortageConfig struct {
+	Profile      string `toml:"profile"`       // below profiles/, e.g. default/linux/amd64/23.0
+	CHOST        string `toml:"chost"`         // e.g. x86_64-pc-linux-gnu
+	CFLAGS       string `toml:"cflags"`        // compared as written (order matters)
+	CXXFLAGS     string `toml:"cxxflags"`      //
+	LDFLAGS      string `toml:"ldflags"`       //
+	USE          string `toml:"use"`           // the global USE as `emerge --info` prints it (a set)
+	ABI          string `toml:"abi"`           // e.g. amd64
+	DefaultABI   string `toml:"default_abi"`   // e.g. amd64
+	MultilibABIs string `toml:"multilib_abis"` // e.g. "amd64 x86" (a set)
+	ABIX86       string `toml:"abi_x86"`       // e.g. "64" or "32 64" (a set)
+}
+
+// Settings are the stated settings by portage's names (portage.SettingKeys).
+func (p PortageConfig) Settings() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{"profile": p.Profile, "CHOST": p.CHOST, "CFLAGS": p.CFLAGS,
+		"CXXFLAGS": p.CXXFLAGS, "LDFLAGS": p.LDFLAGS, "USE": p.USE, "ABI": p.ABI, "DEFAULT_ABI": p.DefaultABI,
+		"MULTILIB_ABIS": p.MultilibABIs, "ABI_X86": p.ABIX86} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // CapabilitiesConfig is [capabilities]: what a drone must be able to do to

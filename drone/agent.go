@@ -50,6 +50,7 @@ type Agent struct {
 	builds    sync.WaitGroup          // build goroutines
 	bg        sync.WaitGroup          // other goroutines Run must outlive
 	regMu     sync.Mutex              // one registration at a time
+	portage   portageState            // its portage settings (portage.go)
 
 	mu         sync.Mutex // guards the fields below
 	settings   api.RegisterResponse

@@ -32,6 +32,7 @@ import (
 //	tree = ""                              # this machine's portage tree identity
 //	tree_file = "/var/db/repos/gentoo/metadata/timestamp.chk"  # read when tree is ""
 //	portage_tmpdir = "/var/tmp"            # default: $PORTAGE_TMPDIR, else /var/tmp
+//	portage_info = ["emerge", "--info"]    # prints the portage settings the farm compares
 type Config struct {
 	Orchestrator string   `toml:"orchestrator"` // base URL of the orchestrator's API
 	ID           string   `toml:"id"`
@@ -51,6 +52,10 @@ type Config struct {
 	// --quiet-build prints nothing). Default: $PORTAGE_TMPDIR, else
 	// /var/tmp, as portage's own.
 	PortageTmpdir string `toml:"portage_tmpdir"`
+	// PortageInfo is the command (argv) that prints this machine's portage
+	// settings, `emerge --info` style; the farm compares them with its
+	// config.toml [portage]. Default: DefaultPortageInfo.
+	PortageInfo []string `toml:"portage_info"`
 
 	// Version is the swarm release the drone runs; it is the binary's, so
 	// no file sets it.

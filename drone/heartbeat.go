@@ -35,6 +35,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		a.log.Debug("resource sample incomplete", "err", err)
 	}
 	a.sampleProgress()
+	settings := a.portageToSend(a.portageSettings(ctx, portageEvery))
 	now := time.Now()
 	a.mu.Lock()
 	t := a.health.Observe(Observation{Sample: s, SlowBuilds: a.slowBuildsLocked(now)})
@@ -47,6 +48,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		Tasks:         a.tasksLocked(),
 		Draining:      a.draining(),
 		Tree:          a.tree(),
+		Portage:       settings,
 	}
 	gen := a.registered
 	a.mu.Unlock()
@@ -68,6 +70,9 @@ func (a *Agent) heartbeat(ctx context.Context) {
 	default:
 		a.log.Warn("heartbeat failed", "err", err)
 		return
+	}
+	if req.Portage != nil {
+		a.portageSent(req.Portage)
 	}
 	a.heard(req.Tasks, now, resp)
 	for _, d := range resp.Drop {

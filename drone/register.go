@@ -20,9 +20,13 @@ var errDrained = errors.New("drone: drained before registering")
 // which Drain may interrupt (nothing is held yet).
 func (a *Agent) register(ctx context.Context, first bool) error {
 	bo := newBackoff(a.retryMin, a.retryMax)
+	settings := a.portageSettings(ctx, 0)
 	for attempt := 1; ; attempt++ {
-		resp, err := a.client.Register(ctx, a.registerRequest())
+		req := a.registerRequest()
+		req.Portage = settings
+		resp, err := a.client.Register(ctx, req)
 		if err == nil {
+			a.portageSent(settings)
 			a.registeredWith(resp)
 			return nil
 		}

@@ -45,6 +45,8 @@ const (
 	fFileSHA256
 	fCPV
 	fEntry
+	fPortage
+	fFingerprint
 )
 
 const (
@@ -109,6 +111,12 @@ func AppendRecord(b []byte, e *Event) []byte {
 	b = putString(b, fFileSHA256, e.FileSHA256)
 	b = putString(b, fCPV, e.CPV)
 	b = putString(b, fEntry, e.Entry)
+	for _, kv := range e.Portage {
+		b = binary.AppendUvarint(b, fPortage<<3|wireBytes)
+		b = binary.AppendUvarint(b, uint64(len(kv)))
+		b = append(b, kv...)
+	}
+	b = putString(b, fFingerprint, e.Fingerprint)
 	return b
 }
 
@@ -327,6 +335,10 @@ func (d *Decoder) setBytes(e *Event, field uint64, v []byte) {
 		e.CPV = d.str(v)
 	case fEntry:
 		e.Entry = string(v)
+	case fPortage:
+		e.Portage = append(e.Portage, string(v))
+	case fFingerprint:
+		e.Fingerprint = d.str(v)
 	}
 }
 

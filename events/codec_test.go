@@ -22,7 +22,8 @@ func richEvent() Event {
 		SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Size: 123456,
 		Pattern: "dev-lang/*", Remote: "binhost", Count: 2500, Final: true,
 		BuildID: 3, Path: "app-misc/hello/hello-1.0-3.gpkg.tar", CPV: "app-misc/hello-1.0",
-		FileSHA256: "0000000000000000000000000000000000000000000000000000000000000001", Entry: "CPV: app-misc/hello-1.0\nSIZE: 1\n"}
+		FileSHA256: "0000000000000000000000000000000000000000000000000000000000000001", Entry: "CPV: app-misc/hello-1.0\nSIZE: 1\n",
+		Portage: []string{"CFLAGS=-O2 -pipe", "CHOST=x86_64-pc-linux-gnu"}, Fingerprint: "5c0ffee1d2a3"}
 }
 
 // roundTrip encodes e and decodes the record.

@@ -23,12 +23,12 @@ const (
 	TypeReclaimed            // the orchestrator took a package back (lease expired, drone offline)
 	TypeGrounded             // a drone may not claim until Until: Reason
 	TypeUngrounded           // a grounding was lifted
-	TypeDroneRegistered      // a drone introduced itself: Cores, MemoryMB, Capabilities, Version
-	TypeDroneHealth          // a drone's health or sampled resources changed
+	TypeDroneRegistered      // a drone introduced itself: Cores, MemoryMB, Capabilities, Version, Portage and Fingerprint
+	TypeDroneHealth          // a drone's health or sampled resources changed (Portage and Fingerprint when its portage configuration did)
 	TypeDroneOffline         // a drone missed its heartbeats
 	TypeDroneOnline          // an offline drone was heard from again
 	TypeBinpkgUploaded       // a drone uploaded a binary package: SHA256, Size
-	TypePromoted             // a verified binary package joined the binhost: Drone, Fence, SHA256 (the drone's), FileSHA256, Size, BuildID, CPV, Path, Entry
+	TypePromoted             // a verified binary package joined the binhost: Drone, Fence, SHA256 (the drone's), FileSHA256, Size, BuildID, CPV, Path, Entry, Fingerprint (the drone's portage configuration at claim time)
 	TypeRejected             // an upload failed verification: Drone, Fence, Reason, Signature (the check), SHA256 and Size (the drone's claim)
 	TypeExcluded             // a package or pattern was excluded: Pattern, Drone (optional), Reason
 	TypeIncluded             // an exclusion was removed: Pattern, Drone (optional)
@@ -175,6 +175,14 @@ type Event struct {
 	FileSHA256 string `json:"file_sha256,omitempty"`
 	CPV        string `json:"cpv,omitempty"`
 	Entry      string `json:"entry,omitempty"`
+
+	// Portage is a drone's portage configuration, "KEY=value" settings
+	// sorted by key (portage.Settings: profile, CHOST, CFLAGS, USE, the ABI
+	// settings …), on drone_registered and on a drone_health when it
+	// changed. Fingerprint is their short hash there, and on promoted the
+	// configuration the package was built with.
+	Portage     []string `json:"portage,omitempty"`
+	Fingerprint string   `json:"fingerprint,omitempty"`
 
 	// Final, on a failed event, means the decider judged it a package failure
 	// (it failed on enough distinct drones): the package is failed, not retried.

@@ -250,7 +250,8 @@ func (s *Server) register(ctx context.Context, id string, r *http.Request) (any,
 	cfg := s.config()
 	admitted := cfg.Drones[id]
 	info := commands.DroneInfo{ID: id, Cores: req.Cores, MemoryMB: req.MemoryMB, Capabilities: req.Capabilities,
-		Version: req.Version, Tree: req.Tree, Health: req.Health, Slots: max(req.Slots, 1)}
+		Version: req.Version, Tree: req.Tree, Health: req.Health, Slots: max(req.Slots, 1),
+		Portage: portageSettings(req.Portage)}
 	if admitted.Cores > 0 {
 		info.Cores = uint32(admitted.Cores)
 	}
@@ -301,7 +302,8 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	}
 	var ans commands.BeatAnswer
 	beat := commands.Beat{Health: req.Health, CPUPercent: req.CPUPercent, MemoryPercent: req.MemoryPercent,
-		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks), Tree: req.Tree}
+		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks), Tree: req.Tree,
+		Portage: portageSettings(req.Portage)}
 	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, &ans)); err != nil {
 		return nil, err
 	}

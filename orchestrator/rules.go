@@ -4,6 +4,7 @@ import (
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/portage"
 )
 
 // Rules returns the farm rules config.toml sets.
@@ -19,6 +20,7 @@ func Rules(cfg config.Config) commands.Rules {
 		SystemicFraction: f.SystemicFraction,
 		StallAfter:       cfg.Build.StallAfter.Duration,
 		Exclude:          cfg.Exclude.Patterns,
+		Portage:          cfg.Portage.Settings(),
 	}
 }
 
@@ -36,4 +38,20 @@ func healthThresholds(h config.HealthConfig) api.Health {
 		CriticalCrashes:       h.CriticalCrashes,
 		SelfCheck:             append([]string{}, h.SelfCheck...),
 	}
+}
+
+// portageSettings takes the settings of a fingerprint a drone sent, by
+// portage's names and normalised; other names are ignored (a newer drone
+// may report more).
+func portageSettings(m map[string]string) portage.Settings {
+	var out portage.Settings
+	for _, k := range portage.SettingKeys {
+		if v, ok := m[k]; ok {
+			if out == nil {
+				out = portage.Settings{}
+			}
+			out[k] = portage.Normalize(k, v)
+		}
+	}
+	return out
 }

@@ -14,6 +14,10 @@ var (
 
 	// ErrBadVersion: text that is not a valid PMS version.
 	ErrBadVersion = errors.New("portage: bad version")
+
+	// ErrBadInfo: output that is not `emerge --info` (or `portageq envvar
+	// -v`) with at least one of the fingerprint's settings.
+	ErrBadInfo = errors.New("portage: not emerge --info output")
 )
 
 // kindError gives an error the identity of a sentinel without repeating the

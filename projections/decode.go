@@ -213,6 +213,7 @@ func (r *decoder) drones(s *State) {
 		d.LastBuilt, d.Slots = r.time(), r.uint32()
 		d.Online, d.Registered = r.bool(), r.time()
 		d.StartFailures = r.strs()
+		d.Portage, d.Fingerprint = r.strs(), r.str()
 		if r.err == nil && (d.ID == "" || s.drones[d.ID] != nil) {
 			r.fail("bad drone " + d.ID)
 		}

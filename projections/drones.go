@@ -64,6 +64,11 @@ type Drone struct {
 	StartFailures []string
 	Online        bool
 	Registered    time.Time // its last registration; zero if it never registered
+	// Portage is its portage configuration as it last reported it
+	// ("KEY=value", sorted: see portage.Settings), Fingerprint their hash;
+	// both empty when it reports none.
+	Portage     []string
+	Fingerprint string
 }
 
 // Strike is one failure in a drone's streak.
@@ -109,6 +114,7 @@ func (d *Drone) clone() *Drone {
 	c.Tasks = slices.Clone(d.Tasks)
 	c.Streak = slices.Clone(d.Streak)
 	c.StartFailures = slices.Clone(d.StartFailures)
+	c.Portage = slices.Clone(d.Portage)
 	return &c
 }
 
@@ -192,6 +198,8 @@ func (s *State) applyDrone(e *events.Event) bool {
 func (d *Drone) register(e *events.Event) (changed bool) {
 	d.Cores, d.MemoryMB, d.Version, d.Tree = e.Cores, e.MemoryMB, e.Version, e.Tree
 	d.Slots = uint32(min(max(e.Count, 1), 1<<16)) // a registration's Count is its slots
+	// A registration that reports no settings leaves none known.
+	d.Portage, d.Fingerprint = slices.Clone(e.Portage), e.Fingerprint
 	if !slices.Equal(d.Capabilities, e.Capabilities) || d.Registered.IsZero() {
 		d.Capabilities = slices.Clone(e.Capabilities) // e's slice is reused
 		changed = true
@@ -212,6 +220,9 @@ func (d *Drone) sample(e *events.Event) {
 	}
 	if e.Tree != "" {
 		d.Tree = e.Tree
+	}
+	if e.Fingerprint != "" {
+		d.Portage, d.Fingerprint = slices.Clone(e.Portage), e.Fingerprint
 	}
 	d.CPUPercent, d.MemoryPercent = finite(e.CPUPercent), finite(e.MemoryPercent)
 	d.DiskPercent, d.Load = finite(e.DiskPercent), finite(e.Load)

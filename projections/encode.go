@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 8).
+// The snapshot payload: a State in a compact binary form (format version 9).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -153,6 +153,8 @@ func (w *encoder) drones(m map[string]*Drone) {
 		w.bool(d.Online)
 		w.time(d.Registered)
 		w.strs(d.StartFailures)
+		w.strs(d.Portage)
+		w.str(d.Fingerprint)
 	}
 }
 

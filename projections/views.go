@@ -234,6 +234,7 @@ type DroneRow struct {
 	Version             string      `json:"version,omitempty"`
 	Tree                string      `json:"tree,omitempty"`
 	Registered          time.Time   `json:"registered,omitzero"`
+	Fingerprint         string      `json:"fingerprint,omitempty"` // of its portage settings
 }
 
 // DroneList lists the drones sorted by id, with their status as of s.Time.
@@ -246,7 +247,7 @@ func (s *State) DroneList() []DroneRow {
 			MemoryPercent: d.MemoryPercent, DiskPercent: d.DiskPercent, Load: d.Load,
 			Tasks: nonNil(d.Tasks), ConsecutiveFailures: uint32(d.ConsecutiveFailures()),
 			Capabilities: nonNil(d.Capabilities), Version: d.Version, Tree: d.Tree,
-			Registered: d.Registered,
+			Registered: d.Registered, Fingerprint: d.Fingerprint,
 		}
 		if d.Grounded {
 			r.GroundedUntil, r.GroundReason = d.GroundedUntil, d.GroundReason

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -25,10 +26,13 @@ func newDronesCmd(a *app, runF func(context.Context, *dronesOptions) error) *cob
 		Short: "List the build machines",
 		Long: `List the drones: id, status (idle, building, grounded, offline or a health
 state such as degraded), health, cores, CPU and memory use, current task and
-when it was last heard from.
+when it was last heard from. A drone whose portage settings differ from
+config.toml's [portage] gets a Drift: line naming each setting, both values:
+it gets no work until it matches.
 
 --json prints an array of objects with id, status, health, cores,
-cpu_percent, memory_percent, tasks, last_seen and more.
+cpu_percent, memory_percent, tasks, last_seen and more (fingerprint: a hash
+of its portage settings; portage_drift: [{"setting", "drone", "farm"}]).
 
 swarm drones add and swarm drones remove admit and revoke drones.`,
 		Example: `  swarm drones
@@ -54,14 +58,39 @@ func runDrones(ctx context.Context, o *dronesOptions) error {
 		return err
 	}
 	rows := st.DroneList()
+	drift := o.app.drifting(st)
 	if o.JSON {
-		return writeJSON(o.app.out, nonNil(rows))
+		return writeJSON(o.app.out, withDrift(rows, drift))
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(o.app.out, "no drones yet")
 		return nil
 	}
-	return printDrones(o.app.out, rows, time.Now())
+	if err := printDrones(o.app.out, rows, time.Now()); err != nil {
+		return err
+	}
+	printDrift(o.app.out, drift, palette{o.app.colour(o.app.out)})
+	return nil
+}
+
+// droneJSON is a row of `drones --json`: the drone, and the portage
+// settings in which it differs from the farm's.
+type droneJSON struct {
+	projections.DroneRow
+	PortageDrift []commands.SettingDiff `json:"portage_drift,omitempty"`
+}
+
+func withDrift(rows []projections.DroneRow, drift []commands.DroneDrift) []droneJSON {
+	out := make([]droneJSON, len(rows))
+	for i, r := range rows {
+		out[i].DroneRow = r
+		for _, d := range drift {
+			if d.ID == r.ID {
+				out[i].PortageDrift = d.Differs
+			}
+		}
+	}
+	return out
 }
 
 // printDrones prints drone rows as a table; now is when "last seen" is

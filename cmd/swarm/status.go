@@ -9,8 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/internal/termsafe"
+	"github.com/swarm-build/swarm/orchestrator"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -30,14 +32,16 @@ the world, binary availability, the queue by state with the build rate over
 the last hour, the drones, and whether dispatching is paused.
 
 It also says what is wrong: drones on another portage tree than the queue's
-(they get no work), a queue older than farm.stale_after, packages no drone
+(they get no work), drones whose portage settings differ from config.toml's
+[portage] (Drift, naming each setting; they get no work), a queue older than farm.stale_after, packages no drone
 can build, packages that keep stalling (Stalls), and packages held blocked
 because their build could not even start (Held, with how to release them).
 
 --json prints the status object: seq, sync, world, binary, queue,
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
 queue_stale, stuck, stalling and held ([{"atom", "state", "stalls",
-"reason"}]) when they apply, and server (url, pid, ok, error) when a server
+"reason"}]) and drifting ([{"id", "fingerprint", "differs": [{"setting",
+"drone", "farm"}]}]) when they apply, and server (url, pid, ok, error) when a server
 runs on the folder. A server that cannot write its event log (the disk
 full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
@@ -72,14 +76,17 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	if dir != "" {
 		srv = serverState(dir)
 	}
+	drift := commands.Drifting(orchestrator.Rules(cfg), st)
 	if o.JSON {
 		return writeJSON(o.app.out, struct {
 			projections.Status
-			Server *serverCondition `json:"server,omitempty"`
-		}{s, srv})
+			Server   *serverCondition      `json:"server,omitempty"`
+			Drifting []commands.DroneDrift `json:"drifting,omitempty"`
+		}{s, srv, drift})
 	}
 	p := palette{o.app.colour(o.app.out)}
 	printStatus(o.app.out, s, time.Now(), p)
+	printDrift(o.app.out, drift, p)
 	if srv != nil && !srv.OK {
 		fmt.Fprintf(o.app.out, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
 	}
