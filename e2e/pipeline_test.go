@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,8 @@ func TestBinhostPipeline(t *testing.T) {
 	watch := f.watchBinhost(ring)
 	atoms := []string{"=app-misc/hello-1.0", "=dev-libs/libfoo-2.1-r1", "app-misc/greeter-0.3:2"}
 	cpvs := []string{"app-misc/hello-1.0", "dev-libs/libfoo-2.1-r1", "app-misc/greeter-0.3"}
-	f.enqueue(atoms...)
+	const nopkg = "=app-misc/nopkg-1" // built, but its build leaves no package
+	f.enqueue(append(atoms, nopkg)...)
 
 	// The bad drones alone first: each has an upload rejected, naming why.
 	for id, mode := range bad {
@@ -66,8 +68,11 @@ func TestBinhostPipeline(t *testing.T) {
 	}
 
 	// The good drones build them all; then every CPV is built once more.
+	if b := f.binary(); b.Available != 0 || b.Total != 4 {
+		t.Errorf("status binary %+v before any promotion, want 0/4", b)
+	}
 	for _, id := range good {
-		f.startDrone(id, droneOpts{})
+		f.startDrone(id, droneOpts{env: []string{"FAKE_EMERGE_NO_PKG=app-misc/nopkg-*"}})
 	}
 	f.waitPromoted(cpvs, 1)
 	f.enqueue(atoms...)
@@ -109,6 +114,23 @@ func TestBinhostPipeline(t *testing.T) {
 		}
 	}
 
+	// Status and queue say what clients find: the package without a
+	// binary package is missing.
+	if b := f.binary(); b.Available != 3 || b.Total != 4 {
+		t.Errorf("status binary %+v, want 3/4", b)
+	}
+	if out := f.swarm("status"); !strings.Contains(out, "Binary:  75.0% available (3/4)") {
+		t.Errorf("swarm status does not say 75.0%% available (3/4):\n%s", out)
+	}
+	for _, r := range f.queueBinary() {
+		if want := r.Atom != strings.TrimPrefix(nopkg, "="); r.Binary != want || r.State != "built" {
+			t.Errorf("queue row %+v, want built with binary %v", r, want)
+		}
+	}
+	if out := f.swarm("queue"); !regexp.MustCompile(`(?m)^app-misc/nopkg-1 +built +missing `).MatchString(out) {
+		t.Errorf("swarm queue does not show app-misc/nopkg-1's binary missing:\n%s", out)
+	}
+
 	polls, files, problems := watch.end(t)
 	for _, p := range problems {
 		t.Error(p)
@@ -117,6 +139,36 @@ func TestBinhostPipeline(t *testing.T) {
 		t.Errorf("the watch saw %d package files served, want the %d promoted", len(files), len(proms))
 	}
 	t.Logf("binhost polled %d times; %d packages promoted", polls, len(proms))
+}
+
+// binary is `swarm status --json`'s binary object.
+func (f *farm) binary() (b struct{ Available, Total int }) {
+	f.t.Helper()
+	var s struct {
+		Binary struct {
+			Available int `json:"available"`
+			Total     int `json:"total"`
+		} `json:"binary"`
+	}
+	f.swarmJSON(&s, "status")
+	b.Available, b.Total = s.Binary.Available, s.Binary.Total
+	return b
+}
+
+// queueBinary is `swarm queue --json` with each row's binary key.
+func (f *farm) queueBinary() []struct {
+	Atom   string `json:"atom"`
+	State  string `json:"state"`
+	Binary bool   `json:"binary"`
+} {
+	f.t.Helper()
+	var rows []struct {
+		Atom   string `json:"atom"`
+		State  string `json:"state"`
+		Binary bool   `json:"binary"`
+	}
+	f.swarmJSON(&rows, "queue")
+	return rows
 }
 
 // waitPromoted waits until each CPV has n promoted builds and nothing is

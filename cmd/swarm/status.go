@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
@@ -32,12 +33,16 @@ the last hour, the drones, and whether dispatching is paused.
 It also says what is wrong: drones on another portage tree than the queue's
 (they get no work), a queue older than farm.stale_after, packages no drone
 can build, packages that keep stalling (Stalls), and packages held blocked
-because their build could not even start (Held, with how to release them).
+because their build could not even start (Held, with how to release them),
+and packages built more than a minute ago whose binary package is not in
+the binhost's index (Binhost). Binary counts the packages of the current
+plan (the queue, plus those the last fresh found already binary) that have
+a promoted build in the index.
 
 --json prints the status object: seq, sync, world, binary, queue,
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
-queue_stale, stuck, stalling and held ([{"atom", "state", "stalls",
-"reason"}]) when they apply, and server (url, pid, ok, error) when a server
+queue_stale, stuck, stalling, held and unpromoted ([{"atom", "state",
+"stalls", "reason"}]) when they apply, and server (url, pid, ok, error) when a server
 runs on the folder. A server that cannot write its event log (the disk
 full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
@@ -68,6 +73,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	now := time.Now()
 	s.QueueStale = queueStale(cfg, s, now)
 	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
+	s.Unpromoted = commands.Unpromoted(st, now)
 	var srv *serverCondition
 	if dir != "" {
 		srv = serverState(dir)
@@ -121,6 +127,9 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	}
 	for _, n := range s.Held {
 		line("Held", p.red(fmt.Sprintf("%s: %s", n.Atom, n.Reason)))
+	}
+	for _, n := range s.Unpromoted {
+		line("Binhost", p.red(termsafe.Line(fmt.Sprintf("%s not promoted: %s", n.Atom, n.Reason))))
 	}
 	if s.Seq == 0 {
 		line("Log", "empty")
