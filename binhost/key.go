@@ -16,10 +16,12 @@ import (
 // Modes of the binhost folder and the private key: the key signs what every
 // client installs, so it is the operator's alone, whatever the umask. The
 // packages folder is served over HTTP by the orchestrator, not by the file
-// system, so it needs no wider mode either.
+// system, so it needs no wider mode either, nor do the packages and the
+// index in it (FileMode: private on disk like everything in .swarm).
 const (
-	DirMode fs.FileMode = 0o700
-	KeyMode fs.FileMode = 0o600
+	DirMode  fs.FileMode = 0o700
+	KeyMode  fs.FileMode = 0o600
+	FileMode fs.FileMode = 0o600
 )
 
 // KeyFile is the farm's private signing key in the binhost folder, armored.

@@ -169,7 +169,7 @@ func createTarget(dir, cpv string, id uint64) (*os.File, string, error) {
 	if err := os.MkdirAll(folder, DirMode); err != nil {
 		return nil, "", fmt.Errorf("binhost: %w", err)
 	}
-	f, err := atomicfile.Create(folder, "."+pf+".tmp-*", 0o644)
+	f, err := atomicfile.Create(folder, "."+pf+".tmp-*", FileMode)
 	return f, rel, err
 }
 

@@ -63,7 +63,7 @@ func Publish(dir string, x *Index, ts int64) error {
 		name string
 		data []byte
 	}{{IndexGzFile, gz.Bytes()}, {IndexFile, plain.Bytes()}} {
-		tmp, err := atomicfile.Create(folder, "."+f.name+".tmp-*", 0o644)
+		tmp, err := atomicfile.Create(folder, "."+f.name+".tmp-*", FileMode)
 		if err != nil {
 			return err
 		}
