@@ -30,13 +30,13 @@ func TestFakeEmerge(t *testing.T) {
 		wantPkg    bool
 		wantOut    string // printed somewhere
 	}{
-		{name: "builds", env: []string{"FAKE_EMERGE_SECONDS=0.1", "FAKE_EMERGE_PKGDIR=@PKGS@"},
+		{name: "builds", env: []string{"FAKE_EMERGE_SECONDS=0.1", "PKGDIR=@PKGS@"},
 			wantEnd: "0", wantPkg: true},
 		{name: "fails with a slot conflict", env: []string{"FAKE_EMERGE_FAIL=*",
 			"FAKE_EMERGE_FAIL_TEXT=" + testdata("slot-conflict.txt")},
 			wantCode: 1, wantEnd: "1", wantSigOut: portage.SigSlotConflict},
 		{name: "fails to compile", env: []string{"FAKE_EMERGE_FAIL=dev-libs/*",
-			"FAKE_EMERGE_FAIL_TEXT=" + testdata("ibus-compile-failure.txt")},
+			"FAKE_EMERGE_FAIL_TEXT=" + testdata("ibus-compile-failure.txt"), "PKGDIR=@PKGS@"},
 			wantCode: 1, wantEnd: "1", wantSigOut: "compile-phase"},
 		{name: "a pattern that does not match", env: []string{"FAKE_EMERGE_FAIL=sys-*", "FAKE_EMERGE_CRASH=x/*",
 			"FAKE_EMERGE_HANG=dev-libs/libfoo", "FAKE_EMERGE_FAIL_TEXT=" + testdata("slot-conflict.txt")},
@@ -73,7 +73,7 @@ func TestFakeEmerge(t *testing.T) {
 				!runs[0].ended || runs[0].status != tt.wantEnd {
 				t.Errorf("record %+v, want one run of dev-libs/libpng-1.6.8 on d1 ending %q", runs, tt.wantEnd)
 			}
-			pkg, err := os.ReadFile(filepath.Join(dir, "pkgs", "dev-libs", "libpng-1.6.8.gpkg.tar"))
+			pkg, err := os.ReadFile(filepath.Join(dir, "pkgs", "dev-libs", "libpng", "libpng-1.6.8-1.gpkg.tar"))
 			if tt.wantPkg && (err != nil || len(pkg) == 0) {
 				t.Errorf("no package file written: %v", err)
 			}

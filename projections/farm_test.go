@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -19,19 +20,32 @@ func TestPauseKeepsTheFirstReason(t *testing.T) {
 	}
 }
 
+// TestFreshAndBinary: Binary counts the packages of the current plan (the
+// queue, plus what the fresh found already binary) that have a promoted
+// build; a promotion of a package no longer planned counts for nothing,
+// and a package promoted twice counts once.
 func TestFreshAndBinary(t *testing.T) {
+	const atomC, gone = "app-misc/c-1", "app-misc/gone-1"
 	s := feed(New(),
 		events.Event{Type: events.TypeFreshStarted, Actor: "operator", Tree: "2026-01-23T00:45Z"},
-		events.Event{Type: events.TypeFreshCompleted, Actor: "operator", Tree: "2026-01-23T00:45Z", Count: 264},
+		ev(events.TypeEnqueued, atomA, "", 0), ev(events.TypeEnqueued, atomB, "", 0), ev(events.TypeEnqueued, atomC, "", 0),
+		events.Event{Type: events.TypeFreshCompleted, Actor: "operator", Tree: "2026-01-23T00:45Z", Count: 264, Size: 2},
 		events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: atomA},
 		events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: atomA},
-		events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: atomB})
+		events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: gone},
+		events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: atomB, CPV: strings.TrimPrefix(atomB, "="),
+			BuildID: 1, Path: "x/y.gpkg.tar"})
 	st := s.Status()
-	if st.World != 264 || st.Binary != (Binary{Available: 2, Total: 264}) || s.Fresh != nil {
-		t.Fatalf("status: %+v", st)
+	if st.World != 264 || st.Binary != (Binary{Available: 4, Total: 5}) || s.Fresh != nil {
+		t.Fatalf("status: %+v, want world 264, binary 4/5", st)
 	}
-	if st.Sync.Time == nil || !st.Sync.Time.Equal(t0.Add(2*time.Minute)) || st.Sync.Tree != "2026-01-23T00:45Z" {
+	if st.Sync.Time == nil || st.Sync.Tree != "2026-01-23T00:45Z" {
 		t.Fatalf("sync: %+v", st.Sync)
+	}
+	for _, r := range s.QueueList("") {
+		if want := r.Atom != atomC; r.Binary != want || s.HasBinary(r.Atom) != want {
+			t.Errorf("%s: binary %v, want %v", r.Atom, r.Binary, want)
+		}
 	}
 }
 

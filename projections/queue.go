@@ -158,6 +158,15 @@ func (s *State) reblock() {
 }
 
 // release ends p's current claim: the claimant's task list loses it.
+// BuiltAt is when the package's last build completed (zero unless built):
+// the completed event's time, as its claim's time plus its build time.
+func (p *Package) BuiltAt() time.Time {
+	if p.State != Built {
+		return time.Time{}
+	}
+	return p.ClaimedAt.Add(p.BuildTime)
+}
+
 func (s *State) release(p *Package) {
 	if d := s.drones[p.Drone]; d != nil {
 		d.removeTask(p.Atom)

@@ -22,7 +22,7 @@ type State struct {
 	Sync   Sync      // the last completed fresh
 	Fresh  *FreshRun // a fresh that started and has not completed
 	World  uint64    // packages the last fresh wanted
-	Binary Binary    // binary packages on the binhost against the world
+	Binary Binary    // atoms ever promoted (+ fresh binaries) against the world, as kept in snapshots; Status reports the plan's availability (binary())
 
 	packages   map[string]*Package // by atom
 	drones     map[string]*Drone   // by id

@@ -49,6 +49,12 @@ type Status struct {
 	// Held are the packages held blocked because their build could not
 	// even start, with the reason (which says how to release them).
 	Held []PackageNote `json:"held,omitempty"`
+	// Unpromoted are the packages built longer ago than the farm waits
+	// for their binary package to reach the index (a judgment of
+	// commands.Unpromoted, against a time the caller gives: projections
+	// read no clock). A built package the binhost does not serve is the
+	// field's "690 MB in staging" incident.
+	Unpromoted []PackageNote `json:"unpromoted,omitempty"`
 }
 
 // PackageNote names a package that needs the operator's eye, and why.
@@ -92,7 +98,7 @@ type DroneCounts struct {
 // Status returns the summary. It costs O(drones), not O(queue).
 func (s *State) Status() Status {
 	st := Status{
-		Seq: s.Seq, Time: s.Time, World: s.World, Binary: s.Binary, Binhost: s.BinhostUsage(),
+		Seq: s.Seq, Time: s.Time, World: s.World, Binary: s.binary(), Binhost: s.BinhostUsage(),
 		Sync:        SyncStatus{Tree: s.Sync.Tree},
 		RatePerHour: float64(len(s.recent.live())),
 		Queue: QueueCounts{
@@ -187,6 +193,7 @@ type QueueRow struct {
 	PrioritySec    float64      `json:"priority_s,omitempty"`  // remaining critical path, as planned
 	Stalls         uint32       `json:"stalls,omitempty"`      // builds failed for making no progress
 	Held           string       `json:"held,omitempty"`        // why it is held blocked (its build could not start)
+	Binary         bool         `json:"binary"`                // a promoted build of it is in the index
 }
 
 // QueueList lists the packages in state stateFilter ("" for all), in the
@@ -204,7 +211,7 @@ func (s *State) QueueList(stateFilter string) []QueueRow {
 			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
 			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires), Use: p.Use,
 			Deps: p.Deps, WaitingFor: s.Unmet(p), PrioritySec: p.Priority.Seconds(),
-			Stalls: p.Stalls, Held: p.Held,
+			Stalls: p.Stalls, Held: p.Held, Binary: s.hasBuild(p.Atom),
 		})
 	}
 	slices.SortFunc(rows, func(a, b QueueRow) int {

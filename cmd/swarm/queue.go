@@ -25,10 +25,11 @@ func newQueueCmd(a *app, runF func(context.Context, *queueOptions) error) *cobra
 		Use:   "queue",
 		Short: "List the packages in the queue",
 		Long: `List the packages in the queue, in the order they joined it: atom, state,
+whether a build of it is in the binhost's index (BINARY: yes, or missing),
 failed attempts, the drone building it, and the last failure.
 
---json prints an array of objects with atom, state, attempts, drone,
-last_failure and more.`,
+--json prints an array of objects with atom, state, binary (true when a
+promoted build is in the index), attempts, drone, last_failure and more.`,
 		Example: "  swarm queue --state failed\n  swarm queue --json",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -67,10 +68,14 @@ func runQueue(ctx context.Context, o *queueOptions) error {
 // printQueue prints queue rows as a table.
 func printQueue(w io.Writer, rows []projections.QueueRow) error {
 	tw := newTable(w)
-	fmt.Fprintln(tw, "ATOM\tSTATE\tATTEMPTS\tDRONE\tLAST FAILURE")
+	fmt.Fprintln(tw, "ATOM\tSTATE\tBINARY\tATTEMPTS\tDRONE\tLAST FAILURE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n",
-			termsafe.Line(r.Atom), r.State, strconv.FormatUint(uint64(r.Attempts), 10),
+		binary := "missing"
+		if r.Binary {
+			binary = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
+			termsafe.Line(r.Atom), r.State, binary, strconv.FormatUint(uint64(r.Attempts), 10),
 			termsafe.Line(orDash(r.Drone)), termsafe.Line(orDash(r.LastFailure)))
 	}
 	return tw.Flush()

@@ -35,13 +35,17 @@ It also says what is wrong: drones on another portage tree than the queue's
 (they get no work), drones whose portage settings differ from config.toml's
 [portage] (Drift, naming each setting; they get no work), a queue older than farm.stale_after, packages no drone
 can build, packages that keep stalling (Stalls), and packages held blocked
-because their build could not even start (Held, with how to release them).
+because their build could not even start (Held, with how to release them),
+and packages built more than a minute ago whose binary package is not in
+the binhost's index (Binhost). Binary counts the packages of the current
+plan (the queue, plus those the last fresh found already binary) that have
+a promoted build in the index.
 
 --json prints the status object: seq, sync, world, binary, queue,
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
-queue_stale, stuck, stalling and held ([{"atom", "state", "stalls",
-"reason"}]) and drifting ([{"id", "fingerprint", "differs": [{"setting",
-"drone", "farm"}]}]) when they apply, and server (url, pid, ok, error) when a server
+queue_stale, stuck, stalling, held and unpromoted ([{"atom", "state",
+"stalls", "reason"}]) and drifting ([{"id", "fingerprint", "differs":
+[{"setting", "drone", "farm"}]}]) when they apply, and server (url, pid, ok, error) when a server
 runs on the folder. A server that cannot write its event log (the disk
 full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
@@ -72,6 +76,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	now := time.Now()
 	s.QueueStale = queueStale(cfg, s, now)
 	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
+	s.Unpromoted = commands.Unpromoted(st, now)
 	var srv *serverCondition
 	if dir != "" {
 		srv = serverState(dir)
@@ -132,6 +137,9 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	}
 	for _, n := range s.Held {
 		line("Held", p.red(fmt.Sprintf("%s: %s", n.Atom, n.Reason)))
+	}
+	for _, n := range s.Unpromoted {
+		line("Binhost", p.red(termsafe.Line(fmt.Sprintf("%s not promoted: %s", n.Atom, n.Reason))))
 	}
 	if s.Seq == 0 {
 		line("Log", "empty")
