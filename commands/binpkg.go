@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/portage"
@@ -70,18 +71,24 @@ func Promote(drone, atom string, fence uint64, pr Promotion) Decider {
 }
 
 // Reject records an upload that failed verification (check names which,
-// reason says how) and takes the package back in the same append, so it
-// is built again; the drone's later reports are stale.
-func Reject(drone, atom string, fence uint64, check, reason string, up Binpkg) Decider {
+// reason says how) and ends the build in the same append. A bad package is
+// the build's fault, as a stall is: the end is a failure on that drone
+// (signature "rejected-CHECK", judged by the orchestrator), through the
+// failure rules (failure.go), so it is an attempt and a strike, the
+// two-drone rule and the breaker apply, and the package goes to another
+// drone first. Without that a drone that always made bad packages was
+// handed the package back forever. The drone's later reports are stale.
+func Reject(r Rules, now time.Time, drone, atom string, fence uint64, check, reason string, up Binpkg) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		p, err := building(st, atom, drone, fence)
 		if err != nil {
 			return nil, err
 		}
-		return []events.Event{
-			{Type: events.TypeRejected, Actor: ActorOrchestrator, Atom: atom, Drone: drone, Fence: fence,
-				Signature: check, Reason: reason, SHA256: up.SHA256, Size: up.Size},
-			reclaim(p, "binary package rejected: "+check),
-		}, nil
+		rejected := events.Event{Type: events.TypeRejected, Actor: ActorOrchestrator, Atom: atom, Drone: drone,
+			Fence: fence, Signature: check, Reason: reason, SHA256: up.SHA256, Size: up.Size}
+		f := Failure{Signature: "rejected-" + check, Reason: "binary package rejected (" + check + "): " + reason}
+		evs := failureEvents(r, now, st, p, f)
+		evs[0].Actor = ActorOrchestrator
+		return append([]events.Event{rejected}, evs...), nil
 	}
 }

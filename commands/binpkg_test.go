@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -51,16 +52,22 @@ func TestPromoteAllocatesBuildIDs(t *testing.T) {
 func TestRejectTakesThePackageBack(t *testing.T) {
 	const atom = "app-misc/hello-1.0"
 	s, fence := claimedStore(t, atom)
-	out := exec(t, s, Reject("d1", atom, fence, "sha256", "got x, the drone said y", Binpkg{SHA256: "y", Size: 3}))
+	r := DefaultRules()
+	out := exec(t, s, Reject(r, time.Now(), "d1", atom, fence, "sha256", "got x, the drone said y", Binpkg{SHA256: "y", Size: 3}))
 	if len(out.Events) != 2 || out.Events[0].Type != events.TypeRejected || out.Events[0].Signature != "sha256" ||
-		out.Events[1].Type != events.TypeReclaimed {
+		out.Events[1].Type != events.TypeFailed || out.Events[1].Signature != "rejected-sha256" ||
+		out.Events[1].Actor != ActorOrchestrator {
 		t.Fatalf("events: %+v", out.Events)
 	}
-	if p, _ := out.State.Package(atom); p.State != projections.Needed {
-		t.Fatalf("package %s after a rejection, want needed", p.State)
+	p, _ := out.State.Package(atom)
+	if p.State != projections.Needed || p.Attempts != 1 {
+		t.Fatalf("package %s after %d attempts, want needed after 1", p.State, p.Attempts)
+	}
+	if d, _ := out.State.Drone("d1"); len(d.Streak) != 1 {
+		t.Fatalf("d1's streak %v: a rejection is a strike on the drone that made the package", d.Streak)
 	}
 	// The drone's fence is stale now: a second rejection or a promotion is refused.
-	if _, err := s.Execute(context.Background(), Reject("d1", atom, fence, "sha256", "", Binpkg{})); err == nil {
+	if _, err := s.Execute(context.Background(), Reject(r, time.Now(), "d1", atom, fence, "sha256", "", Binpkg{})); err == nil {
 		t.Fatal("a rejection under a stale fence was accepted")
 	}
 }

@@ -30,7 +30,10 @@ import (
 // see: nothing unverified ever appears under /binhost/.
 func TestBinhostPipeline(t *testing.T) {
 	t.Parallel()
-	f := newFarm(t)
+	// A rejection is a failure on the drone that made the package: with
+	// the default two-drone rule, two bad drones rejected on one package
+	// would fail it before a good drone had its turn.
+	f := newFarm(t, setting{"farm.fail_after_drones", "4"})
 	bad := map[string]string{"bad-zero": "zero", "bad-manifest": "manifest", "bad-cpv": "cpv"}
 	wantCheck := map[string]string{"bad-zero": "empty", "bad-manifest": "manifest", "bad-cpv": "cpv"}
 	good := []string{"good1", "good2"}
@@ -59,6 +62,9 @@ func TestBinhostPipeline(t *testing.T) {
 		if e.Signature != wantCheck[id] || e.Reason == "" {
 			t.Errorf("%s: rejected %s (%q), want check %q and a reason", id, e.Signature, e.Reason, wantCheck[id])
 		}
+		f.waitEvent(startTimeout, "the rejection counted as a failure on "+id, func(e event) bool {
+			return e.Type == "failed" && e.Drone == id && e.Signature == "rejected-"+wantCheck[id]
+		})
 	}
 	for id := range bad {
 		f.killDrone(id)

@@ -111,7 +111,7 @@ func (s *Server) reject(ctx context.Context, id string, u upload, up commands.Bi
 		return cause
 	}
 	check := binhost.CheckName(cause)
-	if _, err := s.execute(ctx, commands.Reject(id, u.atom, u.fence, check, cause.Error(), up)); err != nil {
+	if _, err := s.execute(ctx, commands.Reject(s.rules(), time.Now(), id, u.atom, u.fence, check, cause.Error(), up)); err != nil {
 		return err
 	}
 	s.log.Warn("rejected a binary package", "drone", id, "atom", u.atom, "check", check, "err", cause)
