@@ -42,8 +42,9 @@
 // PKGDIR (a fresh folder beside the log, <name>.<fence>.pkgdir, removed once
 // the build is reported) and PORTAGE_BINHOST (the orchestrator's /binhost/).
 //
-// Packages: after exit 0, every *.gpkg.tar the build left in its PKGDIR is
-// hashed (SHA-256 and size, one streaming pass) and uploaded, streamed from
+// Packages: after exit 0, every *.gpkg.tar of the claimed package the build
+// left in its PKGDIR (not its dependencies': emerge --getbinpkg stores what
+// it fetches from PORTAGE_BINHOST there too) is hashed (SHA-256 and size, one streaming pass) and uploaded, streamed from
 // disk, under the claim's fence (api.Client.Binpkg), retried with backoff on
 // network errors and 5xx but not on 4xx. A 422 (rejected: the orchestrator
 // took the package back) or 409 (stale) ends the build's reporting; another

@@ -68,8 +68,8 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// uploadPackages sends every package b's build left in its PKGDIR, in
-// order, each under b's fence, and returns the completion to report:
+// uploadPackages sends every package of its own (ownPackages) that b's
+// build left in its PKGDIR, in order, each under b's fence, and returns the completion to report:
 // with the package's SHA-256 and size when it made exactly one. It
 // returns false when b's story has ended instead: a package was rejected
 // (the orchestrator took the package back), the claim went stale or was
@@ -88,8 +88,12 @@ func (a *Agent) uploadPackages(b *build) (api.CompleteRequest, bool) {
 			strings.Join(xpak, ", ")))
 		return req, false
 	}
+	gpkg, deps := ownPackages(b.claim.Atom, gpkg)
+	for _, d := range deps {
+		a.log.Info("not uploading a dependency's package the build fetched or made", "atom", b.claim.Atom, "file", d.name)
+	}
 	if len(gpkg) == 0 {
-		a.log.Warn("the build left no binary package in its PKGDIR", "atom", b.claim.Atom, "dir", b.pkgDir)
+		a.log.Warn("the build left no binary package of its own in its PKGDIR", "atom", b.claim.Atom, "dir", b.pkgDir)
 	}
 	for i := range gpkg {
 		p := &gpkg[i]

@@ -15,8 +15,12 @@ import (
 
 // makePkg is a build command that leaves one package of the given bytes
 // (printf format) in its PKGDIR, as emerge --buildpkg does.
+// makePkg is a build command that leaves a package of the atom it builds
+// (CATEGORY/PN/PF-1.gpkg.tar, for atoms whose version has no '-') holding
+// content.
 func makePkg(content string) []string {
-	return []string{"sh", "-c", `mkdir -p "$PKGDIR/dev-libs/a" && printf '` + content + `' >"$PKGDIR/dev-libs/a/a-1-1.gpkg.tar"`, "{atom}"}
+	return []string{"sh", "-c", `c=${SWARM_ATOM%%/*} pf=${SWARM_ATOM#*/}; pn=${pf%-*}; mkdir -p "$PKGDIR/$c/$pn" && ` +
+		`printf '` + content + `' >"$PKGDIR/$c/$pn/$pf-1.gpkg.tar"`, "{atom}"}
 }
 
 func completes(f *fakeOrchestrator) func() bool {

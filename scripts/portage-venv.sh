@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create (or reuse) a Python virtualenv holding real portage from PyPI, for
-# the tests that run real portage (go test -tags portage ./portage/gpkg).
+# the tests that run real portage (e2e/realportage_test.go,
+# portage/gpkg/portage_e2e_test.go), which find it here by default.
 #
 # usage: scripts/portage-venv.sh [DIR]     (default: $SWARM_PORTAGE_VENV, else /tmp/swarm-portage-venv)
 # Prints the venv's path; export it as SWARM_PORTAGE_VENV.

@@ -1,8 +1,6 @@
-//go:build portage
-
-// The real-portage test: run with `go test -tags portage ./portage/gpkg`
-// and SWARM_PORTAGE_VENV set (scripts/portage-venv.sh makes it). Kept behind
-// a build tag until .ci/run sets the venv up; without the venv it fails.
+// The real-portage test needs real portage in a venv: SWARM_PORTAGE_VENV,
+// else the folder scripts/portage-venv.sh makes by default. Without it the
+// test fails saying how to make it (testenv.PortageVenv).
 
 package gpkg_test
 
@@ -23,6 +21,7 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/binhost"
+	"github.com/swarm-build/swarm/internal/testenv"
 	"github.com/swarm-build/swarm/portage/gpkg"
 )
 
@@ -31,10 +30,9 @@ import (
 // swarm wrote, and refuses one whose image was changed after signing even
 // when the index is re-hashed to match.
 func TestRealPortageInstallsSignedPackages(t *testing.T) {
-	venv := os.Getenv("SWARM_PORTAGE_VENV")
-	if venv == "" {
-		t.Fatal("SWARM_PORTAGE_VENV is not set: run `export SWARM_PORTAGE_VENV=$(scripts/portage-venv.sh)` " +
-			"(a venv with portage 3.0.83 from PyPI; also needs gpg, wget, zstd)")
+	venv, err := testenv.PortageVenv()
+	if err != nil {
+		t.Fatal(err)
 	}
 	work := openTempDir(t)
 	key, err := gpkg.GenerateKey("Swarm Test Farm", "farm@example.invalid", time.Now().Add(-time.Minute))
