@@ -3,6 +3,8 @@ package drone
 import (
 	"path"
 	"strings"
+
+	"github.com/swarm-build/swarm/portage"
 )
 
 // ownPackages splits the package files of a build of atom into the
@@ -16,10 +18,15 @@ import (
 // (FEATURES=binpkg-multi-instance, portage's default) or CATEGORY/PF.gpkg.tar
 // for atom's CATEGORY/PF. No other package's file can look like that: a
 // package name never ends in what reads as a version (PMS 3.1.2).
+//
+// An atom that does not parse (the orchestrator validates atoms, so this
+// is a bug) keeps every file: the farm's verification then judges them.
 func ownPackages(atom string, files []pkgFile) (own, others []pkgFile) {
-	cpv := strings.TrimPrefix(atom, "=")
-	cpv, _, _ = strings.Cut(cpv, "::")
-	cat, pf, _ := strings.Cut(cpv, "/")
+	a, err := portage.ParsePackage(atom)
+	if err != nil {
+		return files, nil
+	}
+	cat, pf := a.Category, strings.TrimPrefix(a.CPV(), a.Category+"/")
 	for _, f := range files {
 		if isOwnPackage(cat, pf, f.name) {
 			own = append(own, f)

@@ -29,6 +29,11 @@ func TestOwnPackages(t *testing.T) {
 			[]string{"app-misc/greeter/greeter-2.1-1.gpkg.tar", "app-misc/hello/hello-1.0-3.gpkg.tar"},
 			[]string{"app-misc/greeter/greeter-2.1-1.gpkg.tar"}, []string{"app-misc/hello/hello-1.0-3.gpkg.tar"}},
 		{"=app-misc/greeter-2.1::farm", []string{"app-misc/greeter-2.1.gpkg.tar"}, []string{"app-misc/greeter-2.1.gpkg.tar"}, nil},
+		// A slot is no part of the file's name.
+		{"app-misc/greeter-0.3:2", []string{"app-misc/greeter/greeter-0.3-1.gpkg.tar"},
+			[]string{"app-misc/greeter/greeter-0.3-1.gpkg.tar"}, nil},
+		{"=dev-qt/qtcore-5.9.4:5/5.9::gentoo", []string{"dev-qt/qtcore/qtcore-5.9.4-2.gpkg.tar"},
+			[]string{"dev-qt/qtcore/qtcore-5.9.4-2.gpkg.tar"}, nil},
 		{"app-misc/greeter-2.1",
 			[]string{"app-misc/greeter/greeter-2.1-r1-1.gpkg.tar", "app-misc/greeter/greeter-2.10-1.gpkg.tar",
 				"app-misc/greeter/greeter-2.1-x.gpkg.tar", "dev-libs/greeter/greeter-2.1-1.gpkg.tar",
