@@ -154,7 +154,8 @@ func (s *Server) promote(ctx context.Context, id string, u upload, up commands.B
 	}
 	pr := commands.Promotion{Upload: up, CPV: u.cpv, BuildID: next, Path: p.Path, FileSHA256: p.SHA256,
 		Size: uint64(p.Size), Entry: p.Entry}
-	if _, err := s.execute(ctx, commands.Promote(id, u.atom, u.fence, pr)); err != nil {
+	out, err := s.execute(ctx, commands.Promote(id, u.atom, u.fence, pr))
+	if err != nil {
 		// Not promoted: the file must not outlive the decision (nothing
 		// lists it, and the next build of the CPV takes its name).
 		os.Remove(filepath.Join(s.opts.Binhost, binhost.PackagesDir, filepath.FromSlash(p.Path)))
@@ -162,6 +163,9 @@ func (s *Server) promote(ctx context.Context, id string, u upload, up commands.B
 	}
 	s.indexDue()
 	s.log.Info("promoted a binary package", "drone", id, "atom", u.atom, "build_id", next, "path", p.Path)
+	if n := len(out.Events); n > 0 && !s.waitListed(ctx, out.Events[n-1].Seq) {
+		s.log.Warn("answering an upload before the index lists it", "atom", u.atom, "build_id", next)
+	}
 	return api.BinpkgAnswer{Path: binhost.PackagesDir + "/" + p.Path, BuildID: next, SHA256: p.SHA256}, nil
 }
 

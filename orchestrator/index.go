@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/swarm-build/swarm/binhost"
@@ -21,6 +22,61 @@ type indexer struct {
 	stamp   int64         // its TIMESTAMP
 	wrote   bool          // an index was written (or found) since start
 	swept   uint64        // pruned builds up to this seq have no file left
+
+	mu    sync.Mutex
+	live  uint64        // the LastPromoted the live index reflects, for waiters
+	moved chan struct{} // closed (and replaced) when live moves
+}
+
+// indexWait bounds how long an upload's answer waits for the index that
+// lists it. Past it the package is promoted all the same (its event is
+// durable); only a dependent claimed meanwhile may not find it yet.
+const indexWait = 30 * time.Second
+
+// published records that the live index reflects promotions up to seq
+// and wakes the uploads waiting for it.
+func (x *indexer) published(seq uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if seq <= x.live && x.moved != nil {
+		return
+	}
+	x.live = seq
+	if x.moved != nil {
+		close(x.moved)
+	}
+	x.moved = make(chan struct{})
+}
+
+// waitListed waits until the live index lists the promotion recorded at
+// seq, ctx ends or indexWait passes, and reports whether it is listed.
+//
+// An upload is answered only then, and a drone completes only after its
+// uploads are answered, so a package whose dependency was just built is
+// dispatched only when clients (and drones, with --getbinpkg) can fetch
+// that dependency; before, a dependent claimed inside the index's batching
+// delay was built against sources, not the farm's package.
+func (s *Server) waitListed(ctx context.Context, seq uint64) bool {
+	timeout := time.After(indexWait)
+	for {
+		s.index.mu.Lock()
+		live, moved := s.index.live, s.index.moved
+		if moved == nil {
+			moved = make(chan struct{})
+			s.index.moved = moved
+		}
+		s.index.mu.Unlock()
+		if live >= seq {
+			return true
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return false
+		case <-timeout:
+			return false
+		}
+	}
 }
 
 // indexDue tells the index loop a promotion or a pruning may have been
@@ -89,6 +145,9 @@ func (s *Server) writeIndex(ctx context.Context) error {
 			}
 		}
 	})
+	if err == nil && s.index.wrote && seq == s.index.written {
+		s.index.published(seq)
+	}
 	if err != nil || (s.index.wrote && seq == s.index.written) {
 		return err
 	}
@@ -98,6 +157,7 @@ func (s *Server) writeIndex(ctx context.Context) error {
 	}
 	// Not written: an index of later events is live (a repair wrote it).
 	s.index.written, s.index.stamp, s.index.wrote = seq, ts, true
+	s.index.published(seq)
 	if wrote {
 		s.log.Debug("wrote the binhost index", "packages", len(builds), "timestamp", ts)
 	}
