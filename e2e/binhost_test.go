@@ -131,11 +131,21 @@ type binhostWatch struct {
 	files    map[string]bool // package files seen served
 	problems []string
 	stop     chan struct{}
+	stopOnce sync.Once
 	done     chan struct{}
+}
+
+// halt stops the watch and waits for its last poll to end.
+func (w *binhostWatch) halt() {
+	w.stopOnce.Do(func() { close(w.stop) })
+	<-w.done
 }
 
 func (f *farm) watchBinhost(ring openpgp.EntityList) *binhostWatch {
 	w := &binhostWatch{files: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
+	// A test that fails before it ends the watch must not leave it
+	// polling (and reporting) after the test is over.
+	f.t.Cleanup(w.halt)
 	dir := filepath.Join(f.root, ".swarm", "binhost", binhost.PackagesDir)
 	go func() {
 		defer close(w.done)
@@ -206,7 +216,6 @@ func (w *binhostWatch) end(t *testing.T) (polls int, files map[string]bool, prob
 		}
 		time.Sleep(pollEvery)
 	}
-	close(w.stop)
-	<-w.done
+	w.halt()
 	return w.polls, w.files, w.problems
 }
