@@ -99,6 +99,17 @@ func checkBroken(t *testing.T, f *farm) {
 	if n == 0 {
 		t.Error("no failed event for broken")
 	}
+	// The operator reads the same text from the log the drone sent,
+	// without logging in to the drone: the error block by default, the
+	// whole build with --full.
+	out, errOut, code := f.run("logs", "app-misc/broken-0.1")
+	if code != 0 || !strings.Contains(out, portageError) || !strings.Contains(out, "compile step failed on purpose") {
+		t.Errorf("swarm logs app-misc/broken-0.1: exit %d, want portage's error block:\n%s%s", code, out, errOut)
+	}
+	full, errOut, code := f.run("logs", "app-misc/broken-0.1", "--full")
+	if code != 0 || !strings.Contains(full, ">>> Emerging (1 of 1) app-misc/broken-0.1::farm") || len(full) <= len(out) {
+		t.Errorf("swarm logs --full: exit %d, want the whole build log:\n%s%s", code, full, errOut)
+	}
 }
 
 // checkGreeterFetchedHello checks that greeter's build, in a prefix where
