@@ -95,6 +95,11 @@ type BinhostConfig struct {
 	// Keep is how many builds of each package slot stay in the index,
 	// newest first; the rest are pruned (see commands.Retain).
 	Keep int64 `toml:"keep"`
+	// IndexEvery is the shortest time between two writes of the Packages
+	// index: promotions in a burst share one write, and an upload is
+	// answered once the index lists it, so this is also how long an upload
+	// may wait.
+	IndexEvery Duration `toml:"index_every"`
 }
 
 // ExcludeConfig is [exclude]: packages the farm never builds.
@@ -213,7 +218,7 @@ func Default() Config {
 		},
 		Log: LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000,
 			MaxBuildLog: 64 << 20, BuildLogsMaxTotal: 2 << 30, BuildLogsMaxAge: dur(30 * 24 * time.Hour)},
-		Binhost: BinhostConfig{MaxUpload: 8 << 30, Keep: 3},
+		Binhost: BinhostConfig{MaxUpload: 8 << 30, Keep: 3, IndexEvery: dur(2 * time.Second)},
 		Exclude: ExcludeConfig{Patterns: []string{}},
 		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},
 			Keywords: map[string][]string{}},

@@ -140,6 +140,8 @@ func (b BinhostConfig) validate(v *validator) {
 	v.atLeast("binhost.max_upload", b.MaxUpload, 4096)
 	// Keeping no build would prune what the index must list.
 	v.atLeast("binhost.keep", b.Keep, 1)
+	// Faster only rewrites the whole index for nothing.
+	v.atLeastDur("binhost.index_every", b.IndexEvery, 50*time.Millisecond)
 }
 
 func (e ExcludeConfig) validate(v *validator) {

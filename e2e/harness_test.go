@@ -50,7 +50,8 @@ type farm struct {
 type setting struct{ key, value string }
 
 // newFarm makes a farm in a temporary folder: `swarm init`, the fast test
-// timings (heartbeat 1s, lease 4s, maintenance every 250ms), fake-emerge as
+// timings (heartbeat 1s, lease 4s, maintenance every 250ms, the binhost
+// index every 100ms), fake-emerge as
 // the build command, then extra settings in order. Every process the farm
 // starts is killed when the test ends; if the test failed, their output,
 // the event log and the build record are printed first.
@@ -64,6 +65,7 @@ func newFarm(t testing.TB, extra ...setting) *farm {
 		{"farm.heartbeat", `"1s"`},
 		{"farm.lease", `"4s"`},
 		{"server.maintenance_every", `"250ms"`},
+		{"binhost.index_every", `"100ms"`}, // an upload waits for the index that lists it
 		{"build.command", fmt.Sprintf(`[%q, "={atom}"]`, testdata("fake-emerge"))},
 	}
 	for _, s := range append(settings, extra...) {

@@ -10,11 +10,6 @@ import (
 	"github.com/swarm-build/swarm/projections"
 )
 
-// indexEvery is the shortest time between two writes of the Packages
-// index: promotions in a burst share one write, and the index is at most
-// this far behind a promotion.
-const indexEvery = 2 * time.Second
-
 // indexer writes the binhost's Packages index from the events.
 type indexer struct {
 	due     chan struct{} // a promotion was recorded
@@ -90,8 +85,18 @@ func (s *Server) indexDue() {
 	}
 }
 
+// indexEvery is binhost.index_every: the shortest time between two writes
+// of the index, so promotions in a burst share one write and the index is
+// at most this far behind a promotion.
+func (s *Server) indexEvery() time.Duration {
+	if d := s.config().Binhost.IndexEvery.Duration; d > 0 {
+		return d
+	}
+	return 2 * time.Second // a configuration made in code
+}
+
 // indexLoop keeps the Packages index current: on start, and after each
-// promotion, batched to one write per indexEvery.
+// promotion, batched to one write per binhost.index_every.
 func (s *Server) indexLoop(ctx context.Context) {
 	if s.opts.Binhost == "" {
 		return
@@ -109,7 +114,7 @@ func (s *Server) indexLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(indexEvery):
+		case <-time.After(s.indexEvery()):
 		}
 		select {
 		case <-ctx.Done():
