@@ -63,6 +63,12 @@ type rewriter struct {
 	opts RewriteOptions
 	tw   *tar.Writer
 	out  *Package
+	// src and image: the source package and its image member's name. The
+	// image is copied byte for byte, so its Manifest hashes are the ones
+	// walk computes while reading it (taken in finish); hashing it a
+	// second time cost a third of a large package's promotion.
+	src   *Package
+	image string
 }
 
 func (w *rewriter) visit(k kind, base string, h *tar.Header, body io.Reader, src *Package) error {
@@ -71,6 +77,7 @@ func (w *rewriter) visit(k kind, base string, h *tar.Header, body io.Reader, src
 		return w.metadata(src)
 	case kindImage:
 		w.out.ImageCompression = src.ImageCompression
+		w.src, w.image = src, base
 		return w.signedMember(base, h.Size, body)
 	}
 	return nil // gpkg-1 is written with the metadata; old signatures and Manifest are dropped
@@ -122,6 +129,13 @@ func (w *rewriter) memberFunc(base string, size int64, fill func(io.Writer) erro
 	if err := w.tw.WriteHeader(h); err != nil {
 		return fmt.Errorf("gpkg: rewrite %s: %w", base, err)
 	}
+	if base == w.image { // hashed by walk as it is read; see finish
+		if err := fill(w.tw); err != nil {
+			return fmt.Errorf("gpkg: rewrite %s: %w", base, err)
+		}
+		w.out.Members = append(w.out.Members, Member{Name: base, Size: size})
+		return nil
+	}
 	hs := newHasher()
 	if err := fill(io.MultiWriter(w.tw, hs)); err != nil {
 		return fmt.Errorf("gpkg: rewrite %s: %w", base, err)
@@ -130,8 +144,29 @@ func (w *rewriter) memberFunc(base string, size int64, fill func(io.Writer) erro
 	return nil
 }
 
+// imageHashes gives the image member written its source's hashes, which
+// walk computed over the very bytes copied.
+func (w *rewriter) imageHashes() error {
+	for i, m := range w.out.Members {
+		if m.Name != w.image {
+			continue
+		}
+		for _, sm := range w.src.Members {
+			if sm.Name == w.image && sm.Size == m.Size {
+				w.out.Members[i].BLAKE2B, w.out.Members[i].SHA512 = sm.BLAKE2B, sm.SHA512
+				return nil
+			}
+		}
+		return fmt.Errorf("gpkg: rewrite: no hashes read for %s", w.image)
+	}
+	return nil
+}
+
 // finish writes the clear-signed Manifest and closes the archive.
 func (w *rewriter) finish() error {
+	if err := w.imageHashes(); err != nil {
+		return err
+	}
 	entries := make([]Entry, len(w.out.Members))
 	for i, m := range w.out.Members {
 		entries[i] = Entry{m.Name, m.Size, map[string]string{"BLAKE2B": m.BLAKE2B, "SHA512": m.SHA512}}
