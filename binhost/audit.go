@@ -159,6 +159,13 @@ func auditFile(dir string, b projections.Build, keyring openpgp.KeyRing, progres
 	case sum != b.SHA256:
 		return bad(ProblemHash, "sha256 %s, promoted with %s", sum, b.SHA256), cr.n, nil
 	}
+	if keyring == nil {
+		return nil, cr.n, nil
+	}
+	// The second pass: each archive's .sig, which portage checks too.
+	if err := gpkg.VerifyMemberSignatures(f, keyring); err != nil {
+		return bad(ProblemSignature, "%v", err), cr.n, nil
+	}
 	return nil, cr.n, nil
 }
 

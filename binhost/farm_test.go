@@ -2,8 +2,14 @@ package binhost_test
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +54,14 @@ func newFarm(t *testing.T) *farm {
 // claim, sign and publish, record. It returns the published path.
 func (f *farm) promote(atom, cpv, fixture string) string {
 	f.t.Helper()
+	return f.promoteDamaged(atom, cpv, fixture, nil)
+}
+
+// promoteDamaged is promote with damage done to the published file before
+// its promotion is recorded (a buggy signer): the event's size, hashes and
+// index entry describe the damaged file.
+func (f *farm) promoteDamaged(atom, cpv, fixture string, damage func(path string)) string {
+	f.t.Helper()
 	ctx := context.Background()
 	ex := func(d commands.Decider) commands.Outcome {
 		out, err := f.store.Execute(ctx, d)
@@ -67,6 +81,10 @@ func (f *farm) promote(atom, cpv, fixture string) string {
 	p, err := binhost.Promote(f.dir, src, cpv, id, farmKey(), time.Now())
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	if damage != nil {
+		damage(f.path(p.Path))
+		p = f.describe(p)
 	}
 	ex(commands.Promote("d1", atom, fence, commands.Promotion{CPV: cpv, BuildID: id, Path: p.Path,
 		FileSHA256: p.SHA256, Size: uint64(p.Size), Entry: p.Entry}))
@@ -98,4 +116,24 @@ func (f *farm) path(rel string) string {
 func (f *farm) exists(rel string) bool {
 	_, err := os.Stat(f.path(rel))
 	return err == nil
+}
+
+// describe returns p with the size and hashes of its file as it now is.
+func (f *farm) describe(p binhost.Promoted) binhost.Promoted {
+	f.t.Helper()
+	data, err := os.ReadFile(f.path(p.Path))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	s256, s1, m5 := sha256.Sum256(data), sha1.Sum(data), md5.Sum(data)
+	p.SHA256, p.Size = hex.EncodeToString(s256[:]), int64(len(data))
+	fields := map[string]string{"SIZE": strconv.Itoa(len(data)), "SHA1": hex.EncodeToString(s1[:]), "MD5": hex.EncodeToString(m5[:])}
+	lines := strings.Split(p.Entry, "\n")
+	for i, l := range lines {
+		if k, _, ok := strings.Cut(l, ": "); ok && fields[k] != "" {
+			lines[i] = k + ": " + fields[k]
+		}
+	}
+	p.Entry = strings.Join(lines, "\n")
+	return p
 }

@@ -21,13 +21,14 @@ import (
 const IndexLockFile = "index.lock"
 
 // WriteIndex publishes the index of builds (State.Builds as of event seq:
-// the promoted builds not pruned) in the binhost folder dir, unless an
+// the promoted builds not pruned) in the binhost folder dir, with the
+// farm's tree (State.Sync.Tree; "" when unknown) as REPO_REVISIONS, unless an
 // index of later events is live. Its TIMESTAMP is now, and past both last
 // (the caller's previous one) and the live index's, so clients always see
 // it move forward. It returns the live TIMESTAMP and whether it wrote.
 // The server's index loop and `swarm verify --repair` both write the
 // index through here.
-func WriteIndex(dir string, seq uint64, builds []projections.Build, last int64, now time.Time) (int64, bool, error) {
+func WriteIndex(dir string, seq uint64, builds []projections.Build, tree string, last int64, now time.Time) (int64, bool, error) {
 	entries := make([]string, 0, len(builds))
 	for _, b := range builds {
 		entries = append(entries, b.Entry)
@@ -35,6 +36,9 @@ func WriteIndex(dir string, seq uint64, builds []projections.Build, last int64, 
 	x, err := IndexOf(entries)
 	if err != nil {
 		return 0, false, err
+	}
+	if tree != "" {
+		x.Header[RepoRevisionsKey] = RepoRevisions(map[string]string{TreeRepo: tree})
 	}
 	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return 0, false, fmt.Errorf("binhost: %w", err)

@@ -74,12 +74,13 @@ func Repair(ctx context.Context, store *commands.Store, dir, actor string, rep A
 	}
 	var seq uint64
 	var builds, pruned []projections.Build
+	var tree string
 	if err := store.Read(ctx, func(st *projections.State) {
-		seq, builds, pruned = st.LastPromoted(), st.Builds(), st.PrunedBuilds()
+		seq, builds, pruned, tree = st.LastPromoted(), st.Builds(), st.PrunedBuilds(), st.Sync.Tree
 	}); err != nil {
 		return out, err
 	}
-	_, wrote, err := WriteIndex(dir, seq, builds, 0, time.Now())
+	_, wrote, err := WriteIndex(dir, seq, builds, tree, 0, time.Now())
 	if err != nil {
 		return out, fmt.Errorf("repair: %w", err)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -55,11 +56,32 @@ func TestLogsShowsFailedBuild(t *testing.T) {
 			t.Errorf("swarm logs %s shows the drone's token", name)
 		}
 	}
+	checkBuildLogUsage(t, f, 1)
 
 	for _, args := range [][]string{{"logs", "app-misc/never-1"}, {"logs", atom, "--attempt", "99"}} {
 		out, errOut, code := f.run(args...)
 		if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("swarm %s: exit %d, stdout %q, stderr %q; want exit 1 and one line", strings.Join(args, " "), code, out, errOut)
 		}
+	}
+}
+
+// checkBuildLogUsage checks that status counts at least n build logs kept
+// (a failed package may be tried again meanwhile), with their bytes, in
+// --json and in its Logs line.
+func checkBuildLogUsage(t *testing.T, f *farm, n int) {
+	t.Helper()
+	var st struct {
+		BuildLogs *struct {
+			Logs  int   `json:"logs"`
+			Bytes int64 `json:"bytes"`
+		} `json:"build_logs"`
+	}
+	f.swarmJSON(&st, "status", "--json")
+	if st.BuildLogs == nil || st.BuildLogs.Logs < n || st.BuildLogs.Bytes <= 0 {
+		t.Errorf("status --json build_logs %+v, want at least %d logs and their bytes", st.BuildLogs, n)
+	}
+	if out := f.swarm("status"); !regexp.MustCompile(`\nLogs: +[0-9]+ build logs?, [0-9,]+ [KM]iB kept\n`).MatchString(out) {
+		t.Errorf("status has no Logs line:\n%s", out)
 	}
 }

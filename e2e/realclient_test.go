@@ -36,6 +36,11 @@ func checkPromoted(t *testing.T, f *farm) map[string]promotion {
 	}
 	idx := f.waitIndexed(got)
 	t.Logf("the live index:\n%s", idx)
+	// The farm's tree (fresh --tree) is the header's REPO_REVISIONS, as
+	// portage's bintree.py writes it; the client below installs from it.
+	if head, _, _ := strings.Cut(idx, "\n\n"); !strings.Contains("\n"+head+"\n", "\nREPO_REVISIONS: {\"gentoo\": \"farm-1\"}\n") {
+		t.Errorf("the live index's header does not name the tree farm-1 in REPO_REVISIONS:\n%s", head)
+	}
 	return got
 }
 

@@ -17,6 +17,7 @@ type indexer struct {
 	stamp   int64         // its TIMESTAMP
 	wrote   bool          // an index was written (or found) since start
 	swept   uint64        // pruned builds up to this seq have no file left
+	tree    string        // the tree (REPO_REVISIONS) the live index names
 
 	mu    sync.Mutex
 	live  uint64        // the LastPromoted the live index reflects, for waiters
@@ -138,9 +139,10 @@ func (s *Server) writeIndex(ctx context.Context) error {
 	}
 	var seq uint64
 	var builds, pruned []projections.Build
+	var tree string
 	err := s.store.Read(ctx, func(st *projections.State) {
-		seq = st.LastPromoted()
-		if s.index.wrote && seq == s.index.written {
+		seq, tree = st.LastPromoted(), st.Sync.Tree
+		if s.index.wrote && seq == s.index.written && tree == s.index.tree {
 			return
 		}
 		builds = st.Builds()
@@ -150,18 +152,19 @@ func (s *Server) writeIndex(ctx context.Context) error {
 			}
 		}
 	})
-	if err == nil && s.index.wrote && seq == s.index.written {
+	current := s.index.wrote && seq == s.index.written && tree == s.index.tree
+	if err == nil && current {
 		s.index.published(seq)
 	}
-	if err != nil || (s.index.wrote && seq == s.index.written) {
+	if err != nil || current {
 		return err
 	}
-	ts, wrote, err := binhost.WriteIndex(s.opts.Binhost, seq, builds, s.index.stamp, time.Now())
+	ts, wrote, err := binhost.WriteIndex(s.opts.Binhost, seq, builds, tree, s.index.stamp, time.Now())
 	if err != nil {
 		return err
 	}
 	// Not written: an index of later events is live (a repair wrote it).
-	s.index.written, s.index.stamp, s.index.wrote = seq, ts, true
+	s.index.written, s.index.stamp, s.index.wrote, s.index.tree = seq, ts, true, tree
 	s.index.published(seq)
 	if wrote {
 		s.log.Debug("wrote the binhost index", "packages", len(builds), "timestamp", ts)

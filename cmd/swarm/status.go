@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/buildlog"
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/internal/termsafe"
@@ -37,7 +39,8 @@ It also says what is wrong: drones on another portage tree than the queue's
 can build, packages that keep stalling (Stalls), and packages held blocked
 because their build could not even start (Held, with how to release them),
 and packages built more than a minute ago whose binary package is not in
-the binhost's index (Binhost). Binary counts the packages of the current
+the binhost's index (Binhost). Logs is the build logs kept (how many,
+their compressed size; log.build_logs_max_total bounds it). Binary counts the packages of the current
 plan (the queue, plus those the last fresh found already binary) that have
 a promoted build in the index.
 
@@ -45,7 +48,8 @@ a promoted build in the index.
 rate_per_hour, drones and paused (null unless paused), plus stale_drones,
 queue_stale, stuck, stalling, held and unpromoted ([{"atom", "state",
 "stalls", "reason"}]) and drifting ([{"id", "fingerprint", "differs":
-[{"setting", "drone", "farm"}]}]) when they apply, and server (url, pid, ok, error) when a server
+[{"setting", "drone", "farm"}]}]) when they apply, build_logs ({"logs",
+"bytes"}) when the logs folder can be read, and server (url, pid, ok, error) when a server
 runs on the folder. A server that cannot write its event log (the disk
 full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
@@ -81,16 +85,21 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	if dir != "" {
 		srv = serverState(dir)
 	}
+	var logs *buildlog.Usage
+	if dir != "" {
+		logs = o.app.buildLogUsage(dir)
+	}
 	drift := commands.Drifting(orchestrator.Rules(cfg), st)
 	if o.JSON {
 		return writeJSON(o.app.out, struct {
 			projections.Status
-			Server   *serverCondition      `json:"server,omitempty"`
-			Drifting []commands.DroneDrift `json:"drifting,omitempty"`
-		}{s, srv, drift})
+			BuildLogs *buildlog.Usage       `json:"build_logs,omitempty"`
+			Server    *serverCondition      `json:"server,omitempty"`
+			Drifting  []commands.DroneDrift `json:"drifting,omitempty"`
+		}{s, logs, srv, drift})
 	}
 	p := palette{o.app.colour(o.app.out)}
-	printStatus(o.app.out, s, time.Now(), p)
+	printStatusLogs(o.app.out, s, logs, time.Now(), p)
 	printDrift(o.app.out, drift, p)
 	if srv != nil && !srv.OK {
 		fmt.Fprintf(o.app.out, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
@@ -98,9 +107,26 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	return nil
 }
 
+// buildLogUsage counts the build logs kept in the state folder dir; nil
+// (with a warning) when they cannot be counted.
+func (a *app) buildLogUsage(dir string) *buildlog.Usage {
+	u, err := buildlog.New(filepath.Join(dir, orchestrator.LogsDir), buildlog.Limits{}).Usage()
+	if err != nil {
+		a.log().Warn("cannot count the build logs", "err", err)
+		return nil
+	}
+	return &u
+}
+
 // printStatus prints the human summary of s; now is the time "ago" is
 // measured from.
 func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
+	printStatusLogs(w, s, nil, now, p)
+}
+
+// printStatusLogs is printStatus with the build logs kept (nil: unknown,
+// as when replaying the log).
+func printStatusLogs(w io.Writer, s projections.Status, logs *buildlog.Usage, now time.Time, p palette) {
 	line := func(label, text string) { fmt.Fprintf(w, "%-9s%s\n", label+":", text) }
 	line("Sync", syncLine(s, now))
 	line("World", plural(int(s.World), "package", "packages"))
@@ -108,6 +134,9 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	if u := s.Binhost; u.Builds+u.Pruned > 0 {
 		line("Binhost", fmt.Sprintf("%s, %d MiB kept; %s pruned (%d MiB)", plural(u.Builds, "build", "builds"),
 			u.Bytes>>20, groupDigits(uint64(u.Pruned)), u.PrunedBytes>>20))
+	}
+	if logs != nil && logs.Logs > 0 {
+		line("Logs", fmt.Sprintf("%s, %s kept", plural(logs.Logs, "build log", "build logs"), byteSize(logs.Bytes)))
 	}
 	line("Queue", queueLine(s, p))
 	line("Swarm", swarmLine(s.Drones, p))
@@ -146,6 +175,15 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 	} else {
 		line("Log", fmt.Sprintf("%s events, last %s (%s)", groupDigits(s.Seq), shortTime(s.Time), ago(s.Time, now)))
 	}
+}
+
+// byteSize is n in MiB, or in KiB (rounded up) below one MiB, so a few
+// small logs do not read as "0 MiB".
+func byteSize(n int64) string {
+	if n >= 1<<20 {
+		return groupDigits(uint64(n>>20)) + " MiB"
+	}
+	return groupDigits(uint64((n+1023)>>10)) + " KiB"
 }
 
 func syncLine(s projections.Status, now time.Time) string {

@@ -51,7 +51,8 @@ first event to the last, like git fsck. Prints the head of the chain.
 Then audit the binhost: every promoted package file (those the events list:
 promoted and not pruned) is re-hashed against its promoted event (SHA-256
 and size) and read as a gpkg whose Manifest must be signed with the farm's
-key; zero-byte, truncated, missing and unknown files are named; Packages is
+key, then read again to check each archive's detached .sig with that key
+(as portage does before it installs); zero-byte, truncated, missing and unknown files are named; Packages is
 checked against the events and the files both ways (entries without a
 file, files without an entry, SIZE/MTIME/MD5/SHA1 differences), and
 Packages.gz against Packages. Each problem is one line: path, kind, what

@@ -49,5 +49,7 @@
 // (key.go, sign.go): armored detached signatures (binary, class 0x00) per
 // member except gpkg-1, and a clear-signed (text, class 0x01) Manifest whose
 // armor carries the CRC24 line gpg 2.2 needs. A client trusts the farm's
-// public key in its portage gnupg home.
+// public key in its portage gnupg home. Read checks the Manifest's
+// signature; VerifyMemberSignatures (membersig.go) checks each archive's
+// .sig in a second pass, as portage does before it installs.
 package gpkg

@@ -3,6 +3,7 @@ package gpkg
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -48,6 +49,32 @@ func FuzzRead(f *testing.F) {
 		}
 		if q.CPV() != p.CPV() || q.BuildID() != 9 {
 			t.Fatalf("rewritten CPV %s BUILD_ID %d, from %s", q.CPV(), q.BuildID(), p.CPV())
+		}
+		if err := VerifyMemberSignatures(bytes.NewReader(out.Bytes()), testKey.Keyring()); err != nil {
+			t.Fatalf("rewritten package's member signatures: %v", err)
+		}
+	})
+}
+
+// FuzzVerifyMemberSignatures feeds whole containers to the second pass:
+// it never panics, and what it refuses is one of its documented errors.
+func FuzzVerifyMemberSignatures(f *testing.F) {
+	src, err := os.ReadFile("testdata/real/hello-1.0-1.gpkg.tar")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var signed bytes.Buffer
+	if _, err := Rewrite(&signed, bytes.NewReader(src), RewriteOptions{BuildID: 2, Key: testKey, Time: testTime}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(src)
+	f.Add(signed.Bytes())
+	f.Add(signed.Bytes()[:4096])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := VerifyMemberSignatures(bytes.NewReader(data), testKey.Keyring())
+		if err != nil && !errors.Is(err, ErrBadSignature) && !errors.Is(err, ErrNotTar) &&
+			!errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrBadPath) {
+			t.Fatalf("undocumented error: %v", err)
 		}
 	})
 }

@@ -43,8 +43,9 @@ func (l Limits) withDefaults() Limits {
 type Options struct {
 	Limits Limits
 	// Keyring, when set, makes Read require a clear-signed Manifest whose
-	// signature verifies against it. Member .sig files are not checked: the
-	// Manifest's signature covers their hashes.
+	// signature verifies against it. Member .sig files are not checked
+	// here (the Manifest's signature covers their hashes); portage checks
+	// them too, and VerifyMemberSignatures does in a second pass.
 	Keyring openpgp.KeyRing
 }
 
