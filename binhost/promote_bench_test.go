@@ -51,7 +51,7 @@ func BenchmarkPromoteReal(b *testing.B) {
 				latest[i%len(pkgs)] = projections.Build{CPV: pk.cpv, BuildID: id, Path: p.Path,
 					SHA256: p.SHA256, Size: uint64(p.Size), Entry: p.Entry, Seq: uint64(i + 1)}
 				if withIndex {
-					if stamp, _, err = binhost.WriteIndex(dir, uint64(i+1), nonEmpty(latest), stamp, time.Now()); err != nil {
+					if stamp, _, err = binhost.WriteIndex(dir, uint64(i+1), nonEmpty(latest), "", stamp, time.Now()); err != nil {
 						b.Fatal(err)
 					}
 				}
