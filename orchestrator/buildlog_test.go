@@ -6,12 +6,10 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +17,6 @@ import (
 
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/buildlog"
-	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 )
 
@@ -27,34 +24,7 @@ import (
 // are kept.
 func startStateServer(t *testing.T, mutate func(*config.Config), drones ...string) *testServer {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := config.Default()
-	for _, d := range drones {
-		cfg.Drones[d] = config.DroneConfig{TokenSHA256: config.TokenHash("token-" + d)}
-	}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	store, err := commands.OpenStore(dir, commands.StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv := New(store, cfg, Options{StateDir: dir, Version: "test"})
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	stop := sync.OnceValue(func() error { cancel(); return <-done })
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		store.Close()
-	})
-	return &testServer{t: t, dir: dir, store: store, url: "http://" + ln.Addr().String(), srv: srv, stop: stop}
+	return startServerIn(t, true, mutate, drones...)
 }
 
 func zst(t *testing.T, text string) []byte {

@@ -28,6 +28,13 @@ type testServer struct {
 
 func startServer(t testing.TB, mutate func(*config.Config), drones ...string) *testServer {
 	t.Helper()
+	return startServerIn(t, false, mutate, drones...)
+}
+
+// startServerIn is startServer; with state, its temporary folder is also
+// the server's state folder (where build logs are kept).
+func startServerIn(t testing.TB, state bool, mutate func(*config.Config), drones ...string) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.Farm.Heartbeat.Duration, cfg.Farm.Lease.Duration = time.Second, 4*time.Second
@@ -47,7 +54,11 @@ func startServer(t testing.TB, mutate func(*config.Config), drones ...string) *t
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := New(store, cfg, Options{Version: "test", Binhost: filepath.Join(dir, "binhost"), Key: testKey()})
+	opts := Options{Version: "test", Binhost: filepath.Join(dir, "binhost"), Key: testKey()}
+	if state {
+		opts.StateDir = dir
+	}
+	srv := New(store, cfg, opts)
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, ln) }()
 	stop := sync.OnceValue(func() error { cancel(); return <-done })
