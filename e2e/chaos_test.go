@@ -31,7 +31,8 @@ var (
 // Then it lets the farm settle and holds it to what the design promises:
 //
 //   - every package ends built or failed, a failure with its reason: none
-//     stuck, none retried forever;
+//     stuck, none retried forever; a built one has its signed package in
+//     the binhost's index (fake-emerge makes a real gpkg);
 //   - no package was ever claimed by two drones at once;
 //   - nothing acknowledged was lost: every enqueue that exited 0, every
 //     claim a drone was granted and every report the orchestrator accepted
@@ -164,6 +165,9 @@ func (f *farm) checkChaosOutcome(acked []string, st *chaosStats) {
 			f.t.Errorf("%s: enqueued (exit 0) but not in the queue", atom)
 		case r.State == "built":
 			st.built++
+			if !r.Binary {
+				f.t.Errorf("%s: built, but no verified package of it is in the index", atom)
+			}
 		case r.State == "failed" && r.LastFailure != "":
 			st.failed++
 		case r.State == "failed":

@@ -45,6 +45,7 @@ type queueRow struct {
 	LastFailure string   `json:"last_failure"`
 	FailedOn    []string `json:"failed_on"`
 	BuiltBy     string   `json:"built_by"`
+	Binary      bool     `json:"binary"` // a verified build of it is in the live index
 }
 
 // droneRow is one element of `swarm drones --json`.
