@@ -10,7 +10,7 @@ import (
 // and the commands that import the farm's public key (armored pub, primary
 // fingerprint fpr) into portage's gnupg home and trust it ultimately.
 //
-// What portage needs, as tried with real portage (../shared/portage-real):
+// What portage needs, as tried with real portage (e2e/realclient_test.go):
 // ownertrust 6 and then --check-trustdb (without it gpg may still report the
 // key's trust as undefined), gpg's agent stopped, and the home readable by
 // "nobody", the user portage verifies as when it runs as root. EPREFIX is

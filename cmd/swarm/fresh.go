@@ -87,7 +87,7 @@ merge") empties the queue.`,
 	cmd.Flags().StringVar(&opts.Tree, "tree", "", "the portage tree's identity `ID` (default: its timestamp.chk)")
 	cmd.Flags().BoolVar(&opts.NoSync, "no-sync", false, "do not sync the tree before running build.pretend")
 	cmd.Flags().BoolVar(&opts.Full, "full", false, "build everything again, built packages included (default: incremental)")
-	cmd.Flags().StringVar(&opts.MD5Cache, "md5-cache", "", "the tree's metadata: an md5-cache `PATH` (folder, or TSV as in shared/data/graph) (default: "+md5CacheDir+" when present)")
+	cmd.Flags().StringVar(&opts.MD5Cache, "md5-cache", "", "the tree's metadata: an md5-cache `PATH` (folder, or TSV as in testdata/graph) (default: "+md5CacheDir+" when present)")
 	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
@@ -273,7 +273,7 @@ func planDeps(o *freshOptions, builds []commands.FreshPackage, atoms []portage.A
 }
 
 // loadMD5Cache reads a metadata/md5-cache folder, or the TSV form (gzipped
-// or not) of shared/data/graph.
+// or not) of testdata/graph.
 func loadMD5Cache(path string) ([]portage.Ebuild, error) {
 	if isDir(path) {
 		return portage.LoadMD5Cache(path)

@@ -40,10 +40,10 @@ beat and with the naive dispatcher. Nothing is read from or written to a
 state folder.
 
 --graph is portage metadata: an md5-cache folder (metadata/md5-cache) or the
-md5-cache TSV form (one ebuild per row, as in shared/data/graph), plain or
+md5-cache TSV form (one ebuild per row, as in testdata/graph), plain or
 gzipped. The packages to build are the closure of a realistic world: the
 1,132 packages a real KDE desktop built or queued, plus the base system
-(about 2,000 packages with the Macaroni snapshot of shared/data), amd64
+(about 2,000 packages with the Macaroni snapshot in testdata/), amd64
 keywords and default USE; roots the metadata lacks are skipped. --world N
 takes N of those roots instead, spread evenly over their sorted list.
 
