@@ -78,7 +78,7 @@
 // Depend tree (all-of, || any-of, flag? conditionals, atoms and blockers);
 // Resolve evaluates it for one USE configuration. ParseMetadata reads one
 // md5-cache entry, LoadMD5Cache a metadata/md5-cache folder,
-// ReadMD5CacheTSV the table form in shared/data/graph, and LoadEbuilds
+// ReadMD5CacheTSV the table form in testdata/graph, and LoadEbuilds
 // whichever a path holds; an ebuild whose dependencies do not parse is
 // kept but Invalid, as portage masks it. BuildGraph takes the closure of a
 // root set over the ebuilds into an acyclic Graph of what must be built

@@ -90,7 +90,7 @@ func repoName(dir string) string {
 var md5CacheTSVRequired = []string{"REPO", "CPV", "SLOT"}
 
 // ReadMD5CacheTSV reads md5-cache entries in the tab-separated form of
-// shared/data/graph/macaroni-next-md5cache.tsv.gz: a header row beginning
+// testdata/graph/macaroni-next-md5cache.tsv.gz: a header row beginning
 // with "#" that names the columns (REPO CPV EAPI SLOT KEYWORDS IUSE DEPEND
 // RDEPEND BDEPEND PDEPEND IDEPEND …), then one row per ebuild, values as
 // md5-cache writes them with tabs and newlines turned into spaces, an empty

@@ -1,6 +1,6 @@
 // Package world holds a realistic root set for dependency graphs: the
 // @world of a real KDE desktop, resolved against the Macaroni md5-cache
-// snapshot in shared/data/graph. It is what `swarm simulate` and the
+// snapshot in testdata/graph. It is what `swarm simulate` and the
 // scheduling benchmarks build their graph from, so that the graph has the
 // shape a farm meets (a toolchain, Qt, KDE Frameworks, Plasma and
 // applications; about 2,000 packages) rather than a toy one.
@@ -19,7 +19,7 @@ var rootsTxt string
 
 // RealisticRoots returns the root set, one cat/name per root, sorted: give
 // it to portage.BuildGraph with the Macaroni TSV
-// (shared/data/graph/macaroni-next-md5cache.tsv.gz) and the default
+// (testdata/graph/macaroni-next-md5cache.tsv.gz) and the default
 // GraphOptions. Every root has a visible amd64 ebuild in that snapshot;
 // with another tree, set GraphOptions.SkipMissingRoots.
 func RealisticRoots() []string {
