@@ -93,7 +93,8 @@ func Stage(dir string, body io.Reader, limit, wantSize int64, wantSHA string) (S
 }
 
 // Check reads a staged package with every check of gpkg.Read and
-// requires its CPV to be cpv.
+// requires its CPV to be cpv, without promoting it (Promote checks the
+// same as it copies).
 func Check(path, cpv string) (*gpkg.Package, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -121,9 +122,12 @@ type Promoted struct {
 // Promote writes the farm's version of the staged package (BUILD_ID id,
 // signed with key) to packages/<category>/<name>/<PF>-<id>.gpkg.tar in
 // the binhost folder dir: a temporary file beside it, fsynced, renamed,
-// the folder fsynced. cpv is the package's own, as Check returned it; the
-// path is made from it, checked as a package name, never from the
-// upload's request. Rewrite checks the package again as it copies it.
+// the folder fsynced. The package is checked as it is copied (every check
+// of gpkg.Read, and its CPV must be cpv, the claim's): a package refused
+// (gpkg.Refused, ErrWrongPackage) leaves nothing behind, so the staged
+// upload is read and hashed once, not once to check and once to copy. The
+// path is made from cpv, checked as a package name, never from the
+// upload's request.
 func Promote(dir, staged, cpv string, id uint64, key *gpkg.Key, now time.Time) (Promoted, error) {
 	src, err := os.Open(staged)
 	if err != nil {
@@ -139,6 +143,9 @@ func Promote(dir, staged, cpv string, id uint64, key *gpkg.Key, now time.Time) (
 	count := &countWriter{}
 	w := io.MultiWriter(tmp, hs["MD5"], hs["SHA1"], hs["SHA256"], count)
 	pkg, err := gpkg.Rewrite(w, src, gpkg.RewriteOptions{BuildID: int(id), Key: key, Time: now})
+	if err == nil && pkg.CPV() != cpv {
+		err = fmt.Errorf("%w: it is %s, the claim is for %s", ErrWrongPackage, pkg.CPV(), cpv)
+	}
 	if err != nil {
 		atomicfile.Discard(tmp)
 		return Promoted{}, err

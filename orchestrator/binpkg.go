@@ -15,6 +15,7 @@ import (
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/binhost"
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/portage/gpkg"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -93,13 +94,10 @@ func (s *Server) binpkg(ctx context.Context, id string, r *http.Request) (api.Bi
 	}
 	up := commands.Binpkg{SHA256: u.sha256, Size: uint64(u.size)}
 	staged, err := binhost.Stage(s.opts.Binhost, r.Body, limit, u.size, u.sha256)
-	if err == nil {
-		defer os.Remove(staged.Path)
-		_, err = binhost.Check(staged.Path, u.cpv)
-	}
 	if err != nil {
 		return api.BinpkgAnswer{}, s.reject(ctx, id, u, up, err)
 	}
+	defer os.Remove(staged.Path)
 	return s.promote(ctx, id, u, up, staged)
 }
 
@@ -122,7 +120,8 @@ func (s *Server) reject(ctx context.Context, id string, u upload, up commands.Bi
 }
 
 // isVerdict reports whether err is a judgment of the upload's bytes
-// rather than a failure to receive or store them.
+// rather than a failure to receive, store or sign them: only a verdict
+// rejects the package (and counts against its drone).
 func isVerdict(err error) bool {
 	for _, v := range []error{binhost.ErrTooLarge, binhost.ErrEmpty, binhost.ErrSizeMismatch,
 		binhost.ErrHashMismatch, binhost.ErrWrongPackage} {
@@ -130,12 +129,11 @@ func isVerdict(err error) bool {
 			return true
 		}
 	}
-	var pathErr *os.PathError
-	return !errors.As(err, &pathErr) && !errors.Is(err, binhost.ErrReceive)
+	return gpkg.Refused(err)
 }
 
-// promote renumbers, signs and publishes a verified upload, then records
-// it. BUILD_IDs are allocated under a lock per CPV, so two builds of one
+// promote checks, renumbers, signs and publishes a staged upload in one
+// pass (a refused package is rejected), then records it. BUILD_IDs are allocated under a lock per CPV, so two builds of one
 // CPV promoted at once get distinct numbers; promotions of other CPVs go
 // on in parallel.
 func (s *Server) promote(ctx context.Context, id string, u upload, up commands.Binpkg, staged binhost.Staged) (api.BinpkgAnswer, error) {
@@ -149,6 +147,9 @@ func (s *Server) promote(ctx context.Context, id string, u upload, up commands.B
 		return api.BinpkgAnswer{}, err
 	}
 	p, err := binhost.Promote(s.opts.Binhost, staged.Path, u.cpv, next, s.opts.Key, time.Now())
+	if isVerdict(err) {
+		return api.BinpkgAnswer{}, s.reject(ctx, id, u, up, err)
+	}
 	if err != nil {
 		return api.BinpkgAnswer{}, fmt.Errorf("promote %s: %w", u.atom, err)
 	}

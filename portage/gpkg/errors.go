@@ -50,6 +50,23 @@ var (
 	ErrBadSignature = errors.New("gpkg: bad signature")
 )
 
+// refusals are the sentinels that judge a package's bytes.
+var refusals = []error{ErrNotTar, ErrBadPath, ErrNotRegular, ErrUnknownMember, ErrDuplicate, ErrOrder,
+	ErrMissing, ErrTooLarge, ErrManifest, ErrNotInManifest, ErrSizeMismatch, ErrHashMismatch,
+	ErrBadMetadata, ErrUnsupportedCompression, ErrBadFolder, ErrBadSignature}
+
+// Refused reports whether err says the package itself is unacceptable (one
+// of the sentinels above), as opposed to a failure to read or write it: a
+// caller rejects the package for the one and retries or reports the other.
+func Refused(err error) bool {
+	for _, r := range refusals {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // kindError gives an error the identity of a sentinel without repeating the
 // sentinel's text (same idea as portage.kindError).
 type kindError struct {
