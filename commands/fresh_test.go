@@ -21,8 +21,8 @@ func TestFreshIsIncremental(t *testing.T) {
 		t.Fatalf("first fresh: %s", d)
 	}
 	st := f.state()
-	if st.Sync.Tree != "t1" || st.World != 6 || st.Binary.Available != 3 {
-		t.Fatalf("sync %+v world %d binary %+v", st.Sync, st.World, st.Binary)
+	if st.Sync.Tree != "t1" || st.World != 6 || st.Status().Binary.Available != 3 {
+		t.Fatalf("sync %+v world %d binary %+v", st.Sync, st.World, st.Status().Binary)
 	}
 	if p, _ := st.Package("dev-qt/qtcore-5.9.4-r2"); p.State != projections.Blocked || !slices.Equal(p.Requires, []string{"multilib"}) {
 		t.Fatalf("qtcore: %s requires %v", p.State, p.Requires)

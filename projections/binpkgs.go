@@ -56,10 +56,7 @@ func (s *State) pruneBuild(e *events.Event) bool {
 	bs[i].Pruned = e.Seq
 	s.lastPromoted = e.Seq
 	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
-		if _, ok := s.promoted[bs[i].Atom]; ok {
-			delete(s.promoted, bs[i].Atom)
-			s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
-		}
+		delete(s.promoted, bs[i].Atom)
 	}
 	return true
 }

@@ -137,7 +137,7 @@ func decodeState(payload []byte) (*State, error) {
 		s.Fresh = &FreshRun{Tree: r.str(), Since: r.time()}
 	}
 	s.Sync = Sync{Time: r.time(), Tree: r.str()}
-	s.World, s.Binary.Available, s.freshBinaries, s.Binary.Total = r.uint(), r.uint(), r.uint(), r.uint()
+	s.World, s.freshBinaries = r.uint(), r.uint()
 	r.packages(s)
 	r.drones(s)
 	r.exclusions(s)

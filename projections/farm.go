@@ -35,9 +35,7 @@ func (s *State) applyFarm(e *events.Event) bool {
 		s.Fresh = nil
 		s.Sync = Sync{Time: e.Time, Tree: e.Tree}
 		s.failures = s.failures[:0] // failures on the old queue count no more
-		s.World, s.Binary.Total = e.Count, e.Count
-		s.freshBinaries = e.Size
-		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
+		s.World, s.freshBinaries = e.Count, e.Size
 	case events.TypePromoted:
 		return s.promote(e)
 	case events.TypePruned:
@@ -69,10 +67,7 @@ func (s *State) promote(e *events.Event) bool {
 	if e.CPV != "" && !s.promoteBuild(e) {
 		return false
 	}
-	if _, ok := s.promoted[e.Atom]; !ok {
-		s.promoted[e.Atom] = struct{}{}
-		s.Binary.Available = uint64(len(s.promoted)) + s.freshBinaries
-	}
+	s.promoted[e.Atom] = struct{}{}
 	return true
 }
 

@@ -22,7 +22,6 @@ type State struct {
 	Sync   Sync      // the last completed fresh
 	Fresh  *FreshRun // a fresh that started and has not completed
 	World  uint64    // packages the last fresh wanted
-	Binary Binary    // atoms ever promoted (+ fresh binaries) against the world, as kept in snapshots; Status reports the plan's availability (binary())
 
 	packages   map[string]*Package // by atom
 	drones     map[string]*Drone   // by id
@@ -66,8 +65,8 @@ type FreshRun struct {
 	Since time.Time
 }
 
-// Binary counts binary packages: Available promoted atoms against Total
-// (the world of the last fresh).
+// Binary counts binary packages: Available of the plan's Total have a
+// verified build in the live index (State.binary).
 type Binary struct {
 	Available uint64 `json:"available"`
 	Total     uint64 `json:"total"`
