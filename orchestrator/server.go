@@ -59,6 +59,10 @@ type Server struct {
 	exposed  bool           // listening beyond loopback: views need a token
 	cpvs     cpvLocks       // promotions of one CPV, one at a time
 	index    indexer        // the Packages index's writer (index.go)
+	// staged, when set (by the upload benchmark), is called as an upload
+	// has been received and its size and SHA-256 checked: the end of the
+	// transfer proper, before promotion.
+	staged func()
 }
 
 // New returns a server deciding against store with configuration cfg.
