@@ -123,7 +123,7 @@ func storyLine(e *events.Event) string {
 		b.WriteString(" (matches)")
 	}
 	for _, d := range eventDetails(e, false) {
-		if !strings.HasPrefix(d, "excerpt=") {
+		if !strings.HasPrefix(d, "error=") {
 			b.WriteString(" " + d)
 		}
 	}

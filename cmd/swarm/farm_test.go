@@ -17,6 +17,7 @@ import (
 // `swarm serve` and `swarm drone` exist:
 //
 //	farm register DRONE CORES
+//	farm health DRONE HEALTH
 //	farm claim DRONE ATOM
 //	farm renew DRONE ATOM
 //	farm fail DRONE ATOM SIGNATURE REASON
@@ -35,6 +36,12 @@ func cmdFarm(ts *testscript.TestScript, neg bool, args []string) {
 	defer store.Close()
 	if args[0] == "register" {
 		ts.Check(register(ctx, store, args[1:]))
+		return
+	}
+	if args[0] == "health" && len(args) == 3 {
+		_, err := store.Log().Append(ctx, events.Event{Type: events.TypeDroneHealth, Actor: args[1],
+			Drone: args[1], Health: args[2], CPUPercent: 12.5})
+		ts.Check(err)
 		return
 	}
 	d, err := farmDecider(args)
