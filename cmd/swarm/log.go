@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -22,6 +23,8 @@ type logOptions struct {
 	Atom  string
 	JSON  bool
 	All   bool // show heartbeat-level events too
+
+	selector *commands.Selector // Atom, parsed
 }
 
 func newLogCmd(a *app, runF func(context.Context, *logOptions) error) *cobra.Command {
@@ -36,7 +39,8 @@ package and the other fields that are set.
 Filters combine: --since SEQ starts at that sequence number (inclusive);
 --type keeps only the given types (repeat it or give a comma list); --drone
 keeps events about or by a drone; --atom keeps a package's story (its events
-and the exclusions that match it); -n keeps only the last N that match.
+and the exclusions that match it; a name without version, like
+sys-devel/llvm, keeps every version's); -n keeps only the last N that match.
 
 Heartbeat-level events are hidden unless --all is given or --type names
 them: lease renewals, and drone_health events that change neither the
@@ -63,7 +67,7 @@ fields that are set, for every matching event (as with --all).`,
 	f.Uint64Var(&opts.Since, "since", 0, "start at sequence number `SEQ`")
 	f.Var(&opts.Types, "type", "only events of type `T` (repeatable, or a comma list)")
 	f.StringVar(&opts.Drone, "drone", "", "only events about or by drone `ID`")
-	f.StringVar(&opts.Atom, "atom", "", "only the story of package `ATOM`")
+	f.StringVar(&opts.Atom, "atom", "", "only the story of package `ATOM` (a version, or a name for every version)")
 	f.BoolVar(&opts.JSON, "json", false, "print one JSON object per line (every event, as --all)")
 	f.BoolVar(&opts.All, "all", false, "also show heartbeat-level events (lease renewals, resource samples)")
 	_ = cmd.RegisterFlagCompletionFunc("type", completeWords(events.Types()))
@@ -78,16 +82,16 @@ func (o *logOptions) match(e *events.Event) bool {
 	if o.Drone != "" && e.Drone != o.Drone && e.Actor != o.Drone {
 		return false
 	}
-	return o.Atom == "" || projections.Concerns(e, o.Atom)
+	return o.selector == nil || o.selector.Concerns(e)
 }
 
 func runLog(ctx context.Context, o *logOptions) error {
 	if o.Atom != "" {
-		key, err := packageKey(o.Atom)
+		sel, err := commands.ParseSelector(o.Atom)
 		if err != nil {
 			return fmt.Errorf("log --atom: %w", err)
 		}
-		o.Atom = key
+		o.selector = &sel
 	}
 	store, err := o.app.openStore(true)
 	if err != nil {
