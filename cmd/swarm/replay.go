@@ -195,5 +195,5 @@ func printView(w io.Writer, v projections.View, p palette) error {
 		fmt.Fprintln(w, "no packages")
 		return nil
 	}
-	return printQueue(w, v.QueueList)
+	return printQueue(w, asEntries(v.QueueList))
 }
