@@ -40,10 +40,10 @@ func TestQueueInOrder(t *testing.T) {
 	}
 	want := []string{
 		"app-misc/mid-1 building",
-		"app-misc/long-1 needed",   // ready, longest path first
-		"app-misc/small-1 needed",  // ready
-		"app-misc/held-1 needed",   // ready, lowest priority
-		"app-misc/top-1 needed",    // waits for long-1
+		"app-misc/long-1 needed",  // ready, longest path first
+		"app-misc/small-1 needed", // ready
+		"app-misc/held-1 needed",  // ready, lowest priority
+		"app-misc/top-1 needed",   // waits for long-1
 		"app-misc/done-1 built",
 	}
 	if len(got) != len(want) {
