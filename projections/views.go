@@ -355,3 +355,7 @@ func (s *State) Pending() iter.Seq[*Package] {
 		}
 	}
 }
+
+// RecentCompletions returns the times of the builds completed in the hour
+// before s.Time, oldest first (a copy).
+func (s *State) RecentCompletions() []time.Time { return slices.Clone(s.recent.live()) }

@@ -86,6 +86,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	s.QueueStale = queueStale(cfg, s, now)
 	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
 	s.Unpromoted = commands.Unpromoted(st, now)
+	s.RatePerHour = commands.RatePerHour(st, now)
 	var srv *serverCondition
 	if dir != "" {
 		srv = serverState(dir)
