@@ -32,29 +32,10 @@ func EstimateETA(st *projections.State, now time.Time) (ETA, bool) {
 			fleet = append(fleet, schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)})
 		}
 	}
-	est := schedule.NewEstimates(st.ExpectedAll())
-	index := make(map[string]int)
-	var pending []*projections.Package
-	for p := range st.Pending() {
-		index[p.Atom] = len(pending)
-		pending = append(pending, p)
-	}
-	eta := ETA{Remaining: len(pending), Drones: len(fleet)}
-	if len(pending) == 0 || len(fleet) == 0 {
+	jobs, measured := PendingWork(st, st.ExpectedAll())
+	eta := ETA{Remaining: len(jobs), Measured: measured, Drones: len(fleet)}
+	if len(jobs) == 0 || len(fleet) == 0 {
 		return eta, false
-	}
-	jobs := make([]schedule.Job, len(pending))
-	for i, p := range pending {
-		work, src := est.Work(projections.CP(p.Atom))
-		if src == schedule.Measured {
-			eta.Measured++
-		}
-		jobs[i] = schedule.Job{ID: p.Atom, Work: max(work, time.Second)}
-		for _, dep := range p.Deps {
-			if j, ok := index[dep]; ok {
-				jobs[i].Deps = append(jobs[i].Deps, j)
-			}
-		}
 	}
 	b, err := schedule.LowerBound(jobs, fleet)
 	if err != nil {

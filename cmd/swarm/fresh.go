@@ -74,7 +74,7 @@ merge") empties the queue.`,
 	cmd.Flags().StringVar(&opts.Tree, "tree", "", "the portage tree's identity `ID` (default: its timestamp.chk)")
 	cmd.Flags().BoolVar(&opts.NoSync, "no-sync", false, "do not sync the tree before running build.pretend")
 	cmd.Flags().BoolVar(&opts.Full, "full", false, "build everything again, built packages included (default: incremental)")
-	cmd.Flags().StringVar(&opts.MD5Cache, "md5-cache", "", "the tree's metadata: an md5-cache `PATH` (folder, or TSV as in testdata/graph) (default: "+fresh.MD5CacheDir+" when present)")
+	cmd.Flags().StringVar(&opts.MD5Cache, "md5-cache", "", "the tree's metadata: an md5-cache `PATH` (a folder, or its TSV form, plain or gzipped) (default: "+fresh.MD5CacheDir+" when present)")
 	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
