@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"time"
 	"unicode/utf8"
 
@@ -224,7 +225,7 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
 			case "status":
-				v = st.Status()
+				v = commands.StatusReport(st, s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
 			default:
@@ -234,6 +235,9 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
 			return
+		}
+		if rep, ok := v.(commands.Report); ok { // outside the store's lock: it reads a folder
+			v = s.describe(rep)
 		}
 		writeJSON(w, http.StatusOK, v)
 	}
@@ -376,4 +380,19 @@ func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (an
 	}
 	out, err := s.execute(ctx, commands.Return(id, req.Atom, req.Fence, req.Reason))
 	return ack(out), err
+}
+
+// describe completes a status report as `swarm status --json` prints it
+// for this farm: the server describing itself, and its build logs counted.
+func (s *Server) describe(rep commands.Report) commands.Report {
+	rep.Server = &commands.ServerCondition{URL: s.url, PID: os.Getpid(), OK: true, Version: s.opts.Version}
+	if broken := s.store.Broken(); broken != nil {
+		rep.Server.OK, rep.Server.Error = false, "cannot write the event log, acknowledging nothing until it can: "+broken.Error()
+	}
+	if logs := s.buildLogs(); logs != nil {
+		if u, err := logs.Usage(); err == nil {
+			rep.BuildLogs = &u
+		}
+	}
+	return rep
 }

@@ -57,6 +57,7 @@ type Server struct {
 	claiming atomic.Int64
 	conns    *limitListener // set by Run
 	exposed  bool           // listening beyond loopback: views need a token
+	url      string         // where it listens, as serve.json says (set by Run)
 	cpvs     cpvLocks       // promotions of one CPV, one at a time
 	index    indexer        // the Packages index's writer (index.go)
 	// staged, when set (by the upload benchmark), is called as an upload
@@ -100,6 +101,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	ll := newLimitListener(ln, lim)
 	s.conns = ll
 	s.exposed = !isLoopback(ln.Addr())
+	s.url = "http://" + ln.Addr().String()
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: cfg.HeaderTimeout.Duration,
 		ReadTimeout: cfg.ReadTimeout.Duration, IdleTimeout: cfg.IdleTimeout.Duration,
 		ConnState: ll.connState, ConnContext: withConn,
@@ -143,7 +145,7 @@ func (s *Server) config() config.Config {
 	return s.cfg
 }
 
-func (s *Server) rules() commands.Rules { return Rules(s.config()) }
+func (s *Server) rules() commands.Rules { return commands.RulesFrom(s.config()) }
 
 // changed wakes the dispatcher: the log moved.
 func (s *Server) changed() {
@@ -214,7 +216,7 @@ func (s *Server) maintenance(ctx context.Context) {
 			return
 		case <-time.After(max(every, 10*time.Millisecond)):
 		}
-		if _, err := s.execute(ctx, commands.Maintain(Rules(cfg), time.Now(), s.start)); err != nil && ctx.Err() == nil {
+		if _, err := s.execute(ctx, commands.Maintain(commands.RulesFrom(cfg), time.Now(), s.start)); err != nil && ctx.Err() == nil {
 			s.log.Error("maintenance", "err", err)
 		}
 		s.indexDue()

@@ -6,7 +6,6 @@ import (
 
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/internal/termsafe"
-	"github.com/swarm-build/swarm/orchestrator"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -18,7 +17,7 @@ func (a *app) drifting(st *projections.State) []commands.DroneDrift {
 	if err != nil {
 		return nil
 	}
-	return commands.Drifting(orchestrator.Rules(cfg), st)
+	return commands.Drifting(commands.RulesFrom(cfg), st)
 }
 
 // printDrift prints one line per drifting drone, naming each setting.

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
-	"github.com/swarm-build/swarm/orchestrator"
 )
 
 // enqueueOptions are the inputs of `swarm enqueue`.
@@ -55,7 +54,7 @@ func runEnqueue(ctx context.Context, o *enqueueOptions) error {
 		return err
 	}
 	defer store.Close()
-	out, err := store.Execute(ctx, commands.EnqueueRouted(commands.ActorOperator, o.Atoms, orchestrator.Routing(cfg)))
+	out, err := store.Execute(ctx, commands.EnqueueRouted(commands.ActorOperator, o.Atoms, commands.RoutingFrom(cfg)))
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}

@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/fresh"
 	"github.com/swarm-build/swarm/internal/termsafe"
-	"github.com/swarm-build/swarm/orchestrator"
 )
 
 type freshOptions struct {
@@ -113,7 +113,7 @@ func runFresh(ctx context.Context, o *freshOptions, stdin io.Reader) error {
 // options are the fresh pipeline's inputs from the flags and cfg.
 func (o *freshOptions) options(cfg config.Config) fresh.Options {
 	return fresh.Options{Sync: cfg.Build.Sync, Pretend: cfg.Build.Pretend, NoSync: o.NoSync, Tree: o.Tree,
-		MD5Cache: o.MD5Cache, Full: o.Full, Routing: orchestrator.Routing(cfg), Output: o.app.errOut, Logger: o.app.log()}
+		MD5Cache: o.MD5Cache, Full: o.Full, Routing: commands.RoutingFrom(cfg), Output: o.app.errOut, Logger: o.app.log()}
 }
 
 // printFresh prints what a fresh found and what it changed.

@@ -7,21 +7,12 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/api"
+	"github.com/swarm-build/swarm/commands"
 )
-
-// serverCondition is what `swarm status` says about the server running on
-// the state folder: it asks the server's /v1/health (found in serve.json),
-// since a server that cannot write its log cannot write a file saying so.
-type serverCondition struct {
-	URL   string `json:"url"`
-	PID   int    `json:"pid"`
-	OK    bool   `json:"ok"`              // it acknowledges (health answered 200)
-	Error string `json:"error,omitempty"` // why not: it cannot write the event log
-}
 
 // serverState asks the server named in dir's serve.json how it is; nil
 // when no server answers (none runs, or serve.json is a dead one's).
-func serverState(dir string) *serverCondition {
+func serverState(dir string) *commands.ServerCondition {
 	si, err := readServeInfo(filepath.Join(dir, serveFile))
 	if err != nil || si.URL == "" {
 		return nil
@@ -36,5 +27,6 @@ func serverState(dir string) *serverCondition {
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		return nil // not our server: the port was reused
 	}
-	return &serverCondition{URL: si.URL, PID: si.PID, OK: r.OK && resp.StatusCode == http.StatusOK, Error: r.Error}
+	return &commands.ServerCondition{URL: si.URL, PID: si.PID, OK: r.OK && resp.StatusCode == http.StatusOK, Error: r.Error,
+		Version: r.Version}
 }

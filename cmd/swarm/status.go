@@ -74,7 +74,6 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	s := st.Status()
 	// A config.toml that does not load is left to the verbs that need it:
 	// status must still show the farm, judged by the defaults.
 	dir, cfg, err := o.app.stateConfig()
@@ -83,51 +82,42 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		cfg = config.Default()
 	}
 	now := time.Now()
-	s.QueueStale = queueStale(cfg, s, now)
-	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
-	s.Unpromoted = commands.Unpromoted(st, now)
-	s.RatePerHour = commands.RatePerHour(st, now)
-	var srv *serverCondition
+	r := commands.StatusReport(st, cfg, now)
 	if dir != "" {
-		srv = serverState(dir)
+		r.Server = serverState(dir)
+		r.BuildLogs = o.app.buildLogUsage(dir)
 	}
-	var logs *buildlog.Usage
-	if dir != "" {
-		logs = o.app.buildLogUsage(dir)
-	}
-	drift := commands.Drifting(orchestrator.Rules(cfg), st)
-	var eta *commands.ETA
-	if e, ok := commands.EstimateETA(st, now); ok {
-		eta = &e
-	}
-	failed := commands.FailedPackages(st)
 	if o.JSON {
-		return writeJSON(o.app.out, struct {
-			projections.Status
-			BuildLogs *buildlog.Usage          `json:"build_logs,omitempty"`
-			Server    *serverCondition         `json:"server,omitempty"`
-			Drifting  []commands.DroneDrift    `json:"drifting,omitempty"`
-			ETA       *commands.ETA            `json:"eta,omitempty"`
-			Failed    []commands.FailedPackage `json:"failed_packages,omitempty"`
-		}{s, logs, srv, drift, eta, failed})
+		return writeJSON(o.app.out, r)
 	}
 	p := palette{o.app.colour(o.app.out)}
-	printStatusLogs(o.app.out, s, logs, now, p)
-	printDrift(o.app.out, drift, p)
 	w := o.app.out
-	if eta != nil {
-		fmt.Fprintf(w, "%-9s%s\n", "ETA:", etaLine(*eta, now))
+	printStatusLogs(w, r.Status, r.BuildLogs, now, p)
+	printDrift(w, r.Drifting, p)
+	if r.ETA != nil {
+		fmt.Fprintf(w, "%-9s%s\n", "ETA:", etaLine(*r.ETA, now))
 	}
-	if len(failed) > 0 {
-		fmt.Fprintf(w, "%-9s%s\n", "Failed:", p.red(failedLine(failed)))
+	if len(r.Failed) > 0 {
+		fmt.Fprintf(w, "%-9s%s\n", "Failed:", p.red(failedLine(r.Failed)))
 	}
-	printServer(w, srv, s, now, p)
+	printServer(w, r.Server, r.Status, now, p)
 	return nil
+}
+
+// buildLogUsage counts the build logs kept in the state folder dir; nil
+// (with a warning) when they cannot be counted.
+func (a *app) buildLogUsage(dir string) *buildlog.Usage {
+	u, err := buildlog.New(filepath.Join(dir, orchestrator.LogsDir), buildlog.Limits{}).Usage()
+	if err != nil {
+		a.log().Warn("cannot count the build logs", "err", err)
+		return nil
+	}
+	return &u
 }
 
 // printServer says whether an orchestrator runs on the folder, and so how
 // to read the drone figures: without one, they are what the log last said.
-func printServer(w io.Writer, srv *serverCondition, s projections.Status, now time.Time, p palette) {
+func printServer(w io.Writer, srv *commands.ServerCondition, s projections.Status, now time.Time, p palette) {
 	switch {
 	case srv == nil:
 		fmt.Fprintf(w, "%-9s%s\n", "Server:", p.yellow("not running on this folder: the drone figures are as of the last event ("+
@@ -158,17 +148,6 @@ func failedLine(fs []commands.FailedPackage) string {
 		parts = append(parts, termsafe.Line(f.Atom+" ("+orDash(f.Reason)+")"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// buildLogUsage counts the build logs kept in the state folder dir; nil
-// (with a warning) when they cannot be counted.
-func (a *app) buildLogUsage(dir string) *buildlog.Usage {
-	u, err := buildlog.New(filepath.Join(dir, orchestrator.LogsDir), buildlog.Limits{}).Usage()
-	if err != nil {
-		a.log().Warn("cannot count the build logs", "err", err)
-		return nil
-	}
-	return &u
 }
 
 // printStatus prints the human summary of s; now is the time "ago" is
@@ -285,43 +264,4 @@ func swarmLine(d projections.DroneCounts, p palette) string {
 	}
 	parts = append(parts, plural(d.Building, "package", "packages")+" building")
 	return strings.Join(parts, " · ")
-}
-
-// queueStale says whether the queue's tree is older than farm.stale_after
-// at now.
-func queueStale(cfg config.Config, s projections.Status, now time.Time) string {
-	if s.Sync.Time == nil {
-		return ""
-	}
-	limit := cfg.Farm.StaleAfter.Duration
-	if age := now.Sub(*s.Sync.Time); limit > 0 && age > limit {
-		return fmt.Sprintf("the queue was computed %s ago against tree %s, more than farm.stale_after (%s): run 'swarm fresh'",
-			age.Round(time.Minute), orDash(s.Sync.Tree), cfg.Farm.StaleAfter)
-	}
-	return ""
-}
-
-// overdue says whether a scheduled fresh (farm.fresh_every) did not happen
-// on time, or one started and never completed: a silent missed run is the
-// failure the schedule exists to prevent. every is farm.fresh_every, last the
-// last completed fresh (zero: never), running a fresh started and not
-// completed (nil: none).
-func overdue(every config.Duration, last time.Time, running *projections.FreshRun, now time.Time) string {
-	if running != nil && now.Sub(running.Since) > time.Hour {
-		return fmt.Sprintf("a fresh started %s (%s) and never completed; see 'swarm serve' logs or run 'swarm fresh'",
-			shortTime(running.Since), ago(running.Since, now))
-	}
-	if every.Duration <= 0 {
-		return ""
-	}
-	if last.IsZero() {
-		return fmt.Sprintf("farm.fresh_every is %s but no fresh has ever completed; is 'swarm serve' running?", every)
-	}
-	// Allow a tenth of the period (at least 10 minutes) for the run itself.
-	grace := max(every.Duration/10, 10*time.Minute)
-	if late := now.Sub(last) - every.Duration; late > grace {
-		return fmt.Sprintf("the scheduled fresh is %s overdue (every %s, last %s); see 'swarm serve' logs",
-			late.Round(time.Minute), every, shortTime(last))
-	}
-	return ""
 }

@@ -1,0 +1,92 @@
+package commands
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/swarm-build/swarm/buildlog"
+	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/projections"
+)
+
+// Report is the farm's status as every view shows it: `swarm status
+// --json`, the server's /v1/status, the dashboard and the monitor. The
+// projection's summary is taken at the last event; the judgments that
+// depend on the clock or on config.toml are made here, once, at now.
+type Report struct {
+	projections.Status
+	BuildLogs *buildlog.Usage  `json:"build_logs,omitempty"` // filled by the caller that can count them
+	Server    *ServerCondition `json:"server,omitempty"`     // filled by the caller that knows the server
+	Drifting  []DroneDrift     `json:"drifting,omitempty"`
+	ETA       *ETA             `json:"eta,omitempty"`
+	Failed    []FailedPackage  `json:"failed_packages,omitempty"`
+}
+
+// ServerCondition is the orchestrator running on the state folder, as
+// status shows it.
+type ServerCondition struct {
+	URL     string `json:"url"`
+	PID     int    `json:"pid"`
+	OK      bool   `json:"ok"`              // it acknowledges (health answered 200)
+	Error   string `json:"error,omitempty"` // why not: it cannot write the event log
+	Version string `json:"version,omitempty"`
+}
+
+// StatusReport judges st at now by cfg: the queue's staleness, an overdue
+// scheduled fresh, packages built but not promoted, the build rate over
+// the hour ending now, drifting drones, the ETA and the failed packages.
+func StatusReport(st *projections.State, cfg config.Config, now time.Time) Report {
+	s := st.Status()
+	s.QueueStale = QueueStale(cfg.Farm.StaleAfter.Duration, s.Sync, now)
+	s.FreshOverdue = FreshOverdue(cfg.Farm.FreshEvery.Duration, st.Sync.Time, st.Fresh, now)
+	s.Unpromoted = Unpromoted(st, now)
+	s.RatePerHour = RatePerHour(st, now)
+	r := Report{Status: s, Drifting: Drifting(RulesFrom(cfg), st), Failed: FailedPackages(st)}
+	if e, ok := EstimateETA(st, now); ok {
+		r.ETA = &e
+	}
+	return r
+}
+
+// QueueStale says whether the queue's tree is older than limit
+// (farm.stale_after) at now; "" when it is not, or no sync ran.
+func QueueStale(limit time.Duration, sync projections.SyncStatus, now time.Time) string {
+	if sync.Time == nil || limit <= 0 {
+		return ""
+	}
+	if age := now.Sub(*sync.Time); age > limit {
+		tree := sync.Tree
+		if tree == "" {
+			tree = "-"
+		}
+		return fmt.Sprintf("the queue was computed %s ago against tree %s, more than farm.stale_after (%s): run 'swarm fresh'",
+			age.Round(time.Minute), tree, config.Duration{Duration: limit})
+	}
+	return ""
+}
+
+// FreshOverdue says whether a scheduled fresh (farm.fresh_every) did not
+// happen on time, or one started and never completed: a silent missed run
+// is the failure the schedule exists to prevent. every is
+// farm.fresh_every, last the last completed fresh (zero: never), running a
+// fresh started and not completed (nil: none).
+func FreshOverdue(every time.Duration, last time.Time, running *projections.FreshRun, now time.Time) string {
+	if running != nil && now.Sub(running.Since) > time.Hour {
+		return fmt.Sprintf("a fresh started %s and never completed; see 'swarm serve' logs or run 'swarm fresh'",
+			running.Since.UTC().Format("2006-01-02 15:04"))
+	}
+	if every <= 0 {
+		return ""
+	}
+	e := config.Duration{Duration: every}
+	if last.IsZero() {
+		return fmt.Sprintf("farm.fresh_every is %s but no fresh has ever completed; is 'swarm serve' running?", e)
+	}
+	// Allow a tenth of the period (at least 10 minutes) for the run itself.
+	grace := max(every/10, 10*time.Minute)
+	if late := now.Sub(last) - every; late > grace {
+		return fmt.Sprintf("the scheduled fresh is %s overdue (every %s, last %s); see 'swarm serve' logs",
+			late.Round(time.Minute), e, last.UTC().Format("2006-01-02 15:04"))
+	}
+	return ""
+}
