@@ -78,8 +78,15 @@ func (f *farm) waitAsked(n uint64, ids ...string) {
 		})
 }
 
+// everyBeat asks for a drone_health event per heartbeat (farm.sample_every
+// "0s"): the log is quiet by default, recording health changes and a
+// resource sample every few minutes; a test that waits on heartbeats with
+// waitHeartbeats, or counts them, needs each one in the log.
+var everyBeat = setting{"farm.sample_every", `"0s"`}
+
 // waitHeartbeats waits until each drone has sent n heartbeats recorded
-// after the log's current end (n drone_health events of its own).
+// after the log's current end (n drone_health events of its own; the farm
+// needs everyBeat).
 func (f *farm) waitHeartbeats(n int, ids ...string) {
 	f.t.Helper()
 	seq := f.status().Seq

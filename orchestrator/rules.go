@@ -19,6 +19,7 @@ func Rules(cfg config.Config) commands.Rules {
 		SystemicWindow:   f.SystemicWindow.Duration,
 		SystemicFraction: f.SystemicFraction,
 		StallAfter:       cfg.Build.StallAfter.Duration,
+		SampleEvery:      f.SampleEvery.Duration,
 		Exclude:          cfg.Exclude.Patterns,
 		Portage:          cfg.Portage.Settings(),
 	}

@@ -214,6 +214,7 @@ func (r *decoder) drones(s *State) {
 		d.Online, d.Registered = r.bool(), r.time()
 		d.StartFailures = r.strs()
 		d.Portage, d.Fingerprint = r.strs(), r.str()
+		d.SampledAt = r.time()
 		if r.err == nil && (d.ID == "" || s.drones[d.ID] != nil) {
 			r.fail("bad drone " + d.ID)
 		}

@@ -153,6 +153,7 @@ func (w *encoder) drones(m map[string]*Drone) {
 		w.strs(d.StartFailures)
 		w.strs(d.Portage)
 		w.str(d.Fingerprint)
+		w.time(d.SampledAt)
 	}
 }
 
