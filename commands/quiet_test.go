@@ -1,6 +1,10 @@
 package commands
 
 import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -224,5 +228,53 @@ func TestQuietLogOldRenewals(t *testing.T) {
 	f.now = f.now.Add(f.r.Lease + time.Second)
 	if evs := f.decide(Maintain(f.r, f.now, f.since, nil)); !strings.Contains(types(evs), "reclaimed") {
 		t.Fatalf("renewals stopped: %s", types(evs))
+	}
+}
+
+// A farm recorded with the loud log (commit 748b38e: a drone_health per
+// beat, a lease_renewed per held build per beat, 16 packages on four
+// drones with completions, a grounding, an offline drone and reclaims;
+// testdata/oldfarm/record.go.txt is how) replays to the same answers that
+// code gave: `swarm replay --json`'s view, and `swarm why` of every package.
+func TestQuietLogReplaysOldFarm(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "events"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	seg := "00000000000000000001.seg"
+	data, err := os.ReadFile(filepath.Join("testdata", "oldfarm", "events", seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "events", seg), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenStore(dir, StoreOptions{ReadOnly: true, SnapshotEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := DefaultRules()
+	r.Heartbeat, r.Lease, r.StallAfter = 100*time.Millisecond, 4*time.Second, 10*time.Second
+	whys := map[string]WhyAnswer{}
+	for _, row := range st.QueueList("") {
+		if whys[row.Atom], err = Why(r, st, row.Atom, st.Time); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := json.MarshalIndent(map[string]any{"view": st.View(), "why": whys}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "oldfarm", "answers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(append(got, '\n')) != string(want) {
+		t.Errorf("the recorded farm replays differently:\n got %s\nwant %s", got, want)
 	}
 }
