@@ -53,12 +53,23 @@ func (s *State) pruneBuild(e *events.Event) bool {
 	if i < 0 || bs[i].Pruned != 0 {
 		return false
 	}
-	bs[i].Pruned = e.Seq
+	atom := bs[i].Atom
+	bs[i] = bs[i].retired(e.Seq)
 	s.lastPromoted = e.Seq
 	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
-		delete(s.promoted, bs[i].Atom)
+		delete(s.promoted, atom)
 	}
 	return true
+}
+
+// retired is what the farm keeps of a build pruned at seq: its BUILD_ID
+// (never given again), its file's path and size (deleted once an index
+// without it is live; counted in BinhostUsage) and when it was promoted and
+// pruned. Its Packages entry, checksum, atom and time go: only the index
+// read them, and a farm prunes a build for every one it promotes, so they
+// made the snapshot grow with every package the farm ever built.
+func (b Build) retired(seq uint64) Build {
+	return Build{CPV: b.CPV, BuildID: b.BuildID, Path: b.Path, Size: b.Size, Seq: b.Seq, Pruned: seq}
 }
 
 // NextBuildID is the BUILD_ID the farm gives the next build of cpv: one
@@ -80,6 +91,7 @@ func (s *State) Builds() []Build {
 
 // PrunedBuilds returns the builds taken out of the index, by CPV then
 // BUILD_ID: their files are deleted once an index without them is live.
+// Only what that needs is kept of them (Build.retired).
 func (s *State) PrunedBuilds() []Build {
 	return s.buildsWhere(func(b Build) bool { return b.Pruned != 0 })
 }
