@@ -119,6 +119,11 @@ func TestQuietLogIdleDay(t *testing.T) {
 	if p, _ := f.st.Package(g.Atom); p.State != projections.Building || p.Drone != "busy" || p.Fence != g.Fence {
 		t.Errorf("the day-long build after a day: %+v", p)
 	}
+	// Its recorded lease ran out a day ago; why says what holds it.
+	w, err := Why(f.r, f.st, g.Atom, f.now)
+	if err != nil || len(w.Reasons) != 1 || w.Reasons[0].Reason != "it is building on busy (attempt 1, held while busy is online and reports it)" {
+		t.Errorf("why of the day-long build: %+v, %v", w, err)
+	}
 	if all[events.TypeDroneHealth] == 0 {
 		t.Error("no resource sample in a day")
 	}
