@@ -283,3 +283,36 @@ func TestQuietLogReplaysOldFarm(t *testing.T) {
 		t.Errorf("the recorded farm replays differently:\n got %s\nwant %s", got, want)
 	}
 }
+
+// Stalls are judged from the progress heartbeats report, kept in memory: a
+// build whose counter stops growing is failed as stalled StallAfter after
+// its last growth, though its drone beats on; until then it is left alone.
+func TestQuietLogStall(t *testing.T) {
+	f := newSimFarm(t, DefaultRules())
+	f.decide(Register(DroneInfo{ID: "a"}, nil, nil))
+	f.decide(Enqueue(ActorOperator, []string{"dev-libs/a-1"}))
+	g := f.claim("a")
+	var grew time.Time
+	for i := 0; ; i++ {
+		f.now = f.now.Add(15 * time.Second)
+		progress := uint64(min(i, 40)) // grows for ten minutes, then stops
+		if i <= 40 {
+			grew = f.now
+		}
+		f.beatTasks("a", []TaskReport{{Atom: g.Atom, Fence: g.Fence, Progress: progress}})
+		evs := f.sweep()
+		if len(evs) == 0 {
+			if f.now.Sub(grew) > f.r.StallAfter+time.Minute {
+				t.Fatalf("no stall %s after the last progress", f.now.Sub(grew))
+			}
+			continue
+		}
+		if evs[0].Type != events.TypeFailed || evs[0].Signature != projections.SignatureStalled {
+			t.Fatalf("the sweep wrote %+v", evs)
+		}
+		if since := f.now.Sub(grew); since <= f.r.StallAfter {
+			t.Fatalf("stalled %s after the last progress, StallAfter is %s", since, f.r.StallAfter)
+		}
+		return
+	}
+}
