@@ -59,6 +59,7 @@ func (s *State) pruneBuild(e *events.Event) bool {
 	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
 		delete(s.promoted, atom)
 	}
+	s.pruned(e.CPV, e.BuildID)
 	return true
 }
 
@@ -76,11 +77,11 @@ func (b Build) retired(seq uint64) Build {
 // past the highest it has promoted, 1 for the first. Builders number from
 // their own empty PKGDIR, so the number must come from here.
 func (s *State) NextBuildID(cpv string) uint64 {
-	bs := s.builds[cpv]
-	if len(bs) == 0 {
-		return 1
+	next := s.retired.maxID[cpv] + 1
+	if bs := s.builds[cpv]; len(bs) > 0 {
+		next = max(next, bs[len(bs)-1].BuildID+1)
 	}
-	return bs[len(bs)-1].BuildID + 1
+	return next
 }
 
 // Builds returns every promoted build not pruned, by CPV then BUILD_ID:
@@ -91,7 +92,8 @@ func (s *State) Builds() []Build {
 
 // PrunedBuilds returns the builds taken out of the index, by CPV then
 // BUILD_ID: their files are deleted once an index without them is live.
-// Only what that needs is kept of them (Build.retired).
+// Only what that needs is kept of them (Build.retired), and only of the
+// last maxPrunedKept (retired.go).
 func (s *State) PrunedBuilds() []Build {
 	return s.buildsWhere(func(b Build) bool { return b.Pruned != 0 })
 }
@@ -119,7 +121,7 @@ type BinhostUsage struct {
 
 // BinhostUsage returns what the binhost holds and has pruned.
 func (s *State) BinhostUsage() BinhostUsage {
-	var u BinhostUsage
+	u := BinhostUsage{Pruned: s.retired.count, PrunedBytes: s.retired.bytes}
 	for _, bs := range s.builds {
 		for _, b := range bs {
 			if b.Pruned == 0 {

@@ -155,6 +155,7 @@ func decodeState(payload []byte) (*State, error) {
 		s.markFailure(FailureMark{Time: r.time(), Drone: r.str(), Atom: r.str(), Signature: r.str()})
 	}
 	r.builds(s)
+	r.retired(s)
 	s.lastPromoted = r.uint()
 	s.rebuildDeps()
 	s.rebuildNeeded()

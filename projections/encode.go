@@ -86,6 +86,7 @@ func appendState(b []byte, s *State) []byte {
 		w.str(f.Signature)
 	}
 	w.builds(s.builds)
+	w.retired(&s.retired)
 	w.uint(s.lastPromoted)
 	return w.b
 }
