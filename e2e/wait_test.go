@@ -18,8 +18,9 @@ import (
 //     refused) a drone's claims again, against a log that already held
 //     the reason (GET /v1/dispatch). Use it for drones that keep asking.
 //   - waitHeartbeats: drones beat again after the log's current end (their
-//     drone_health events). Use it for drones that stop asking on their own
-//     (paused, grounded, degraded), which learn that from heartbeats.
+//     drone_health events; the farm is made with everyBeat). Use it for
+//     drones that stop asking on their own (paused, grounded, degraded),
+//     which learn that from heartbeats.
 //   - waitDroneSaid: a drone's output has a line, e.g. that it saw a signal.
 
 // chanceTimeout bounds each wait below: several heartbeats and dispatch
