@@ -10,4 +10,10 @@
 // events on the condition that the log has not moved since (AppendIf); if
 // another writer got there first, it catches up and decides again. That is
 // how a CLI call and a running orchestrator can both write to one .swarm/.
+//
+// The log records decisions, not liveness: Heartbeat keeps what a beat says
+// (the drone lives, its builds are still its own, their progress) in a
+// Liveness the orchestrator holds in memory, and Maintain judges offline
+// drones, lapsed leases and stalls from it and the log together. What it
+// decides is an event with its reason, so a replay needs no heartbeats.
 package commands

@@ -112,10 +112,10 @@ func TestDispatchRefusals(t *testing.T) {
 			exec(t, f.s, Ground(ActorOperator, "a", time.Now().Add(time.Hour), "by hand"))
 		}, "grounded: by hand"},
 		{"degraded", func(f *testFarm) {
-			exec(t, f.s, Heartbeat(f.r, time.Now(), "a", Beat{Health: "degraded", MemoryPercent: 97}, nil))
+			exec(t, f.s, Heartbeat(f.r, time.Now(), "a", Beat{Health: "degraded", MemoryPercent: 97}, nil, nil))
 		}, "degraded: claims nothing until healthy"},
 		{"offline", func(f *testFarm) {
-			exec(t, f.s, Maintain(f.r, time.Now().Add(time.Hour), time.Time{}))
+			exec(t, f.s, Maintain(f.r, time.Now().Add(time.Hour), time.Time{}, nil))
 		}, "offline: heartbeat first"},
 		{"empty", func(f *testFarm) { f.dispatch("a", "a") }, "queue empty"}, // two slots? no: one, then busy
 	} {
@@ -191,7 +191,7 @@ func TestCircuitBreaker(t *testing.T) {
 	if g := f.dispatch("bad")[0]; !strings.HasPrefix(g.Reason, "grounded") {
 		t.Fatalf("grounded drone got %+v", g)
 	}
-	out := exec(t, f.s, Maintain(f.r, time.Now().Add(2*time.Minute), time.Now().Add(2*time.Minute)))
+	out := exec(t, f.s, Maintain(f.r, time.Now().Add(2*time.Minute), time.Now().Add(2*time.Minute), nil))
 	if !strings.Contains(types(out.Events), "ungrounded") {
 		t.Fatalf("cooldown over, sweep appended %s", types(out.Events))
 	}
@@ -286,23 +286,23 @@ func TestMaintainOfflineLeaseStall(t *testing.T) {
 	f.enqueue(3)
 	ga, gb := f.claim("a"), f.claim("b")
 	time.Sleep(200 * time.Millisecond)
-	beat := exec(t, f.s, Heartbeat(f.r, time.Now(), "b", Beat{Tasks: []TaskReport{{gb.Atom, gb.Fence, 100}}}, nil))
+	beat := exec(t, f.s, Heartbeat(f.r, time.Now(), "b", Beat{Tasks: []TaskReport{{gb.Atom, gb.Fence, 100}}}, nil, nil))
 	now := beat.Events[0].Time
-	if out := exec(t, f.s, Maintain(f.r, now.Add(-100*time.Millisecond), time.Time{})); len(out.Events) != 0 {
+	if out := exec(t, f.s, Maintain(f.r, now.Add(-100*time.Millisecond), time.Time{}, nil)); len(out.Events) != 0 {
 		t.Fatalf("early sweep appended %s", types(out.Events))
 	}
-	out := exec(t, f.s, Maintain(f.r, now.Add(100*time.Millisecond), time.Time{}))
+	out := exec(t, f.s, Maintain(f.r, now.Add(100*time.Millisecond), time.Time{}, nil))
 	if types(out.Events) != "drone_offline,reclaimed" || out.Events[1].Atom != ga.Atom {
 		t.Fatalf("a silent for 3 heartbeats: %+v", out.Events)
 	}
 	// A restarted orchestrator counts silence from its start.
-	out = exec(t, f.s, Maintain(f.r, now.Add(time.Second), now.Add(time.Second)))
+	out = exec(t, f.s, Maintain(f.r, now.Add(time.Second), now.Add(time.Second), nil))
 	if len(out.Events) != 0 {
 		t.Fatalf("sweep right after a restart appended %s", types(out.Events))
 	}
 	// A heartbeat from a's old process is told to drop the build.
 	var ans BeatAnswer
-	out = exec(t, f.s, Heartbeat(f.r, now, "a", Beat{Tasks: []TaskReport{{ga.Atom, ga.Fence, 5}}}, &ans))
+	out = exec(t, f.s, Heartbeat(f.r, now, "a", Beat{Tasks: []TaskReport{{ga.Atom, ga.Fence, 5}}}, nil, &ans))
 	if types(out.Events) != "drone_online,drone_health" || len(ans.Drop) != 1 || ans.Drop[0].Atom != ga.Atom {
 		t.Fatalf("heartbeat of a reclaimed build: %s, %+v", types(out.Events), ans)
 	}
@@ -316,8 +316,8 @@ func TestMaintainOfflineLeaseStall(t *testing.T) {
 	r := f.r
 	r.Heartbeat, r.Lease = 0, time.Hour
 	later := time.Now().Add(20 * time.Second)
-	exec(t, f.s, Heartbeat(r, later, "b", Beat{Tasks: []TaskReport{{gb.Atom, gb.Fence, 100}}}, nil))
-	out = exec(t, f.s, Maintain(r, later, time.Time{}))
+	exec(t, f.s, Heartbeat(r, later, "b", Beat{Tasks: []TaskReport{{gb.Atom, gb.Fence, 100}}}, nil, nil))
+	out = exec(t, f.s, Maintain(r, later, time.Time{}, nil))
 	if types(out.Events) != "failed" || !strings.HasPrefix(out.Events[0].Reason, "stalled") ||
 		out.Events[0].Signature != projections.SignatureStalled || out.Events[0].Final {
 		t.Fatalf("stalled build: %+v", out.Events)

@@ -58,7 +58,7 @@ func TestDriftingDroneGetsNoWork(t *testing.T) {
 	}
 
 	// Fixed: a heartbeat with the farm's settings (or a restart) lets it work.
-	exec(t, f.s, Heartbeat(f.r, time.Now(), "native", Beat{Health: "healthy", Portage: droneSettings(nil)}, nil))
+	exec(t, f.s, Heartbeat(f.r, time.Now(), "native", Beat{Health: "healthy", Portage: droneSettings(nil)}, nil, nil))
 	if d := Drifting(f.r, f.state()); len(d) != 0 {
 		t.Fatalf("still drifting: %+v", d)
 	}

@@ -16,6 +16,7 @@ func RulesFrom(cfg config.Config) Rules {
 		SystemicWindow:   f.SystemicWindow.Duration,
 		SystemicFraction: f.SystemicFraction,
 		StallAfter:       cfg.Build.StallAfter.Duration,
+		SampleEvery:      f.SampleEvery.Duration,
 		Exclude:          cfg.Exclude.Patterns,
 		Portage:          cfg.Portage.Settings(),
 	}

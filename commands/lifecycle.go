@@ -25,7 +25,10 @@ type Rules struct {
 	SystemicWindow   time.Duration
 	SystemicFraction float64
 	StallAfter       time.Duration // a build without new output for this long is reclaimed; 0: never
-	Exclude          []string      // config.toml's [exclude] patterns: never dispatched
+	// SampleEvery is how often a heartbeat's resources are recorded in the
+	// log (a health, tree or configuration change always is); 0: every beat.
+	SampleEvery time.Duration
+	Exclude     []string // config.toml's [exclude] patterns: never dispatched
 	// Portage is the farm's portage configuration (config.toml's
 	// [portage]): only the settings it holds are compared, and a drone
 	// whose own differ gets no work.
@@ -36,7 +39,7 @@ type Rules struct {
 func DefaultRules() Rules {
 	return Rules{Lease: 60 * time.Second, FailAfterDrones: 2, Heartbeat: 15 * time.Second,
 		GroundAfter: 5, GroundFor: 5 * time.Minute, SystemicWindow: 10 * time.Minute,
-		SystemicFraction: 0.5, StallAfter: 30 * time.Minute}
+		SystemicFraction: 0.5, StallAfter: 30 * time.Minute, SampleEvery: 10 * time.Minute}
 }
 
 // OfflineAfter is how long a drone may be silent before it is offline and

@@ -29,7 +29,12 @@ import (
 // since is when this orchestrator started: nobody could heartbeat or renew
 // while it was down, so silence and leases are counted from no earlier than
 // then. Without it a restart would reclaim the whole farm's work at once.
-func Maintain(r Rules, now, since time.Time) Decider {
+//
+// live is what heartbeats said since then (see Liveness): a drone's last
+// heartbeat, a build's last report and progress. None of it is in the log;
+// what Maintain decides from it is, with its reason, so a replay needs none
+// of it. Nil judges from the log alone.
+func Maintain(r Rules, now, since time.Time, live *Liveness) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		var evs []events.Event
 		done := make(map[string]bool) // atoms reclaimed or failed in this sweep
@@ -39,10 +44,11 @@ func Maintain(r Rules, now, since time.Time) Decider {
 				evs = append(evs, events.Event{Type: events.TypeUngrounded, Actor: ActorOrchestrator, Drone: d.ID,
 					Reason: "cooldown over"})
 			}
-			offline := d.Online && r.Heartbeat > 0 && now.Sub(later(d.LastSeen, since)) > r.OfflineAfter()
+			heard := live.heardAt(*d, since)
+			offline := d.Online && r.Heartbeat > 0 && now.Sub(heard) > r.OfflineAfter()
 			if offline {
 				evs = append(evs, events.Event{Type: events.TypeDroneOffline, Actor: ActorOrchestrator, Drone: d.ID,
-					Reason: fmt.Sprintf("no heartbeat for %s", now.Sub(later(d.LastSeen, since)).Round(time.Millisecond))})
+					Reason: fmt.Sprintf("no heartbeat for %s", now.Sub(heard).Round(time.Millisecond))})
 			}
 			for _, atom := range d.Tasks {
 				if done[atom] {
@@ -52,9 +58,9 @@ func Maintain(r Rules, now, since time.Time) Decider {
 				switch {
 				case offline:
 					evs = append(evs, reclaim(p, "drone "+d.ID+" offline"))
-				case now.After(later(p.LeaseUntil, since.Add(p.Lease))):
+				case now.After(live.leaseUntil(p, since)):
 					evs = append(evs, reclaim(p, "lease expired"))
-				case r.StallAfter > 0 && now.Sub(later(p.ProgressAt, since)) > r.StallAfter:
+				case r.StallAfter > 0 && now.Sub(live.progressAt(p, since)) > r.StallAfter:
 					// Each stall is judged against the state this sweep's
 					// earlier decisions leave (a streak one longer, a pause
 					// already decided), not the state before the sweep.
@@ -75,6 +81,7 @@ func Maintain(r Rules, now, since time.Time) Decider {
 				}
 			}
 		}
+		live.forget(st)
 		return evs, nil
 	}
 }

@@ -22,7 +22,7 @@ func stallRules() Rules {
 func (f *testFarm) stall(drone string) (Grant, []events.Event) {
 	f.t.Helper()
 	g := f.claim(drone)
-	out := exec(f.t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+	out := exec(f.t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}, nil))
 	return g, out.Events
 }
 
@@ -117,7 +117,7 @@ func TestLeaseLapseIsNotAFailure(t *testing.T) {
 	f.r.Heartbeat, f.r.Lease, f.r.StallAfter = 0, time.Second, time.Hour
 	f.enqueue(1)
 	g := f.claim("a")
-	out := exec(t, f.s, Maintain(f.r, time.Now().Add(5*time.Second), time.Time{}))
+	out := exec(t, f.s, Maintain(f.r, time.Now().Add(5*time.Second), time.Time{}, nil))
 	if types(out.Events) != "reclaimed" || out.Events[0].Reason != "lease expired" {
 		t.Fatalf("lapsed lease: %+v", out.Events)
 	}
@@ -151,7 +151,7 @@ func TestStallsInOneSweep(t *testing.T) {
 		f.enqueue(2)
 		f.claim("a")
 		f.claim("a")
-		out := exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+		out := exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}, nil))
 		if got := types(out.Events); got != "failed,failed,grounded" {
 			t.Fatalf("sweep: %s, want failed,failed,grounded", got)
 		}
@@ -164,7 +164,7 @@ func TestStallsInOneSweep(t *testing.T) {
 		for _, d := range []string{"a", "b", "c", "d"} {
 			f.claim(d)
 		}
-		out := exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+		out := exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}, nil))
 		paused := 0
 		for _, e := range out.Events {
 			if e.Type == events.TypeQueuePaused {
@@ -186,7 +186,7 @@ func TestStallIsNoSignOfLife(t *testing.T) {
 	f.claim("a")
 	before, _ := f.state().Drone("a")
 	time.Sleep(5 * time.Millisecond) // event times are kept to the millisecond: let the sweep's differ
-	exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}))
+	exec(t, f.s, Maintain(f.r, time.Now().Add(f.r.StallAfter+time.Second), time.Time{}, nil))
 	after, _ := f.state().Drone("a")
 	if p := f.state().Status().Stalling; len(p) != 1 {
 		t.Fatalf("no stall recorded: %+v", p)

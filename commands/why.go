@@ -58,8 +58,7 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 	}
 	switch p.State {
 	case projections.Building:
-		add(fmt.Sprintf("it is building on %s (attempt %d, lease until %s)", p.Drone, p.Attempts+1,
-			p.LeaseUntil.UTC().Format(time.RFC3339)), "")
+		add(fmt.Sprintf("it is building on %s (attempt %d, %s)", p.Drone, p.Attempts+1, leaseNote(st, p, now)), "")
 		return ans, nil
 	case projections.Built:
 		add("it is built (by "+p.BuiltBy+")", "")
@@ -131,4 +130,16 @@ func Why(r Rules, st *projections.State, atom string, now time.Time) (WhyAnswer,
 		add(fmt.Sprintf("it waits its turn: %d needed packages are ahead of it", ans.Position-1), "")
 	}
 	return ans, nil
+}
+
+// leaseNote says how long a build's claim holds. The log records a claim's
+// lease, and renewals only in logs written before issue 10; since then
+// heartbeats renew it in the orchestrator's memory, and its end is a
+// reclaimed event. So past its recorded lease, a claim whose drone the log
+// still has online is held by that drone's heartbeats.
+func leaseNote(st *projections.State, p projections.Package, now time.Time) string {
+	if d, ok := st.Drone(p.Drone); ok && d.Online && !now.Before(p.LeaseUntil) {
+		return "held while " + p.Drone + " is online and reports it"
+	}
+	return "lease until " + p.LeaseUntil.UTC().Format(time.RFC3339)
 }

@@ -66,6 +66,7 @@ type FarmConfig struct {
 	SystemicFraction float64  `toml:"systemic_fraction"` // share of drones failing alike = systemic
 	StaleAfter       Duration `toml:"stale_after"`       // age at which the queue's tree is stale
 	FreshEvery       Duration `toml:"fresh_every"`       // automatic `swarm fresh` period; 0 = off
+	SampleEvery      Duration `toml:"sample_every"`      // a drone's resources go in the log this often
 }
 
 // HealthConfig is [health]: the thresholds of a drone's health state machine.
@@ -208,6 +209,7 @@ func Default() Config {
 			SystemicFraction: 0.5,
 			StaleAfter:       dur(48 * time.Hour),
 			FreshEvery:       dur(0),
+			SampleEvery:      dur(10 * time.Minute),
 		},
 		Health: HealthConfig{
 			DegradedMemoryPercent: 85,

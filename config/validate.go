@@ -113,6 +113,8 @@ func (f FarmConfig) validate(v *validator) {
 		"must be more than 0 and at most 1, not %v", f.SystemicFraction)
 	v.atLeastDur("farm.stale_after", f.StaleAfter, minPeriod)
 	v.optional("farm.fresh_every", f.FreshEvery, minFreshEvery)
+	v.check(f.SampleEvery.Duration >= 0, "farm.sample_every",
+		"must be \"0s\" (every heartbeat) or more, not %q", f.SampleEvery)
 }
 
 func (h HealthConfig) validate(v *validator) {

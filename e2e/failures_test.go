@@ -131,7 +131,7 @@ func TestPackageFailureGroundsNobody(t *testing.T) {
 // dispatched while it is paused.
 func TestSystemicSlotConflictPauses(t *testing.T) {
 	t.Parallel()
-	f := newFarm(t)
+	f := newFarm(t, everyBeat)
 	ids := []string{"d1", "d2", "d3"}
 	for _, id := range ids {
 		f.addDrone(id)

@@ -34,7 +34,7 @@ const (
 // server used to run out of descriptors ("too many open files") and the
 // drone could not get in.
 func TestIdleConnectionFloodDoesNotStopDrones(t *testing.T) {
-	f := newFarm(t)
+	f := newFarm(t, everyBeat) // it counts heartbeats in the log
 	f.addDrone("d1")
 	f.serveOn("127.0.0.1:0", "/bin/sh", "-c", fmt.Sprintf(`ulimit -n %d && exec "$@"`, serverFiles), "sh")
 	pid := f.server.pid()

@@ -19,7 +19,7 @@ import (
 // queue drains.
 func TestDegradedDroneClaimsNothing(t *testing.T) {
 	t.Parallel()
-	f := newFarm(t, setting{"health.degraded_memory_percent", "0.1"})
+	f := newFarm(t, setting{"health.degraded_memory_percent", "0.1"}, everyBeat)
 	ids := []string{"d1", "d2"}
 	for _, id := range ids {
 		f.addDrone(id)

@@ -18,8 +18,9 @@ import (
 //     refused) a drone's claims again, against a log that already held
 //     the reason (GET /v1/dispatch). Use it for drones that keep asking.
 //   - waitHeartbeats: drones beat again after the log's current end (their
-//     drone_health events). Use it for drones that stop asking on their own
-//     (paused, grounded, degraded), which learn that from heartbeats.
+//     drone_health events; the farm is made with everyBeat). Use it for
+//     drones that stop asking on their own (paused, grounded, degraded),
+//     which learn that from heartbeats.
 //   - waitDroneSaid: a drone's output has a line, e.g. that it saw a signal.
 
 // chanceTimeout bounds each wait below: several heartbeats and dispatch
@@ -78,8 +79,15 @@ func (f *farm) waitAsked(n uint64, ids ...string) {
 		})
 }
 
+// everyBeat asks for a drone_health event per heartbeat (farm.sample_every
+// "0s"): the log is quiet by default, recording health changes and a
+// resource sample every few minutes; a test that waits on heartbeats with
+// waitHeartbeats, or counts them, needs each one in the log.
+var everyBeat = setting{"farm.sample_every", `"0s"`}
+
 // waitHeartbeats waits until each drone has sent n heartbeats recorded
-// after the log's current end (n drone_health events of its own).
+// after the log's current end (n drone_health events of its own; the farm
+// needs everyBeat).
 func (f *farm) waitHeartbeats(n int, ids ...string) {
 	f.t.Helper()
 	seq := f.status().Seq

@@ -15,7 +15,7 @@ import (
 // drone builds it.
 func TestWhyNamesEachReason(t *testing.T) {
 	t.Parallel()
-	f := newFarm(t)
+	f := newFarm(t, everyBeat)
 	f.addDrone("d1")
 	f.serve()
 	atom := realAtoms(t, 2200, 1)[0]

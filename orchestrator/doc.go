@@ -9,6 +9,13 @@
 // .swarm folder, and a CLI verb run beside it (enqueue, pause, ground) takes
 // effect at the next dispatch round.
 //
+// The one exception is liveness (commands.Liveness): when each drone last
+// beat and each held build was last reported. It changes every heartbeat
+// and decides nothing by itself, so it stays in memory; the log gets the
+// decisions made from it (drone_offline, reclaimed with its reason, a stall)
+// and a resource sample every farm.sample_every. A new orchestrator starts
+// with none and counts silence, leases and stalls from its own start.
+//
 // Claims are long polls: a drone with a free slot asks, and the request waits
 // in the dispatcher until there is work it may take or its wait runs out.
 // Every round decides all waiting requests together and appends their claims

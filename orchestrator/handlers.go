@@ -308,7 +308,7 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	beat := commands.Beat{Health: req.Health, CPUPercent: req.CPUPercent, MemoryPercent: req.MemoryPercent,
 		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks), Tree: req.Tree,
 		Portage: portageSettings(req.Portage)}
-	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, &ans)); err != nil {
+	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, s.live, &ans)); err != nil {
 		return nil, err
 	}
 	return api.HeartbeatResponse{Drop: drops(ans.Drop), Paused: ans.Paused, Grounded: ans.Grounded,

@@ -41,10 +41,13 @@ type Options struct {
 
 // Server is the orchestrator. Create it with New and run it with Run.
 type Server struct {
-	store  *commands.Store
-	opts   Options
-	log    *slog.Logger
-	start  time.Time // silence and leases are counted from no earlier than this
+	store *commands.Store
+	opts  Options
+	log   *slog.Logger
+	start time.Time // silence and leases are counted from no earlier than this
+	// live is what heartbeats say between events (drones heard from,
+	// builds renewed): kept here, not in the log (commands.Liveness).
+	live   *commands.Liveness
 	cfgMu  sync.RWMutex
 	cfg    config.Config
 	stamp  fileStamp     // config.toml as last loaded
@@ -75,7 +78,7 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 		opts.MaxWait = 30 * time.Second
 	}
 	s := &Server{
-		store: store, opts: opts, log: opts.Logger, start: time.Now(), cfg: cfg,
+		store: store, opts: opts, log: opts.Logger, start: time.Now(), cfg: cfg, live: commands.NewLiveness(),
 		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
 		done: make(chan struct{}),
 	}
@@ -216,7 +219,7 @@ func (s *Server) maintenance(ctx context.Context) {
 			return
 		case <-time.After(max(every, 10*time.Millisecond)):
 		}
-		if _, err := s.execute(ctx, commands.Maintain(commands.RulesFrom(cfg), time.Now(), s.start)); err != nil && ctx.Err() == nil {
+		if _, err := s.execute(ctx, commands.Maintain(commands.RulesFrom(cfg), time.Now(), s.start, s.live)); err != nil && ctx.Err() == nil {
 			s.log.Error("maintenance", "err", err)
 		}
 		s.indexDue()

@@ -53,23 +53,35 @@ func (s *State) pruneBuild(e *events.Event) bool {
 	if i < 0 || bs[i].Pruned != 0 {
 		return false
 	}
-	bs[i].Pruned = e.Seq
+	atom := bs[i].Atom
+	bs[i] = bs[i].retired(e.Seq)
 	s.lastPromoted = e.Seq
 	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
-		delete(s.promoted, bs[i].Atom)
+		delete(s.promoted, atom)
 	}
+	s.pruned(e.CPV, e.BuildID)
 	return true
+}
+
+// retired is what the farm keeps of a build pruned at seq: its BUILD_ID
+// (never given again), its file's path and size (deleted once an index
+// without it is live; counted in BinhostUsage) and when it was promoted and
+// pruned. Its Packages entry, checksum, atom and time go: only the index
+// read them, and a farm prunes a build for every one it promotes, so they
+// made the snapshot grow with every package the farm ever built.
+func (b Build) retired(seq uint64) Build {
+	return Build{CPV: b.CPV, BuildID: b.BuildID, Path: b.Path, Size: b.Size, Seq: b.Seq, Pruned: seq}
 }
 
 // NextBuildID is the BUILD_ID the farm gives the next build of cpv: one
 // past the highest it has promoted, 1 for the first. Builders number from
 // their own empty PKGDIR, so the number must come from here.
 func (s *State) NextBuildID(cpv string) uint64 {
-	bs := s.builds[cpv]
-	if len(bs) == 0 {
-		return 1
+	next := s.retired.maxID[cpv] + 1
+	if bs := s.builds[cpv]; len(bs) > 0 {
+		next = max(next, bs[len(bs)-1].BuildID+1)
 	}
-	return bs[len(bs)-1].BuildID + 1
+	return next
 }
 
 // Builds returns every promoted build not pruned, by CPV then BUILD_ID:
@@ -80,6 +92,8 @@ func (s *State) Builds() []Build {
 
 // PrunedBuilds returns the builds taken out of the index, by CPV then
 // BUILD_ID: their files are deleted once an index without them is live.
+// Only what that needs is kept of them (Build.retired), and only of the
+// last maxPrunedKept (retired.go).
 func (s *State) PrunedBuilds() []Build {
 	return s.buildsWhere(func(b Build) bool { return b.Pruned != 0 })
 }
@@ -107,7 +121,7 @@ type BinhostUsage struct {
 
 // BinhostUsage returns what the binhost holds and has pruned.
 func (s *State) BinhostUsage() BinhostUsage {
-	var u BinhostUsage
+	u := BinhostUsage{Pruned: s.retired.count, PrunedBytes: s.retired.bytes}
 	for _, bs := range s.builds {
 		for _, b := range bs {
 			if b.Pruned == 0 {

@@ -155,6 +155,7 @@ func decodeState(payload []byte) (*State, error) {
 		s.markFailure(FailureMark{Time: r.time(), Drone: r.str(), Atom: r.str(), Signature: r.str()})
 	}
 	r.builds(s)
+	r.retired(s)
 	s.lastPromoted = r.uint()
 	s.rebuildDeps()
 	s.rebuildNeeded()
@@ -214,6 +215,7 @@ func (r *decoder) drones(s *State) {
 		d.Online, d.Registered = r.bool(), r.time()
 		d.StartFailures = r.strs()
 		d.Portage, d.Fingerprint = r.strs(), r.str()
+		d.SampledAt = r.time()
 		if r.err == nil && (d.ID == "" || s.drones[d.ID] != nil) {
 			r.fail("bad drone " + d.ID)
 		}

@@ -69,6 +69,9 @@ type Drone struct {
 	// both empty when it reports none.
 	Portage     []string
 	Fingerprint string
+	// SampledAt is the time of its last drone_health event: heartbeats
+	// record resources once per Rules.SampleEvery, not every beat.
+	SampledAt time.Time
 }
 
 // Strike is one failure in a drone's streak.
@@ -226,6 +229,7 @@ func (d *Drone) sample(e *events.Event) {
 	}
 	d.CPUPercent, d.MemoryPercent = finite(e.CPUPercent), finite(e.MemoryPercent)
 	d.DiskPercent, d.Load = finite(e.DiskPercent), finite(e.Load)
+	d.SampledAt = e.Time
 }
 
 // finite keeps NaN and infinities (which no JSON can print) out of the

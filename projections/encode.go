@@ -86,6 +86,7 @@ func appendState(b []byte, s *State) []byte {
 		w.str(f.Signature)
 	}
 	w.builds(s.builds)
+	w.retired(&s.retired)
 	w.uint(s.lastPromoted)
 	return w.b
 }
@@ -153,6 +154,7 @@ func (w *encoder) drones(m map[string]*Drone) {
 		w.strs(d.StartFailures)
 		w.strs(d.Portage)
 		w.str(d.Fingerprint)
+		w.time(d.SampledAt)
 	}
 }
 

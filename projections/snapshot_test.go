@@ -161,6 +161,7 @@ func FuzzDecodeState(f *testing.F) {
 	f.Add(fingerprint(farmAt(2, 60)))
 	f.Add(fingerprint(feed(New(), lifecycle()...)))
 	f.Add(fingerprint(feed(New(), exclusions()...)))
+	f.Add(fingerprint(longHistory(3, 20))) // pruned builds
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		s, err := decodeState(payload)
 		if err != nil {

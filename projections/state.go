@@ -28,6 +28,7 @@ type State struct {
 	exclusions []Exclusion         // in the order they were added
 	promoted   map[string]struct{} // atoms with a promoted binpkg
 	builds     map[string][]Build  // promoted builds by CPV, in BUILD_ID order (binpkgs.go)
+	retired    retiredBuilds       // what is left of pruned builds forgotten (retired.go)
 	// lastPromoted is the seq of the last promoted event.
 	lastPromoted uint64
 	counts       [numStates]int // packages per state
@@ -87,6 +88,7 @@ func New() *State {
 		drones:     make(map[string]*Drone),
 		promoted:   make(map[string]struct{}),
 		builds:     make(map[string][]Build),
+		retired:    retiredBuilds{maxID: make(map[string]uint64)},
 		durations:  make(map[string]time.Duration),
 		dependents: make(map[string][]string),
 	}
@@ -187,6 +189,7 @@ func (s *State) Clone() *State {
 	c.exclusions = slices.Clone(s.exclusions)
 	c.promoted = maps.Clone(s.promoted)
 	c.builds = cloneBuilds(s.builds)
+	c.retired = s.retired.clone()
 	c.durations = maps.Clone(s.durations)
 	c.dependents = make(map[string][]string, len(s.dependents))
 	for k, v := range s.dependents {

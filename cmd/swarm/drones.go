@@ -27,7 +27,11 @@ func newDronesCmd(a *app, runF func(context.Context, *dronesOptions) error) *cob
 		Long: `List the drones: id, status (idle, building, grounded, offline, a health
 state such as degraded, or admitted: in config.toml but never heard from),
 health, cores, CPU and memory use (not shown for a drone that is offline),
-current task and when it was last heard from. A drone whose portage settings differ from
+current task and when the log last heard from it: heartbeats keep a drone
+online in the orchestrator's memory, and the log records its health changes
+at once and its resources every farm.sample_every, so an online drone may
+show minutes; one that stops beating is marked offline within three
+heartbeats. A drone whose portage settings differ from
 config.toml's [portage] gets a Drift: line naming each setting, both values:
 it gets no work until it matches.
 
