@@ -1,0 +1,18 @@
+#!/bin/sh
+# Writes build/swarm-VERSION-vendor.tar.xz: the Go modules swarm builds
+# with, vendored, as swarm-VERSION/vendor/, so the versioned ebuild
+# (packaging/gentoo) unpacks them over the release's source and builds
+# without a network. goreleaser runs it before a release and publishes the
+# file beside the archives.
+#
+# usage: scripts/vendor-tarball.sh VERSION
+set -eu
+version=${1:?usage: scripts/vendor-tarball.sh VERSION}
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go mod vendor -o "$tmp/swarm-$version/vendor"
+mkdir -p build
+tar -C "$tmp" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 \
+	-cJf "build/swarm-$version-vendor.tar.xz" "swarm-$version"
+echo "build/swarm-$version-vendor.tar.xz"
