@@ -12,9 +12,12 @@
 // scripts parse with sh -n and bash -n (openrc-run sources them with sh);
 // every command line the services run is accepted by the swarm binary
 // itself; the units pass systemd-analyze verify; the ebuilds parse with
-// bash -n and real portage generates their metadata (see ebuild_test.go for
-// what can and cannot be checked off Gentoo); goreleaser check accepts the
-// release configuration and the three release targets build static.
+// bash -n, and real portage (the PyPI venv of scripts/portage-venv.sh)
+// generates their metadata, finds them valid, writes the Manifest and
+// builds the versioned one into an image from its release tarballs, with
+// stand-ins for ::gentoo's eclasses (testdata/eclass/README.md says why and
+// what that cannot prove); goreleaser check accepts the release
+// configuration and the three release targets build static.
 //
 // Layout at install time, for both init systems: the orchestrator runs as
 // the user swarm on /var/lib/swarm/.swarm; the drone runs as root (its
