@@ -155,3 +155,28 @@ func TestOpenRCCheckConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRCStartPre: the orchestrator makes its log folder its user's; a
+// drone on the same host makes its build-log folder but leaves the shared
+// log folder as it is, so neither takes it from the other.
+func TestOpenRCStartPre(t *testing.T) {
+	logs := t.TempDir() // the shared log folder, already there
+	state := t.TempDir()
+	if err := os.Mkdir(filepath.Join(state, ".swarm"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(state, "drone.toml")
+	if err := os.WriteFile(conf, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := openrcEnv(t, "swarm-orchestrator", map[string]string{"SWARM_DIR": state,
+		"SWARM_LOG": logs + "/orchestrator.log"}, "start_pre")
+	if want := "checkpath -d -m 0750 -o swarm:swarm " + logs + "\n"; err != nil || out != want {
+		t.Errorf("orchestrator start_pre: %v, %q; want %q", err, out, want)
+	}
+	out, err = openrcEnv(t, "swarm-drone", map[string]string{"SWARM_DRONE_CONFIG": conf,
+		"SWARM_LOG": logs + "/drone.log", "SWARM_BUILD_LOGS": logs + "/builds"}, "start_pre")
+	if want := "checkpath -d -m 0750 " + logs + "/builds\n"; err != nil || out != want {
+		t.Errorf("drone start_pre: %v, %q; want %q", err, out, want)
+	}
+}
