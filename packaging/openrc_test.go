@@ -75,6 +75,10 @@ func TestOpenRCCommandLines(t *testing.T) {
 		{"swarm-drone", map[string]string{"SWARM_DRONE_OPTS": "--slots 2 --capability arm64"}, "drone", true},
 		{"swarm-drone", map[string]string{"SWARM_DRONE_OPTS": "--listen 0.0.0.0:1"}, "drone", false},
 	}
+	bin := swarmBinary(t)
+	if out, err := openrcEnv(t, "swarm-drone", map[string]string{"SWARM_BIN": bin}, `echo "$command"`); err != nil || out != bin+"\n" {
+		t.Errorf("swarm-drone with SWARM_BIN=%s runs %q (%v)", bin, out, err)
+	}
 	for _, tt := range tests {
 		out, err := openrcEnv(t, tt.svc, tt.settings, `echo "$command"; set -- $command_args; for a; do echo "$a"; done`)
 		if err != nil {
