@@ -97,7 +97,7 @@ func TestEbuildInstallSources(t *testing.T) {
 	}
 	for _, want := range []string{"openrc/swarm-orchestrator.initd", "openrc/swarm-orchestrator.confd",
 		"openrc/swarm-drone.initd", "openrc/swarm-drone.confd", "systemd/swarm-orchestrator.service",
-		"systemd/swarm-drone.service", "drone.toml.example"} {
+		"systemd/swarm-drone.service", "drone.toml.example", "logrotate/swarm"} {
 		if !strings.Contains(string(b), "packaging/"+want) {
 			t.Errorf("the ebuild does not install packaging/%s", want)
 		}

@@ -63,7 +63,8 @@ src_install() {
 
 	insinto /etc/swarm
 	doins packaging/drone.toml.example
-	keepdir /var/log/swarm
+	insinto /etc/logrotate.d
+	newins packaging/logrotate/swarm swarm
 
 	doman man/*.1
 	newbashcomp completions/swarm.bash swarm
