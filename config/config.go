@@ -152,8 +152,25 @@ type CapabilitiesConfig struct {
 
 // RemoteConfig is one [remotes.NAME] table: a deploy target.
 type RemoteConfig struct {
-	URL string `toml:"url"` // sftp://user@host[:port]/path
+	URL      string `toml:"url"`      // sftp://user@host[:port]/path
+	Role     string `toml:"role"`     // RoleDrone ("" means it too), RoleOrchestrator or RoleBinhost
+	Identity string `toml:"identity"` // private key file; "" = the SSH agent ($SSH_AUTH_SOCK)
+	// Restart is the command run on the host, over SSH, to restart swarm
+	// there after a deploy (for example "rc-service swarm-drone restart");
+	// "" = none. It stops the running swarm as SIGTERM does, so a drone
+	// finishes its builds first.
+	Restart string `toml:"restart"`
+	// KnownHosts is the known_hosts file the host's key is checked
+	// against; "" = ~/.ssh/known_hosts.
+	KnownHosts string `toml:"known_hosts"`
 }
+
+// The roles of a remote: what the swarm deployed there runs as.
+const (
+	RoleDrone        = "drone"
+	RoleOrchestrator = "orchestrator"
+	RoleBinhost      = "binhost"
+)
 
 // DroneConfig is one [drones.ID] table: an admitted drone.
 type DroneConfig struct {

@@ -180,6 +180,8 @@ func (r RemoteConfig) validate(v *validator, name string) {
 	u, err := url.Parse(r.URL)
 	v.check(err == nil && u.Scheme == "sftp" && u.Hostname() != "" && validPort(u.Port(), true),
 		key+".url", "%q is not a deploy target (like \"sftp://user@host:22/path\")", r.URL)
+	v.check(r.Role == "" || r.Role == RoleDrone || r.Role == RoleOrchestrator || r.Role == RoleBinhost,
+		key+".role", "must be %q, %q or %q, not %q", RoleDrone, RoleOrchestrator, RoleBinhost, r.Role)
 }
 
 func (d DroneConfig) validate(v *validator, id string) {

@@ -17,6 +17,9 @@ type serverCondition struct {
 	PID   int    `json:"pid"`
 	OK    bool   `json:"ok"`              // it acknowledges (health answered 200)
 	Error string `json:"error,omitempty"` // why not: it cannot write the event log
+	// Version is the release it runs (deploy keeps drones from running
+	// a newer one).
+	Version string `json:"version,omitempty"`
 }
 
 // serverState asks the server named in dir's serve.json how it is; nil
@@ -36,5 +39,6 @@ func serverState(dir string) *serverCondition {
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		return nil // not our server: the port was reused
 	}
-	return &serverCondition{URL: si.URL, PID: si.PID, OK: r.OK && resp.StatusCode == http.StatusOK, Error: r.Error}
+	return &serverCondition{URL: si.URL, PID: si.PID, OK: r.OK && resp.StatusCode == http.StatusOK, Error: r.Error,
+		Version: r.Version}
 }

@@ -1,0 +1,38 @@
+package remotes
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Release is what a deploy pushes: a swarm binary and the version its
+// VERSION file names.
+type Release struct {
+	Version string
+	Binary  string // local path of the binary
+	SHA256  string // of the binary, hex
+}
+
+// NewRelease hashes the binary at path, released as version.
+func NewRelease(version, binary string) (Release, error) {
+	f, err := os.Open(binary)
+	if err != nil {
+		return Release{}, fmt.Errorf("the release binary: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return Release{}, fmt.Errorf("the release binary: %w", err)
+	}
+	return Release{Version: version, Binary: binary, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// versionFile is VERSION's content for version, and its SHA-256.
+func versionFile(version string) (string, string) {
+	body := version + "\n"
+	sum := sha256.Sum256([]byte(body))
+	return body, hex.EncodeToString(sum[:])
+}
