@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestDeployStaleHosts deploys over real sshd hosts: a host with no
+// VERSION, an empty one and an unreadable one are stale and updated, an
+// unreachable remote fails while the others are updated (exit 1), a
+// deployed host is up to date next time, --force pushes anyway, and
+// --dry-run changes nothing anywhere.
+func TestDeployStaleHosts(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	none, empty, unreadable := f.startSSHD("none", ""), f.startSSHD("empty", ""), f.startSSHD("unreadable", "")
+	writeFile(t, filepath.Join(empty.bin, "VERSION"), nil, 0o644)
+	if err := os.Mkdir(filepath.Join(unreadable.bin, "VERSION"), 0o755); err != nil { // reading it fails
+		t.Fatal(err)
+	}
+	for _, h := range []*sshHost{none, empty, unreadable} {
+		f.trustHost(h)
+		f.addRemote(h, "--role", "binhost")
+	}
+
+	before := hostTrees(t, none, empty, unreadable)
+	out, errOut, code := f.deploy("--dry-run")
+	if code != 0 {
+		t.Fatalf("deploy --dry-run: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"none: would update (VERSION missing)", "empty: would update (VERSION empty)",
+		"unreadable: would update (VERSION unreadable"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deploy --dry-run printed\n%s\nwant a line %q", out, want)
+		}
+	}
+	if after := hostTrees(t, none, empty, unreadable); after != before {
+		t.Errorf("deploy --dry-run changed the hosts:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if evs := f.deployEvents(); len(evs) != 0 {
+		t.Errorf("deploy --dry-run recorded events: %+v", evs)
+	}
+
+	if err := os.Remove(filepath.Join(unreadable.bin, "VERSION")); err != nil { // a deploy may not replace a folder
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(unreadable.bin, "VERSION"), []byte("\x00\x01garbage\nmore\n"), 0o644)
+	identity, _ := f.clientKey()
+	f.swarm("remote", "add", "gone", "sftp://root@127.0.0.1:"+itoa(freePort(t))+"/srv/swarm", "--identity", identity)
+	out, errOut, code = f.deploy("--parallel", "2")
+	if code != 1 {
+		t.Fatalf("deploy with an unreachable remote: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"none: updated", "empty: updated", "unreadable: updated", "gone: failed: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deploy printed\n%s\nwant a line %q", out, want)
+		}
+	}
+	for _, h := range []*sshHost{none, empty, unreadable} {
+		checkDeployed(t, h, "dev")
+	}
+	f.swarm("remote", "remove", "gone")
+
+	out, errOut, code = f.deploy("none")
+	if code != 0 || strings.TrimSpace(out) != "none: up to date" {
+		t.Errorf("deploy again: exit %d, printed %q, want \"none: up to date\"\n%s", code, out, errOut)
+	}
+	out, errOut, code = f.deploy("--force", "none")
+	if code != 0 || strings.TrimSpace(out) != "none: updated" {
+		t.Errorf("deploy --force: exit %d, printed %q, want \"none: updated\"\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(none.bin, "swarm.prev")); err != nil {
+		t.Errorf("after a second deploy the previous binary was not kept: %v", err)
+	}
+
+	var got []string
+	for _, e := range f.deployEvents() {
+		got = append(got, e.Type+" "+e.Remote)
+	}
+	for _, want := range []string{"deploy_started none", "deployed none", "deploy_started empty", "deployed empty",
+		"deployed unreadable", "deploy_failed gone"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the log's deploy events %q lack %q", got, want)
+		}
+	}
+}
+
+// checkDeployed checks that h holds this test's swarm binary, executable,
+// and VERSION naming version, and no temporary file.
+func checkDeployed(t *testing.T, h *sshHost, version string) {
+	t.Helper()
+	want, err := os.ReadFile(swarmBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(h.bin, "swarm"))
+	if err != nil || sha256.Sum256(got) != sha256.Sum256(want) {
+		t.Errorf("%s: swarm is not the release (%v)", h.name, err)
+	}
+	if fi, err := os.Stat(filepath.Join(h.bin, "swarm")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("%s: swarm's mode: %v %v", h.name, fi, err)
+	}
+	if v, err := os.ReadFile(filepath.Join(h.bin, "VERSION")); err != nil || string(v) != version+"\n" {
+		t.Errorf("%s: VERSION = %q (%v), want %q", h.name, v, err, version)
+	}
+	entries, _ := os.ReadDir(h.bin)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s: a temporary file was left: %s", h.name, e.Name())
+		}
+	}
+}
+
+// hostTrees describes every file of the hosts' deploy targets (name, mode,
+// size, SHA-256), to tell whether anything changed.
+func hostTrees(t *testing.T, hosts ...*sshHost) string {
+	t.Helper()
+	var b bytes.Buffer
+	for _, h := range hosts {
+		err := filepath.Walk(h.bin, func(p string, fi os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			var sum [32]byte
+			if fi.Mode().IsRegular() {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				sum = sha256.Sum256(data)
+			}
+			b.WriteString(p + " " + fi.Mode().String() + " " + itoa(int(fi.Size())) + " " + fmt.Sprintf("%x", sum[:4]) + "\n")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
