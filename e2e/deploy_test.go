@@ -147,3 +147,92 @@ func hostTrees(t *testing.T, hosts ...*sshHost) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestDeployHostKeys: a host whose key known_hosts does not hold is
+// refused until --accept-new-host-key adds it; a host whose key changed
+// is refused with the fix even then, and nothing is written to it.
+func TestDeployHostKeys(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	h := f.startSSHD("web1", "")
+	f.addRemote(h)
+
+	out, errOut, code := f.deploy()
+	if code != 1 || !strings.Contains(out, "web1: failed: ") || !strings.Contains(out, "--accept-new-host-key") {
+		t.Fatalf("deploy to an unknown host: exit %d, want 1 and the fix\n%s%s", code, out, errOut)
+	}
+	if tree := hostTrees(t, h); strings.Contains(tree, "swarm") || strings.Contains(tree, "VERSION") {
+		t.Fatalf("deploy to an unknown host wrote to it:\n%s", tree)
+	}
+	out, errOut, code = f.deploy("--accept-new-host-key")
+	if code != 0 || strings.TrimSpace(out) != "web1: updated" {
+		t.Fatalf("deploy --accept-new-host-key: exit %d\n%s%s", code, out, errOut)
+	}
+	known, err := os.ReadFile(f.knownHosts())
+	if err != nil || string(known) != h.knownHostsLine() {
+		t.Fatalf("known_hosts after accepting = %q (%v), want %q", known, err, h.knownHostsLine())
+	}
+
+	// The host is "reinstalled": same address, a new key.
+	h.proc.kill9()
+	before := hostTrees(t, h)
+	h2 := f.restartSSHDWithNewKey(h)
+	for _, args := range [][]string{{"--force"}, {"--force", "--accept-new-host-key"}} {
+		out, errOut, code = f.deploy(args...)
+		if code != 1 || !strings.Contains(out, "web1: failed: ") || !strings.Contains(out, "ssh-keygen -R") ||
+			!strings.Contains(out, "changed") {
+			t.Errorf("deploy %v to a host whose key changed: exit %d, want 1 and the fix\n%s%s", args, code, out, errOut)
+		}
+	}
+	if after := hostTrees(t, h2); after != before {
+		t.Errorf("deploy to a host whose key changed wrote to it:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if again, _ := os.ReadFile(f.knownHosts()); !bytes.Equal(again, known) {
+		t.Errorf("known_hosts changed to %q", again)
+	}
+}
+
+// TestDeployCutUpload: when the SFTP connection dies mid-upload (its
+// sftp-server reads at most 2 MB of the session and exits), the
+// host keeps its old binary and its old VERSION, and is reported failed.
+func TestDeployCutUpload(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	h := f.startSSHD("cut", "dd bs=4096 count=500 2>/dev/null | "+sftpServer(t))
+	f.trustHost(h)
+	f.addRemote(h)
+	writeFile(t, filepath.Join(h.bin, "swarm"), []byte("#!/bin/sh\necho the old release\n"), 0o755)
+	writeFile(t, filepath.Join(h.bin, "VERSION"), []byte("0.9.0\n"), 0o644)
+
+	out, errOut, code := f.deploy()
+	if code != 1 || !strings.Contains(out, "cut: failed: ") {
+		t.Fatalf("deploy cut mid-upload: exit %d, want 1 and cut: failed\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "cut: uploading") {
+		t.Errorf("the deploy did not get as far as the upload:\n%s", errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.bin, "swarm")); string(b) != "#!/bin/sh\necho the old release\n" {
+		t.Errorf("the old binary was not left intact: %.60q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.bin, "VERSION")); string(b) != "0.9.0\n" {
+		t.Errorf("VERSION = %q, want the old 0.9.0", b)
+	}
+	evs := f.deployEvents()
+	if n := len(evs); n == 0 || evs[n-1].Type != "deploy_failed" {
+		t.Errorf("the log's deploy events end %+v, want deploy_failed", evs)
+	}
+}
+
+// TestDeploySilentSFTP: a host whose SFTP subsystem never answers fails
+// within the timeout instead of holding the deploy forever.
+func TestDeploySilentSFTP(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	h := f.startSSHD("mute", "cat >/dev/null") // reads the client, answers nothing
+	f.trustHost(h)
+	f.addRemote(h)
+	out, errOut, code := f.deploy("--timeout", "3s")
+	if code != 1 || !strings.Contains(out, "mute: failed: ") || !strings.Contains(out, "no SFTP session") {
+		t.Fatalf("deploy to a mute SFTP server: exit %d, want 1 and no SFTP session\n%s%s", code, out, errOut)
+	}
+}

@@ -14,7 +14,9 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -141,20 +143,11 @@ LogLevel ERROR
 		f.t.Fatal(err)
 	}
 	h.proc = p
+	f.t.Cleanup(func() { killDescendants(p.pid()) }) // before the farm's cleanup kills sshd
 	f.mu.Lock()
 	f.procs = append(f.procs, p)
 	f.mu.Unlock()
-	f.waitFor(startTimeout, "sshd "+name+" listening", func() (bool, string) {
-		if p.exited() {
-			f.t.Fatalf("sshd %s ended: %s", name, p.describeExit())
-		}
-		c, err := net.Dial("tcp", h.addr())
-		if err != nil {
-			return false, err.Error()
-		}
-		c.Close()
-		return true, ""
-	})
+	f.waitListening(h)
 	return h
 }
 
@@ -274,4 +267,74 @@ func (f *farm) deploy(args ...string) (stdout, stderr string, code int) {
 		f.t.Fatalf("swarm deploy %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
 	}
 	return out.String(), errOut.String(), code
+}
+
+// restartSSHDWithNewKey starts h's sshd again on the same port and folder
+// with a new host key, as a reinstalled host would come back.
+func (f *farm) restartSSHDWithNewKey(h *sshHost) *sshHost {
+	f.t.Helper()
+	signer, pemBytes := newKey(f.t)
+	writeFile(f.t, filepath.Join(h.root, "ssh_host_ed25519_key"), pemBytes, 0o600)
+	p, err := startProc("sshd "+h.name+" (new key)", f.logFile("sshd-"+h.name), f.baseEnv(),
+		sshdPath(f.t), "-f", filepath.Join(h.root, "sshd_config"), "-D", "-e")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { killDescendants(p.pid()) })
+	f.mu.Lock()
+	f.procs = append(f.procs, p)
+	f.mu.Unlock()
+	n := *h
+	n.key, n.proc = signer.PublicKey(), p
+	f.waitListening(&n)
+	return &n
+}
+
+// waitListening waits until h's sshd accepts connections.
+func (f *farm) waitListening(h *sshHost) {
+	f.t.Helper()
+	f.waitFor(startTimeout, "sshd "+h.name+" listening", func() (bool, string) {
+		if h.proc.exited() {
+			f.t.Fatalf("sshd %s ended: %s", h.name, h.proc.describeExit())
+		}
+		c, err := net.Dial("tcp", h.addr())
+		if err != nil {
+			return false, err.Error()
+		}
+		c.Close()
+		return true, ""
+	})
+}
+
+// killDescendants kills (SIGKILL) every process below pid: sshd's session
+// processes leave its process group (setsid), so killing sshd alone would
+// leave them running after the test.
+func killDescendants(pid int) {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
+		if fields := strings.Fields(rest); len(fields) > 1 {
+			if ppid, err := strconv.Atoi(fields[1]); err == nil {
+				children[ppid] = append(children[ppid], p)
+			}
+		}
+	}
+	var walk func(int)
+	walk = func(p int) {
+		for _, c := range children[p] {
+			walk(c)
+			_ = syscall.Kill(c, syscall.SIGKILL)
+		}
+	}
+	walk(pid)
 }

@@ -109,7 +109,14 @@ func dialOnce(ctx context.Context, r Remote, o DialOptions) (*Conn, error) {
 	}
 	_ = nc.SetDeadline(time.Time{})
 	c := &Conn{r: r, opts: o, ssh: ssh.NewClient(cc, chans, reqs), done: make(chan struct{})}
-	if c.sftp, err = sftp.NewClient(c.ssh); err != nil {
+	// Starting SFTP is an exchange too: a server that never answers
+	// must not hold the dial forever.
+	t := time.AfterFunc(o.DialTimeout, func() { c.ssh.Close() })
+	c.sftp, err = sftp.NewClient(c.ssh)
+	if !t.Stop() {
+		err = fmt.Errorf("%w: no SFTP session within %v", ErrTimeout, o.DialTimeout)
+	}
+	if err != nil {
 		c.ssh.Close()
 		return nil, fmt.Errorf("sftp on %s: %w", r.Addr(), err)
 	}

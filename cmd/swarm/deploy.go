@@ -83,7 +83,7 @@ Progress goes to stderr; stdout has one line per remote: "NAME: updated",
 	f.BoolVar(&o.DryRun, "dry-run", false, "say what would be pushed; change nothing")
 	f.IntVar(&o.Parallel, "parallel", 4, "remotes deployed at once, `N`")
 	f.DurationVar(&o.Wait, "wait", 2*time.Minute, "how long a restarted drone has to register with the release")
-	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "the longest any one SSH operation may stall")
+	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "the longest any one SSH operation may stall (a dial: at most 15s)")
 	f.BoolVar(&o.AcceptNew, "accept-new-host-key", false, "add a host key known_hosts has never seen (never a changed one)")
 	f.BoolVar(&o.JSON, "json", false, "print the results as JSON: [{remote, outcome, reason}]")
 	return cmd
@@ -109,7 +109,8 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	w := &deployWatch{app: o.app}
 	defer w.close()
 	d := &remotes.Deployer{Release: rel, Force: o.Force, DryRun: o.DryRun, Parallel: o.Parallel, Wait: o.Wait,
-		Dial:     remotes.DialOptions{AcceptNew: o.AcceptNew, OpTimeout: o.Timeout},
+		Dial:     remotes.DialOptions{AcceptNew: o.AcceptNew, OpTimeout: o.Timeout,
+			DialTimeout: min(o.Timeout, 15*time.Second)},
 		Check:    skewCheck(dir, rel.Version),
 		WaitUp:   w.waitUp,
 		Record:   o.app.recordEvent,
