@@ -251,9 +251,15 @@ const deployTimeout = 3 * time.Minute
 // returns its stdout, stderr and exit code.
 func (f *farm) deploy(args ...string) (stdout, stderr string, code int) {
 	f.t.Helper()
+	return f.deployWith(swarmBin, args...)
+}
+
+// deployWith runs deploy with the swarm binary bin: the release it pushes.
+func (f *farm) deployWith(bin string, args ...string) (stdout, stderr string, code int) {
+	f.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), deployTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, swarmBin, append([]string{"--dir", f.root, "deploy"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--dir", f.root, "deploy"}, args...)...)
 	cmd.Env = f.baseEnv()
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
