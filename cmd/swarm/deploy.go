@@ -109,7 +109,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	w := &deployWatch{app: o.app}
 	defer w.close()
 	d := &remotes.Deployer{Release: rel, Force: o.Force, DryRun: o.DryRun, Parallel: o.Parallel, Wait: o.Wait,
-		Dial:     remotes.DialOptions{AcceptNew: o.AcceptNew, OpTimeout: o.Timeout,
+		Dial: remotes.DialOptions{AcceptNew: o.AcceptNew, OpTimeout: o.Timeout,
 			DialTimeout: min(o.Timeout, 15*time.Second)},
 		Check:    skewCheck(dir, rel.Version),
 		WaitUp:   w.waitUp,
