@@ -2,8 +2,11 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/swarm-build/swarm/projections"
 )
 
 // CompareReleases orders two swarm releases ("1.2.3", "v1.2.3", "1.2.3-rc1"):
@@ -70,4 +73,52 @@ func CheckDroneRelease(drone, orchestrator string) error {
 			drone, orchestrator)
 	}
 	return nil
+}
+
+// RequiredRelease is the release r asks drones to run at least; "" when
+// it asks none.
+func (r Rules) RequiredRelease() string {
+	if r.RequireVersion == "orchestrator" {
+		return r.Release
+	}
+	return r.RequireVersion
+}
+
+// StaleRelease says why d's release keeps it from work: it is below the
+// farm's required one (or cannot be ordered against it, a development
+// build say, without being it). "" when it may work.
+func StaleRelease(r Rules, d *projections.Drone) string {
+	want := r.RequiredRelease()
+	if want == "" {
+		return ""
+	}
+	if c, ok := CompareReleases(d.Version, want); ok && c >= 0 {
+		return ""
+	}
+	have := d.Version
+	if have == "" {
+		have = "an unknown release"
+	}
+	return fmt.Sprintf("stale release: runs %s, the farm requires %s; run 'swarm deploy %s'", have, want, d.ID)
+}
+
+// DroneStale is a drone whose release keeps it from work.
+type DroneStale struct {
+	ID       string `json:"id"`
+	Version  string `json:"version"`  // what it runs
+	Required string `json:"required"` // what the farm requires at least
+	Why      string `json:"why"`      // the reason with its fix
+}
+
+// StaleReleases lists the drones whose release is below the farm's
+// required one, by id.
+func StaleReleases(r Rules, st *projections.State) []DroneStale {
+	var out []DroneStale
+	for d := range st.Drones() {
+		if why := StaleRelease(r, d); why != "" {
+			out = append(out, DroneStale{ID: d.ID, Version: d.Version, Required: r.RequiredRelease(), Why: why})
+		}
+	}
+	slices.SortFunc(out, func(a, b DroneStale) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }

@@ -66,6 +66,9 @@ type FarmConfig struct {
 	SystemicFraction float64  `toml:"systemic_fraction"` // share of drones failing alike = systemic
 	StaleAfter       Duration `toml:"stale_after"`       // age at which the queue's tree is stale
 	FreshEvery       Duration `toml:"fresh_every"`       // automatic `swarm fresh` period; 0 = off
+	// RequireVersion is the oldest swarm release a drone may run and get
+	// work: "" = any, RequireOrchestrator = the orchestrator's own.
+	RequireVersion string `toml:"require_version"`
 }
 
 // HealthConfig is [health]: the thresholds of a drone's health state machine.
@@ -164,6 +167,10 @@ type RemoteConfig struct {
 	// against; "" = ~/.ssh/known_hosts.
 	KnownHosts string `toml:"known_hosts"`
 }
+
+// RequireOrchestrator, as farm.require_version, asks every drone to run
+// the orchestrator's own release.
+const RequireOrchestrator = "orchestrator"
 
 // The roles of a remote: what the swarm deployed there runs as.
 const (

@@ -113,6 +113,8 @@ func (f FarmConfig) validate(v *validator) {
 		"must be more than 0 and at most 1, not %v", f.SystemicFraction)
 	v.atLeastDur("farm.stale_after", f.StaleAfter, minPeriod)
 	v.optional("farm.fresh_every", f.FreshEvery, minFreshEvery)
+	v.check(validRequire.MatchString(f.RequireVersion), "farm.require_version",
+		"%q is not a release (like \"1.4.0\"), \"orchestrator\" or \"\"", f.RequireVersion)
 }
 
 func (h HealthConfig) validate(v *validator) {
@@ -210,6 +212,9 @@ var (
 	// can be written in dotted keys (drones.ID.cores) and table headers.
 	validID     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	validSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// validRequire is farm.require_version: empty, "orchestrator" or a
+	// release number commands.CompareReleases can order.
+	validRequire = regexp.MustCompile(`^(|orchestrator|v?[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.-]+)?)$`)
 )
 
 func validHostPort(s string) bool {

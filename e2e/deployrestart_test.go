@@ -228,9 +228,35 @@ func TestDeployRestartsAndRollsBack(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(bad.bin, "VERSION")); string(b) != "dev\n" {
 		t.Errorf("build-2's VERSION after the rollback = %q, want dev", b)
 	}
+	checkStaleViews(f)
 	for h, n := range map[*sshHost]int{good: 2, bad: 3} { // boot, deploy (, rollback)
 		if b, _ := os.ReadFile(filepath.Join(h.root, "restarted")); strings.Count(string(b), "restart\n") != n {
 			t.Errorf("%s's restart command ran %d times, want %d", h.name, strings.Count(string(b), "restart\n"), n)
 		}
+	}
+}
+
+// checkStaleViews requires the new release farm-wide and checks that
+// drones and status show build-2, back on the previous release, as stale
+// with the fix, and build-1 not.
+func checkStaleViews(f *farm) {
+	f.t.Helper()
+	f.swarm("config", "set", "farm.require_version", `"`+newRelease+`"`)
+	var ds []struct {
+		ID           string `json:"id"`
+		StaleRelease string `json:"stale_release"`
+	}
+	f.swarmJSON(&ds, "drones", "--json")
+	for _, d := range ds {
+		switch stale := strings.Contains(d.StaleRelease, "swarm deploy "+d.ID); {
+		case d.ID == "build-2" && !stale:
+			f.t.Errorf("drones --json: build-2 on dev is not stale with the fix: %q", d.StaleRelease)
+		case d.ID == "build-1" && d.StaleRelease != "":
+			f.t.Errorf("drones --json: build-1 on %s is stale: %q", newRelease, d.StaleRelease)
+		}
+	}
+	if out := f.swarm("status"); !strings.Contains(out, "build-2 gets no work: stale release: runs dev, "+
+		"the farm requires "+newRelease+"; run 'swarm deploy build-2'") {
+		f.t.Errorf("status does not show build-2 as stale:\n%s", out)
 	}
 }

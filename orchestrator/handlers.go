@@ -247,6 +247,10 @@ func (s *Server) register(ctx context.Context, id string, r *http.Request) (any,
 	if err := taskAtoms(req.Tasks); err != nil {
 		return nil, err
 	}
+	if err := commands.CheckDroneRelease(req.Version, s.opts.Version); err != nil {
+		s.log.Warn("refused a drone newer than this orchestrator", "drone", id, "version", req.Version)
+		return nil, fmt.Errorf("%w: drone %s: %w", errBadBody, id, err)
+	}
 	cfg := s.config()
 	admitted := cfg.Drones[id]
 	info := commands.DroneInfo{ID: id, Cores: req.Cores, MemoryMB: req.MemoryMB, Capabilities: req.Capabilities,

@@ -21,6 +21,7 @@ func Rules(cfg config.Config) commands.Rules {
 		StallAfter:       cfg.Build.StallAfter.Duration,
 		Exclude:          cfg.Exclude.Patterns,
 		Portage:          cfg.Portage.Settings(),
+		RequireVersion:   cfg.Farm.RequireVersion,
 	}
 }
 

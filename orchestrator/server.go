@@ -139,7 +139,11 @@ func (s *Server) config() config.Config {
 	return s.cfg
 }
 
-func (s *Server) rules() commands.Rules { return Rules(s.config()) }
+func (s *Server) rules() commands.Rules {
+	r := Rules(s.config())
+	r.Release = s.opts.Version
+	return r
+}
 
 // changed wakes the dispatcher: the log moved.
 func (s *Server) changed() {
@@ -210,7 +214,7 @@ func (s *Server) maintenance(ctx context.Context) {
 			return
 		case <-time.After(max(every, 10*time.Millisecond)):
 		}
-		if _, err := s.execute(ctx, commands.Maintain(Rules(cfg), time.Now(), s.start)); err != nil && ctx.Err() == nil {
+		if _, err := s.execute(ctx, commands.Maintain(s.rules(), time.Now(), s.start)); err != nil && ctx.Err() == nil {
 			s.log.Error("maintenance", "err", err)
 		}
 		s.indexDue()

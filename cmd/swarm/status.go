@@ -90,17 +90,20 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		logs = o.app.buildLogUsage(dir)
 	}
 	drift := commands.Drifting(orchestrator.Rules(cfg), st)
+	stale := commands.StaleReleases(viewRules(dir, cfg), st)
 	if o.JSON {
 		return writeJSON(o.app.out, struct {
 			projections.Status
-			BuildLogs *buildlog.Usage       `json:"build_logs,omitempty"`
-			Server    *serverCondition      `json:"server,omitempty"`
-			Drifting  []commands.DroneDrift `json:"drifting,omitempty"`
-		}{s, logs, srv, drift})
+			BuildLogs     *buildlog.Usage       `json:"build_logs,omitempty"`
+			Server        *serverCondition      `json:"server,omitempty"`
+			Drifting      []commands.DroneDrift `json:"drifting,omitempty"`
+			StaleReleases []commands.DroneStale `json:"stale_releases,omitempty"`
+		}{s, logs, srv, drift, stale})
 	}
 	p := palette{o.app.colour(o.app.out)}
 	printStatusLogs(o.app.out, s, logs, time.Now(), p)
 	printDrift(o.app.out, drift, p)
+	printStale(o.app.out, stale, p)
 	if srv != nil && !srv.OK {
 		fmt.Fprintf(o.app.out, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/internal/termsafe"
-	"github.com/swarm-build/swarm/orchestrator"
 	"github.com/swarm-build/swarm/portage"
 )
 
@@ -68,7 +67,7 @@ func runWhy(ctx context.Context, o *whyOptions) error {
 	if err != nil {
 		return err
 	}
-	ans, err := commands.Why(orchestrator.Rules(cfg), st, p.Key(), time.Now())
+	ans, err := commands.Why(viewRules(dir, cfg), st, p.Key(), time.Now())
 	if err != nil {
 		return err
 	}
