@@ -199,8 +199,9 @@ func TestDeployCutUpload(t *testing.T) {
 	t.Parallel()
 	f := newFarm(t)
 	h := f.startSSHD("cut", "dd bs=4096 count=500 2>/dev/null | "+sftpServer(t))
-	f.trustHost(h)
-	f.addRemote(h)
+	known := filepath.Join(f.root, "farm_known_hosts") // the remote's own, not the user's
+	writeFile(t, known, []byte(h.knownHostsLine()), 0o644)
+	f.addRemote(h, "--known-hosts", known)
 	writeFile(t, filepath.Join(h.bin, "swarm"), []byte("#!/bin/sh\necho the old release\n"), 0o755)
 	writeFile(t, filepath.Join(h.bin, "VERSION"), []byte("0.9.0\n"), 0o644)
 

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/swarm-build/swarm/config"
@@ -68,6 +69,9 @@ func ParseURL(s string) (Remote, error) {
 	port := u.Port()
 	if port == "" {
 		port = "22"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return Remote{}, fmt.Errorf("%w: %q: port %q is not 1 to 65535", ErrBadURL, s, port)
 	}
 	return Remote{User: u.User.Username(), Host: u.Hostname(), Port: port, Dir: path.Clean(u.Path)}, nil
 }
