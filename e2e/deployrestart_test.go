@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -258,5 +259,53 @@ func checkStaleViews(f *farm) {
 	if out := f.swarm("status"); !strings.Contains(out, "build-2 gets no work: stale release: runs dev, "+
 		"the farm requires "+newRelease+"; run 'swarm deploy build-2'") {
 		f.t.Errorf("status does not show build-2 as stale:\n%s", out)
+	}
+}
+
+// TestRemoteBootstrap: `swarm remote bootstrap` on a fresh sshd host (an
+// empty folder) admits the drone, installs swarm and its configuration,
+// starts it with the remote's restart command and waits for it; the drone
+// then registers and builds.
+func TestRemoteBootstrap(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	f.serve()
+	h := f.startSSHD("fresh-1", "")
+	f.trustHost(h)
+	script := fmt.Sprintf(`#!/bin/sh
+H=%q
+echo restart >> "$H/restarted"
+cd "$H/bin" || exit 1
+export HOME="$H/home" FAKE_EMERGE_DRONE=%q FAKE_EMERGE_RECORD=%q
+nohup ./swarm drone --config drone.toml --log-dir "$H/builds" >>"$H/drone.log" 2>&1 </dev/null &
+echo $! >> "$H/pids"
+`, h.root, h.name, f.record)
+	restart := filepath.Join(h.root, "restart.sh")
+	writeFile(t, restart, []byte(script), 0o755)
+	t.Cleanup(func() { killPids(filepath.Join(h.root, "pids")) })
+	f.addRemote(h, "--restart", "sh "+restart)
+
+	ctx, cancel := context.WithTimeout(context.Background(), deployTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, swarmBin, "--dir", f.root, "remote", "bootstrap", h.name, "--wait", "30s")
+	cmd.Env = f.baseEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "fresh-1: bootstrapped") {
+		t.Fatalf("remote bootstrap: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(filepath.Join(h.bin, "drone.toml")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("drone.toml: %v %v, want mode 0600", fi, err)
+	}
+	checkDeployed(t, h, "dev")
+	atom := realAtoms(t, 3, 1)[0]
+	f.enqueue(atom)
+	f.waitFor(startTimeout, "fresh-1 to build "+atom, func() (bool, string) {
+		runs := readRecord(t, f.record).of(atom)
+		return len(runs) == 1 && runs[0].ended && runs[0].status == "0" && runs[0].drone == h.name, fmt.Sprintf("%+v", runs)
+	})
+	cmd = exec.CommandContext(ctx, swarmBin, "--dir", f.root, "remote", "bootstrap", h.name)
+	cmd.Env = f.baseEnv()
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "already admitted") {
+		t.Errorf("a second bootstrap of an admitted drone: %v\n%s", err, out)
 	}
 }

@@ -36,3 +36,5 @@ func versionFile(version string) (string, string) {
 	sum := sha256.Sum256([]byte(body))
 	return body, hex.EncodeToString(sum[:])
 }
+
+func fileMode(m uint32) os.FileMode { return os.FileMode(m) & os.ModePerm }

@@ -37,7 +37,7 @@ swarm, its VERSION and, after a deploy, swarm.prev.`,
 		Args: noSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRemoteAddCmd(a), newRemoteListCmd(a), newRemoteRemoveCmd(a))
+	cmd.AddCommand(newRemoteAddCmd(a), newRemoteListCmd(a), newRemoteRemoveCmd(a), newRemoteBootstrapCmd(a))
 	return cmd
 }
 
