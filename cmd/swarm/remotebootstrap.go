@@ -138,4 +138,3 @@ func (o *bootstrapOptions) admit() (string, error) {
 	}
 	return token, nil
 }
-
