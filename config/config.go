@@ -20,6 +20,7 @@ type Config struct {
 	Build     BuildConfig               `toml:"build"`
 	Farm      FarmConfig                `toml:"farm"`
 	Health    HealthConfig              `toml:"health"`
+	Heal      HealConfig                `toml:"heal"`
 	Log       LogConfig                 `toml:"log"`
 	Binhost   BinhostConfig             `toml:"binhost"`
 	Exclude   ExcludeConfig             `toml:"exclude"`
@@ -78,6 +79,21 @@ type HealthConfig struct {
 	SlowFactor            float64  `toml:"slow_factor"`      // build slower than usual × this = slow
 	CriticalCrashes       int      `toml:"critical_crashes"` // crashes in a row that make a drone critical
 	SelfCheck             []string `toml:"self_check"`       // argv run before claiming; empty = none
+}
+
+// HealConfig is [heal]: the orchestrator restarting drones over SSH. Off
+// by default: it runs commands on other machines.
+type HealConfig struct {
+	Enabled bool     `toml:"enabled"`
+	After   Duration `toml:"after"` // offline this long before a restart
+	// RestartAttempts bounds the restarts of a drone that stays offline;
+	// Backoff is the wait after the first, doubled after each.
+	RestartAttempts int      `toml:"restart_attempts"`
+	Backoff         Duration `toml:"backoff"`
+	// Reboot allows RebootCommand to run, over SSH to the remote's
+	// configured address, once every restart failed.
+	Reboot        bool   `toml:"reboot"`
+	RebootCommand string `toml:"reboot_command"`
 }
 
 // LogConfig is [log]: the event log and its snapshots.
@@ -233,6 +249,8 @@ func Default() Config {
 			StaleAfter:       dur(48 * time.Hour),
 			FreshEvery:       dur(0),
 		},
+		Heal: HealConfig{After: dur(10 * time.Minute), RestartAttempts: 3, Backoff: dur(5 * time.Minute),
+			RebootCommand: "reboot"},
 		Health: HealthConfig{
 			DegradedMemoryPercent: 85,
 			DegradedDiskPercent:   90,

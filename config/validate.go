@@ -20,6 +20,7 @@ func (c Config) Validate() error {
 	c.Build.validate(v)
 	c.Farm.validate(v)
 	c.Health.validate(v)
+	c.Heal.validate(v)
 	c.Log.validate(v)
 	c.Binhost.validate(v)
 	c.Exclude.validate(v)
@@ -115,6 +116,14 @@ func (f FarmConfig) validate(v *validator) {
 	v.optional("farm.fresh_every", f.FreshEvery, minFreshEvery)
 	v.check(validRequire.MatchString(f.RequireVersion), "farm.require_version",
 		"%q is not a release (like \"1.4.0\"), \"orchestrator\" or \"\"", f.RequireVersion)
+}
+
+func (h HealConfig) validate(v *validator) {
+	v.atLeastDur("heal.after", h.After, minHeartbeat)
+	v.atLeastDur("heal.backoff", h.Backoff, minHeartbeat)
+	v.atLeast("heal.restart_attempts", int64(h.RestartAttempts), 0)
+	v.check(!h.Reboot || strings.TrimSpace(h.RebootCommand) != "", "heal.reboot_command",
+		"must name a command when heal.reboot is true")
 }
 
 func (h HealthConfig) validate(v *validator) {

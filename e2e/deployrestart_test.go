@@ -309,3 +309,40 @@ echo $! >> "$H/pids"
 		t.Errorf("a second bootstrap of an admitted drone: %v\n%s", err, out)
 	}
 }
+
+// TestSelfHealingRestartsAnOfflineDrone: with [heal] enabled, the
+// orchestrator itself runs the restart command of an offline drone's
+// remote over SSH; the drone comes back, and the restart is an event.
+func TestSelfHealingRestartsAnOfflineDrone(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t, setting{"heal.enabled", "true"}, setting{"heal.after", `"1s"`},
+		setting{"heal.backoff", `"5s"`}, setting{"heal.restart_attempts", "2"})
+	f.serve()
+	h := f.startSSHD("build-7", "")
+	restart := f.droneHost(h, "")
+	f.trustHost(h)
+	f.addRemote(h, "--restart", "sh "+restart)
+	f.startHostDrone(h, restart)
+
+	pid, err := os.ReadFile(filepath.Join(h.root, "drone.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(pid)))
+	if err := syscall.Kill(n, syscall.SIGKILL); err != nil { // the drone dies; its host does not
+		t.Fatal(err)
+	}
+	f.waitEvent(startTimeout, "build-7 offline", func(e event) bool { return e.Type == "drone_offline" && e.Drone == "build-7" })
+	f.waitFor(startTimeout, "a self-healing restart of build-7", func() (bool, string) {
+		for _, e := range f.logEvents() {
+			if e.Type == "drone_restarted" && e.Drone == "build-7" && e.Remote == "build-7" {
+				return strings.HasPrefix(e.Reason, "ran: sh "), e.Reason
+			}
+		}
+		return false, "none yet"
+	})
+	f.waitDroneVersion("build-7", "dev")
+	if b, _ := os.ReadFile(filepath.Join(h.root, "restarted")); strings.Count(string(b), "restart\n") < 2 {
+		t.Errorf("the restart command did not run on the host: %q", b)
+	}
+}

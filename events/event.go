@@ -43,6 +43,8 @@ const (
 	TypeDeployStarted        // a deploy to a remote began: Remote, Version (the release), Reason (why: stale, forced)
 	TypeDeployFailed         // a deploy to a remote failed, the host left stale: Remote, Version, Reason
 	TypeRolledBack           // a remote went back to its previous release: Remote, Version (the one that failed), Reason
+	TypeDroneRestarted       // self-healing ran a remote's restart command for an offline drone: Drone, Remote, Attempt, Reason (how it went)
+	TypeHostRebooted         // self-healing ran the reboot command on an offline drone's remote: Drone, Remote, Reason (how it went)
 	typeEnd
 )
 
@@ -78,6 +80,8 @@ var typeNames = [...]string{
 	TypeDeployStarted:   "deploy_started",
 	TypeDeployFailed:    "deploy_failed",
 	TypeRolledBack:      "rolled_back",
+	TypeDroneRestarted:  "drone_restarted",
+	TypeHostRebooted:    "host_rebooted",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.

@@ -110,6 +110,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.watchConfig(loops) })
 	wg.Go(func() { s.freshLoop(loops) })
 	wg.Go(func() { s.healLoop(loops) })
+	wg.Go(func() { s.selfHealLoop(loops) })
 	wg.Go(func() { s.indexLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,

@@ -50,7 +50,8 @@ func (s *State) applyFarm(e *events.Event) bool {
 		}
 		s.durations[e.Atom] = time.Duration(e.Count) * time.Millisecond
 	case events.TypeBinpkgUploaded, events.TypeRejected, events.TypeDeployed,
-		events.TypeDeployStarted, events.TypeDeployFailed, events.TypeRolledBack:
+		events.TypeDeployStarted, events.TypeDeployFailed, events.TypeRolledBack,
+		events.TypeDroneRestarted, events.TypeHostRebooted:
 	default:
 		return false
 	}
