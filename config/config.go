@@ -182,6 +182,9 @@ type RemoteConfig struct {
 	// KnownHosts is the known_hosts file the host's key is checked
 	// against; "" = ~/.ssh/known_hosts.
 	KnownHosts string `toml:"known_hosts"`
+	// Files are local files deployed with the release, each beside swarm
+	// under its own name, with its mode (service files, a drone.toml).
+	Files []string `toml:"files"`
 }
 
 // RequireOrchestrator, as farm.require_version, asks every drone to run

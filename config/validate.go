@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -191,6 +192,11 @@ func (r RemoteConfig) validate(v *validator, name string) {
 	u, err := url.Parse(r.URL)
 	v.check(err == nil && u.Scheme == "sftp" && u.Hostname() != "" && validPort(u.Port(), true),
 		key+".url", "%q is not a deploy target (like \"sftp://user@host:22/path\")", r.URL)
+	for _, f := range r.Files {
+		base := filepath.Base(f)
+		v.check(filepath.IsAbs(f) && !slices.Contains([]string{"swarm", "swarm.prev", "VERSION"}, base),
+			key+".files", "%q: must be an absolute path, and not named swarm, swarm.prev or VERSION", f)
+	}
 	v.check(r.Role == "" || r.Role == RoleDrone || r.Role == RoleOrchestrator || r.Role == RoleBinhost,
 		key+".role", "must be %q, %q or %q, not %q", RoleDrone, RoleOrchestrator, RoleBinhost, r.Role)
 }

@@ -25,9 +25,11 @@ func TestDeployStaleHosts(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(unreadable.bin, "VERSION"), 0o755); err != nil { // reading it fails
 		t.Fatal(err)
 	}
+	extra := filepath.Join(f.root, "swarm-drone.confd") // a file the config lists with the release
+	writeFile(t, extra, []byte("SWARM_DRONE_OPTS=\"\"\n"), 0o640)
 	for _, h := range []*sshHost{none, empty, unreadable} {
 		f.trustHost(h)
-		f.addRemote(h, "--role", "binhost")
+		f.addRemote(h, "--role", "binhost", "--file", extra)
 	}
 
 	before := hostTrees(t, none, empty, unreadable)
@@ -65,6 +67,9 @@ func TestDeployStaleHosts(t *testing.T) {
 	}
 	for _, h := range []*sshHost{none, empty, unreadable} {
 		checkDeployed(t, h, "dev")
+		if fi, err := os.Stat(filepath.Join(h.bin, "swarm-drone.confd")); err != nil || fi.Mode().Perm() != 0o640 {
+			t.Errorf("%s: the listed file: %v %v, want it with mode 0640", h.name, fi, err)
+		}
 	}
 	f.swarm("remote", "remove", "gone")
 

@@ -162,6 +162,11 @@ func (d *Deployer) install(ctx context.Context, c *Conn, r Remote, why string) e
 	if err := c.Put(ctx, "swarm", f, 0o755, d.Release.SHA256); err != nil {
 		return err
 	}
+	for _, name := range r.Files {
+		if err := putLocal(ctx, c, name); err != nil {
+			return err
+		}
+	}
 	body, sum := versionFile(d.Release.Version)
 	return c.Put(ctx, "VERSION", strings.NewReader(body), 0o644, sum)
 }

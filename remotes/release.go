@@ -1,11 +1,14 @@
 package remotes
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // Release is what a deploy pushes: a swarm binary and the version its
@@ -38,3 +41,18 @@ func versionFile(version string) (string, string) {
 }
 
 func fileMode(m uint32) os.FileMode { return os.FileMode(m) & os.ModePerm }
+
+// putLocal deploys the local file path beside swarm, under its base name
+// and with its mode.
+func putLocal(ctx context.Context, c *Conn, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("a release file: %w", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("a release file: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return c.Put(ctx, filepath.Base(path), bytes.NewReader(data), fi.Mode().Perm(), hex.EncodeToString(sum[:]))
+}

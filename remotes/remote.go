@@ -15,13 +15,14 @@ import (
 type Remote struct {
 	Name       string
 	User       string
-	Host       string // without the port
-	Port       string // "22" when the URL names none
-	Dir        string // the folder holding swarm and VERSION, absolute
-	Role       string // config.RoleDrone, RoleOrchestrator or RoleBinhost
-	Identity   string // private key file; "" = the agent
-	Restart    string // command run on the host after a deploy; "" = none
-	KnownHosts string // "" = the user's
+	Host       string   // without the port
+	Port       string   // "22" when the URL names none
+	Dir        string   // the folder holding swarm and VERSION, absolute
+	Role       string   // config.RoleDrone, RoleOrchestrator or RoleBinhost
+	Identity   string   // private key file; "" = the agent
+	Restart    string   // command run on the host after a deploy; "" = none
+	KnownHosts string   // "" = the user's
+	Files      []string // local files deployed beside swarm, by their base names
 }
 
 // Addr is host:port, as known_hosts and net.Dial want it.
@@ -37,6 +38,7 @@ func FromConfig(name string, rc config.RemoteConfig) (Remote, error) {
 		return Remote{}, fmt.Errorf("remote %s: %w", name, err)
 	}
 	u.Name, u.Role, u.Identity, u.Restart, u.KnownHosts = name, rc.Role, rc.Identity, rc.Restart, rc.KnownHosts
+	u.Files = rc.Files
 	if u.Role == "" {
 		u.Role = config.RoleDrone
 	}

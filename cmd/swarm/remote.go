@@ -23,6 +23,7 @@ type remoteAddOptions struct {
 	Identity   string
 	Restart    string
 	KnownHosts string
+	Files      []string
 }
 
 func newRemoteCmd(a *app) *cobra.Command {
@@ -55,7 +56,8 @@ with (default: the SSH agent). --restart is the command run on the host after
 a deploy, over SSH; it must stop swarm as SIGTERM does (so a drone finishes
 its builds) and start the new one, as 'rc-service swarm-drone restart' does.
 --known-hosts names the file the host's key is checked against (default:
-~/.ssh/known_hosts).
+~/.ssh/known_hosts). --file names a local file deployed with the release,
+beside swarm under its own name and with its mode (repeatable).
 
 A name already in use is refused (exit 1) and nothing is written.`,
 		Example: `  swarm remote add build-01 sftp://swarm@build-01.lan/var/lib/swarm/bin \
@@ -74,6 +76,7 @@ A name already in use is refused (exit 1) and nothing is written.`,
 	f.StringVar(&o.Role, "role", config.RoleDrone, "what runs there: drone, orchestrator or binhost")
 	f.StringVar(&o.Identity, "identity", "", "private key `FILE` to log in with (default: the SSH agent)")
 	f.StringVar(&o.Restart, "restart", "", "`CMD` run on the host after a deploy")
+	f.StringArrayVar(&o.Files, "file", nil, "a local `FILE` deployed beside swarm under its name (repeatable)")
 	f.StringVar(&o.KnownHosts, "known-hosts", "", "known_hosts `FILE` for its key (default: ~/.ssh/known_hosts)")
 	return cmd
 }
@@ -82,7 +85,11 @@ func runRemoteAdd(o *remoteAddOptions) error {
 	if _, err := remotes.ParseURL(o.URL); err != nil {
 		return fmt.Errorf("remote add: %w", err)
 	}
-	for _, p := range []*string{&o.Identity, &o.KnownHosts} {
+	files := []*string{&o.Identity, &o.KnownHosts}
+	for i := range o.Files {
+		files = append(files, &o.Files[i])
+	}
+	for _, p := range files {
 		if *p != "" {
 			abs, err := filepath.Abs(*p) // config.toml is read from elsewhere
 			if err != nil {
@@ -108,6 +115,9 @@ func runRemoteAdd(o *remoteAddOptions) error {
 			if data, err = config.Set(data, prefix+kv[0], config.TOMLValue(kv[1])); err != nil {
 				return nil, err
 			}
+		}
+		if len(o.Files) > 0 {
+			return config.Set(data, prefix+"files", config.TOMLValue(o.Files))
 		}
 		return data, nil
 	})
@@ -146,11 +156,12 @@ changes. A name that is not a remote is refused (exit 1).`,
 
 // remoteJSON is one remote in `remote list --json`.
 type remoteJSON struct {
-	Name     string `json:"name"`
-	URL      string `json:"url"`
-	Role     string `json:"role"`
-	Identity string `json:"identity,omitempty"`
-	Restart  string `json:"restart,omitempty"`
+	Name     string   `json:"name"`
+	URL      string   `json:"url"`
+	Role     string   `json:"role"`
+	Identity string   `json:"identity,omitempty"`
+	Restart  string   `json:"restart,omitempty"`
+	Files    []string `json:"files,omitempty"`
 }
 
 func newRemoteListCmd(a *app) *cobra.Command {
@@ -159,7 +170,7 @@ func newRemoteListCmd(a *app) *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the deploy targets",
-		Long:    "List the remotes: name, role, URL and restart command. --json prints an array of objects with name, url, role, identity and restart.",
+		Long:    "List the remotes: name, role, URL and restart command. --json prints an array of objects with name, url, role, identity, restart and files.",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, cfg, err := a.stateConfig()
@@ -172,7 +183,7 @@ func newRemoteListCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				list = append(list, remoteJSON{name, cfg.Remotes[name].URL, r.Role, r.Identity, r.Restart})
+				list = append(list, remoteJSON{name, cfg.Remotes[name].URL, r.Role, r.Identity, r.Restart, r.Files})
 			}
 			if asJSON {
 				return json.NewEncoder(a.out).Encode(list)
