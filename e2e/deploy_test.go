@@ -242,3 +242,27 @@ func TestDeploySilentSFTP(t *testing.T) {
 		t.Fatalf("deploy to a mute SFTP server: exit %d, want 1 and no SFTP session\n%s%s", code, out, errOut)
 	}
 }
+
+// TestDeployStalledUpload: an SFTP server that stops answering mid-upload
+// (its sftp-server gets 2 MB of the session, then nothing, while the
+// connection stays up) fails the deploy within --timeout, the host left as
+// it was.
+func TestDeployStalledUpload(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	h := f.startSSHD("stall", "{ dd bs=4096 count=500 2>/dev/null; cat >/dev/null; } | "+sftpServer(t))
+	f.trustHost(h)
+	f.addRemote(h)
+	writeFile(t, filepath.Join(h.bin, "VERSION"), []byte("0.9.0\n"), 0o644)
+	out, errOut, code := f.deploy("--timeout", "3s")
+	t.Logf("swarm deploy:\n%s%s", errOut, out)
+	if code != 1 || !strings.Contains(out, "stall: failed: ") || !strings.Contains(out, "timed out") {
+		t.Fatalf("deploy to a stalled SFTP server: exit %d, want 1 and timed out\n%s%s", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.bin, "VERSION")); string(b) != "0.9.0\n" {
+		t.Errorf("VERSION = %q, want the old 0.9.0", b)
+	}
+	if _, err := os.Stat(filepath.Join(h.bin, "swarm")); err == nil {
+		t.Errorf("a swarm binary appeared")
+	}
+}
