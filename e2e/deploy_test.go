@@ -77,6 +77,11 @@ func TestDeployStaleHosts(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != "none: up to date" {
 		t.Errorf("deploy again: exit %d, printed %q, want \"none: up to date\"\n%s", code, out, errOut)
 	}
+	out, errOut, code = f.deploy("--json", "none", "empty")
+	if want := `[{"remote":"none","outcome":"up to date"},{"remote":"empty","outcome":"up to date"}]`; code != 0 ||
+		strings.TrimSpace(out) != want {
+		t.Errorf("deploy --json: exit %d, printed %q, want %s\n%s", code, out, want, errOut)
+	}
 	out, errOut, code = f.deploy("--force", "none")
 	if code != 0 || strings.TrimSpace(out) != "none: updated" {
 		t.Errorf("deploy --force: exit %d, printed %q, want \"none: updated\"\n%s", code, out, errOut)

@@ -38,6 +38,14 @@
 //     put swarm.prev back, restore VERSION, restart again and report
 //     "rolled back".
 //
-// Orchestrators are deployed before everything else. Every step is an
-// event (deploy_started, deployed, deploy_failed, rolled_back).
+// The files a remote lists (config.toml's remotes.NAME.files) go with the
+// release, beside swarm, before VERSION. Orchestrators are deployed before
+// everything else. Every step is an event (deploy_started, deployed,
+// deploy_failed, rolled_back).
+//
+// [Deployer.Bootstrap] is the first install on a fresh host: the binary,
+// the drone's configuration, VERSION, then the restart command that starts
+// it, and the wait for its first registration. The orchestrator's
+// self-healing (package orchestrator) reuses [Dial] and [Conn.Run] to run a
+// remote's restart command.
 package remotes
