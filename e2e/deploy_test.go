@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -269,5 +270,54 @@ func TestDeployStalledUpload(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(h.bin, "swarm")); err == nil {
 		t.Errorf("a swarm binary appeared")
+	}
+}
+
+// TestDeployWithAgent: a remote without an identity file logs in with the
+// key an ssh-agent holds ($SSH_AUTH_SOCK), as an operator's does.
+func TestDeployWithAgent(t *testing.T) {
+	t.Parallel()
+	agentBin, err1 := exec.LookPath("ssh-agent")
+	addBin, err2 := exec.LookPath("ssh-add")
+	if err1 != nil || err2 != nil {
+		t.Fatal("this test runs OpenSSH's ssh-agent and ssh-add: install openssh-client")
+	}
+	f := newFarm(t)
+	h := f.startSSHD("agent-1", "")
+	f.trustHost(h)
+	f.swarm("remote", "add", h.name, h.url(t)) // no --identity
+	identity, _ := f.clientKey()
+	sock := filepath.Join(f.root, "agent.sock")
+	agent, err := startProc("ssh-agent", f.logFile("ssh-agent"), f.baseEnv(), agentBin, "-D", "-a", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.procs = append(f.procs, agent)
+	f.mu.Unlock()
+	noAgent := slices.DeleteFunc(f.baseEnv(), func(kv string) bool { return strings.HasPrefix(kv, "SSH_AUTH_SOCK=") })
+	env := append(slices.Clone(noAgent), "SSH_AUTH_SOCK="+sock)
+	f.waitFor(startTimeout, "ssh-agent listening", func() (bool, string) {
+		_, err := os.Stat(sock)
+		return err == nil, fmt.Sprint(err)
+	})
+	add := exec.Command(addBin, identity)
+	add.Env = env
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("ssh-add: %v\n%s", err, out)
+	}
+
+	deploy := exec.Command(swarmBin, "--dir", f.root, "deploy")
+	deploy.Env = env
+	out, err := deploy.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "agent-1: updated") {
+		t.Fatalf("deploy with the agent: %v\n%s", err, out)
+	}
+	checkDeployed(t, h, "dev")
+
+	deploy = exec.Command(swarmBin, "--dir", f.root, "deploy", "--force")
+	deploy.Env = noAgent // no agent, no identity
+	if out, err := deploy.CombinedOutput(); err == nil || !strings.Contains(string(out), "no identity file and no SSH agent") {
+		t.Errorf("deploy with neither agent nor identity: %v\n%s", err, out)
 	}
 }
