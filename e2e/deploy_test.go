@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDeployStaleHosts deploys over real sshd hosts: a host with no
@@ -33,6 +34,11 @@ func TestDeployStaleHosts(t *testing.T) {
 		f.addRemote(h, "--role", "binhost", "--file", extra)
 	}
 
+	leftover := filepath.Join(none.bin, ".swarm.new-0123456789ab") // an upload cut short long ago
+	writeFile(t, leftover, []byte("half a binary"), 0o644)
+	if err := os.Chtimes(leftover, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	before := hostTrees(t, none, empty, unreadable)
 	out, errOut, code := f.deploy("--dry-run")
 	if code != 0 {

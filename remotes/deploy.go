@@ -156,6 +156,9 @@ func (d *Deployer) install(ctx context.Context, c *Conn, r Remote, why string) e
 		return fmt.Errorf("the release binary: %w", err)
 	}
 	defer f.Close()
+	if err := c.RemoveLeftovers(ctx); err != nil {
+		return err
+	}
 	if err := c.KeepPrevious(ctx); err != nil {
 		return err
 	}

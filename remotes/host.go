@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 )
 
 // maxVersionBytes bounds what is read of a remote's VERSION: a release
@@ -160,6 +161,37 @@ func (c *Conn) RemoveVersion(ctx context.Context) error {
 		return fmt.Errorf("remote %s: %w", c.r.Name, err)
 	}
 	return nil
+}
+
+// RemoveLeftovers removes the temporary files of earlier deploys that were
+// cut short (a connection lost mid-upload cannot clean up after itself),
+// once they have been still for twice the operation timeout: a deploy
+// under way writes to its own more often than that.
+func (c *Conn) RemoveLeftovers(ctx context.Context) error {
+	err := c.do(ctx, "removing leftovers", func(func()) error {
+		entries, err := c.sftp.ReadDir(c.r.Dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if isTempName(e.Name()) && time.Since(e.ModTime()) > 2*c.opts.OpTimeout {
+				if err := c.sftp.Remove(path.Join(c.r.Dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("remote %s: %w", c.r.Name, err)
+	}
+	return nil
+}
+
+// isTempName says whether name is one tempName makes.
+func isTempName(name string) bool {
+	base, suffix, ok := strings.Cut(name, ".new-")
+	return ok && strings.HasPrefix(base, ".") && len(suffix) == 12 && strings.Trim(suffix, "0123456789abcdef") == ""
 }
 
 // tempName is a fresh name beside p, hidden and unguessable, so no two

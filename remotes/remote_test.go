@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"syscall"
 	"testing"
 
@@ -84,5 +85,18 @@ func TestTransient(t *testing.T) {
 		if got := transient(tc.err); got != tc.want {
 			t.Errorf("transient(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+func TestIsTempName(t *testing.T) {
+	for name, want := range map[string]bool{".swarm.new-0123456789ab": true, ".VERSION.new-abcdefabcdef": true,
+		"swarm.new-0123456789ab": false, ".swarm.new-0123": false, ".swarm.new-0123456789aZ": false, "swarm.prev": false} {
+		if got := isTempName(name); got != want {
+			t.Errorf("isTempName(%q) = %v", name, got)
+		}
+	}
+	p, err := tempName("/srv/swarm/swarm")
+	if err != nil || !isTempName(path.Base(p)) || path.Dir(p) != "/srv/swarm" {
+		t.Errorf("tempName = %q, %v: not one isTempName knows", p, err)
 	}
 }
