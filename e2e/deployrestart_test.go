@@ -171,7 +171,7 @@ func TestDeployRestartsAndRollsBack(t *testing.T) {
 	f := newFarm(t)
 	f.serve()
 	good, bad := f.startSSHD("build-1", ""), f.startSSHD("build-2", "")
-	goodRestart := f.droneHost(good, "", "FAKE_EMERGE_SECONDS=8")
+	goodRestart := f.droneHost(good, "", "FAKE_EMERGE_SECONDS=20") // still building when restarted
 	badRestart := f.droneHost(bad, newRelease)
 	for h, restart := range map[*sshHost]string{good: goodRestart, bad: badRestart} {
 		f.trustHost(h)
@@ -185,7 +185,7 @@ func TestDeployRestartsAndRollsBack(t *testing.T) {
 	})
 	f.startHostDrone(bad, badRestart)
 
-	out, errOut, code := f.deployWith(release, "--wait", "15s", "--parallel", "2")
+	out, errOut, code := f.deployWith(release, "--wait", "30s", "--parallel", "2")
 	t.Logf("swarm deploy:\n%s%s", errOut, out)
 	if code != 1 {
 		t.Fatalf("deploy: exit %d, want 1 (build-2 rolled back)\n%s%s", code, out, errOut)
@@ -202,7 +202,7 @@ func TestDeployRestartsAndRollsBack(t *testing.T) {
 		t.Errorf("the build under way during the restart: runs %+v, want one that finished", runs)
 	}
 	evs := f.logEvents()
-	completed, registered := 0, uint64(0)
+	completed, registered, started := 0, uint64(0), uint64(0)
 	var steps []string
 	for _, e := range evs {
 		switch {
@@ -211,6 +211,12 @@ func TestDeployRestartsAndRollsBack(t *testing.T) {
 			if registered != 0 {
 				t.Errorf("%s completed after build-1 registered with the new release", atom)
 			}
+			if started == 0 {
+				t.Errorf("%s completed before the deploy began: nothing was drained", atom)
+			}
+		case e.Type == "deploy_started" && e.Remote == "build-1":
+			started = e.Seq
+			steps = append(steps, e.Type+" "+e.Remote+" "+e.Version)
 		case e.Type == "drone_registered" && e.Drone == "build-1" && e.Version == newRelease:
 			registered = e.Seq
 		case e.Remote != "":
