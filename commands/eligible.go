@@ -44,6 +44,9 @@ func droneBlockers(r Rules, st *projections.State, d *projections.Drone, now tim
 	if w := portageBlocker(r, d); w != "" {
 		why = append(why, w)
 	}
+	if w := StaleRelease(r, d); w != "" {
+		why = append(why, w)
+	}
 	return why
 }
 

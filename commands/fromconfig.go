@@ -19,6 +19,7 @@ func RulesFrom(cfg config.Config) Rules {
 		SampleEvery:      f.SampleEvery.Duration,
 		Exclude:          cfg.Exclude.Patterns,
 		Portage:          cfg.Portage.Settings(),
+		RequireVersion:   cfg.Farm.RequireVersion,
 	}
 }
 

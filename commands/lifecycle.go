@@ -33,6 +33,11 @@ type Rules struct {
 	// [portage]): only the settings it holds are compared, and a drone
 	// whose own differ gets no work.
 	Portage portage.Settings
+	// RequireVersion is the oldest release a drone may run and get work
+	// (farm.require_version): "" = any, "orchestrator" = Release.
+	RequireVersion string
+	// Release is the orchestrator's own release.
+	Release string
 }
 
 // DefaultRules are config.toml's defaults.

@@ -18,8 +18,10 @@ type Report struct {
 	BuildLogs *buildlog.Usage  `json:"build_logs,omitempty"` // filled by the caller that can count them
 	Server    *ServerCondition `json:"server,omitempty"`     // filled by the caller that knows the server
 	Drifting  []DroneDrift     `json:"drifting,omitempty"`
-	ETA       *ETA             `json:"eta,omitempty"`
-	Failed    []FailedPackage  `json:"failed_packages,omitempty"`
+	// StaleReleases are the drones whose release keeps them from work.
+	StaleReleases []DroneStale    `json:"stale_releases,omitempty"`
+	ETA           *ETA            `json:"eta,omitempty"`
+	Failed        []FailedPackage `json:"failed_packages,omitempty"`
 }
 
 // ServerCondition is the orchestrator running on the state folder, as
@@ -32,20 +34,22 @@ type ServerCondition struct {
 	Version string `json:"version,omitempty"`
 }
 
-// StatusReport judges st at now by cfg: the queue's staleness, an overdue
+// StatusReport judges st at now by the rules r (RulesFrom(cfg) with the
+// orchestrator's release) and cfg: the queue's staleness, an overdue
 // scheduled fresh, packages built but not promoted, the build rate over
-// the hour ending now, drifting drones, the ETA and the failed packages.
-func StatusReport(st *projections.State, cfg config.Config, now time.Time) Report {
+// the hour ending now, drifting drones and drones on a stale release, the
+// ETA and the failed packages.
+func StatusReport(st *projections.State, r Rules, cfg config.Config, now time.Time) Report {
 	s := st.Status()
 	s.QueueStale = QueueStale(cfg.Farm.StaleAfter.Duration, s.Sync, now)
 	s.FreshOverdue = FreshOverdue(cfg.Farm.FreshEvery.Duration, st.Sync.Time, st.Fresh, now)
 	s.Unpromoted = Unpromoted(st, now)
 	s.RatePerHour = RatePerHour(st, now)
-	r := Report{Status: s, Drifting: Drifting(RulesFrom(cfg), st), Failed: FailedPackages(st)}
+	rep := Report{Status: s, Drifting: Drifting(r, st), StaleReleases: StaleReleases(r, st), Failed: FailedPackages(st)}
 	if e, ok := EstimateETA(st, now); ok {
-		r.ETA = &e
+		rep.ETA = &e
 	}
-	return r
+	return rep
 }
 
 // QueueStale says whether the queue's tree is older than limit

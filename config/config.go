@@ -20,6 +20,7 @@ type Config struct {
 	Build     BuildConfig               `toml:"build"`
 	Farm      FarmConfig                `toml:"farm"`
 	Health    HealthConfig              `toml:"health"`
+	Heal      HealConfig                `toml:"heal"`
 	Log       LogConfig                 `toml:"log"`
 	Binhost   BinhostConfig             `toml:"binhost"`
 	Exclude   ExcludeConfig             `toml:"exclude"`
@@ -67,6 +68,9 @@ type FarmConfig struct {
 	StaleAfter       Duration `toml:"stale_after"`       // age at which the queue's tree is stale
 	FreshEvery       Duration `toml:"fresh_every"`       // automatic `swarm fresh` period; 0 = off
 	SampleEvery      Duration `toml:"sample_every"`      // a drone's resources go in the log this often
+	// RequireVersion is the oldest swarm release a drone may run and get
+	// work: "" = any, RequireOrchestrator = the orchestrator's own.
+	RequireVersion string `toml:"require_version"`
 }
 
 // HealthConfig is [health]: the thresholds of a drone's health state machine.
@@ -76,6 +80,21 @@ type HealthConfig struct {
 	SlowFactor            float64  `toml:"slow_factor"`      // build slower than usual × this = slow
 	CriticalCrashes       int      `toml:"critical_crashes"` // crashes in a row that make a drone critical
 	SelfCheck             []string `toml:"self_check"`       // argv run before claiming; empty = none
+}
+
+// HealConfig is [heal]: the orchestrator restarting drones over SSH. Off
+// by default: it runs commands on other machines.
+type HealConfig struct {
+	Enabled bool     `toml:"enabled"`
+	After   Duration `toml:"after"` // offline this long before a restart
+	// RestartAttempts bounds the restarts of a drone that stays offline;
+	// Backoff is the wait after the first, doubled after each.
+	RestartAttempts int      `toml:"restart_attempts"`
+	Backoff         Duration `toml:"backoff"`
+	// Reboot allows RebootCommand to run, over SSH to the remote's
+	// configured address, once every restart failed.
+	Reboot        bool   `toml:"reboot"`
+	RebootCommand string `toml:"reboot_command"`
 }
 
 // LogConfig is [log]: the event log and its snapshots.
@@ -153,8 +172,32 @@ type CapabilitiesConfig struct {
 
 // RemoteConfig is one [remotes.NAME] table: a deploy target.
 type RemoteConfig struct {
-	URL string `toml:"url"` // sftp://user@host[:port]/path
+	URL      string `toml:"url"`      // sftp://user@host[:port]/path
+	Role     string `toml:"role"`     // RoleDrone ("" means it too), RoleOrchestrator or RoleBinhost
+	Identity string `toml:"identity"` // private key file; "" = the SSH agent ($SSH_AUTH_SOCK)
+	// Restart is the command run on the host, over SSH, to restart swarm
+	// there after a deploy (for example "rc-service swarm-drone restart");
+	// "" = none. It stops the running swarm as SIGTERM does, so a drone
+	// finishes its builds first.
+	Restart string `toml:"restart"`
+	// KnownHosts is the known_hosts file the host's key is checked
+	// against; "" = ~/.ssh/known_hosts.
+	KnownHosts string `toml:"known_hosts"`
+	// Files are local files deployed with the release, each beside swarm
+	// under its own name, with its mode (service files, a drone.toml).
+	Files []string `toml:"files"`
 }
+
+// RequireOrchestrator, as farm.require_version, asks every drone to run
+// the orchestrator's own release.
+const RequireOrchestrator = "orchestrator"
+
+// The roles of a remote: what the swarm deployed there runs as.
+const (
+	RoleDrone        = "drone"
+	RoleOrchestrator = "orchestrator"
+	RoleBinhost      = "binhost"
+)
 
 // DroneConfig is one [drones.ID] table: an admitted drone.
 type DroneConfig struct {
@@ -211,6 +254,8 @@ func Default() Config {
 			FreshEvery:       dur(0),
 			SampleEvery:      dur(10 * time.Minute),
 		},
+		Heal: HealConfig{After: dur(10 * time.Minute), RestartAttempts: 3, Backoff: dur(5 * time.Minute),
+			RebootCommand: "reboot"},
 		Health: HealthConfig{
 			DegradedMemoryPercent: 85,
 			DegradedDiskPercent:   90,

@@ -99,7 +99,7 @@ func TestGetErrors(t *testing.T) {
 		}
 	}
 	_, err := Get([]byte("# every default\n"), "farm.leese")
-	if want := "farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every, sample_every"; err == nil || err.Error() != want {
+	if want := "farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every, sample_every, require_version"; err == nil || err.Error() != want {
 		t.Errorf("Get(farm.leese) = %v, want %s", err, want)
 	}
 }

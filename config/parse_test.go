@@ -68,10 +68,10 @@ func TestParseBad(t *testing.T) {
 		{"[farm]\nlease = \n", ErrSyntax, "config.toml:2: unexpected character U+000A at start of value"},
 		{"[farm]\nlease = \"1m\"\nlease = \"2m\"\n", ErrSyntax, "config.toml:3: key lease is already defined"},
 		// unknown keys and tables
-		{"[farm]\nheartbeat = \"15s\"\nleese = \"60s\"\n", ErrUnknownKey, "config.toml:3: farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every, sample_every"},
-		{"\n[servr]\n", ErrUnknownKey, "config.toml:2: servr: unknown key; the tables are server, build, farm, health, log, binhost, exclude, portage, capabilities, remotes, drones, operators"},
+		{"[farm]\nheartbeat = \"15s\"\nleese = \"60s\"\n", ErrUnknownKey, "config.toml:3: farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every, sample_every, require_version"},
+		{"\n[servr]\n", ErrUnknownKey, "config.toml:2: servr: unknown key; the tables are server, build, farm, health, heal, log, binhost, exclude, portage, capabilities, remotes, drones, operators"},
 		{"[drones.x]\ntoken_sha256 = \"TOKEN\"\ntoken = \"t\"\n", ErrUnknownKey, "config.toml:3: drones.x.token: unknown key; drones.x has token_sha256, capabilities, cores, slots"},
-		{"farm = { leese = \"1s\" }\n", ErrUnknownKey, "config.toml:1: farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every, sample_every"},
+		{"farm = { leese = \"1s\" }\n", ErrUnknownKey, "config.toml:1: farm.leese: unknown key; farm has heartbeat, lease, ground_after, ground_for, fail_after_drones, systemic_window, systemic_fraction, stale_after, fresh_every, sample_every, require_version"},
 		// wrong types
 		{"[farm]\n\nlease = \"banana\"\n", ErrBadValue, `config.toml:3: farm.lease: "banana" is not a duration (like "60s")`},
 		{"[farm]\nlease = 90\n", ErrBadValue, `config.toml:2: farm.lease: 90 is not a duration (like "60s")`},

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,6 +21,7 @@ func (c Config) Validate() error {
 	c.Build.validate(v)
 	c.Farm.validate(v)
 	c.Health.validate(v)
+	c.Heal.validate(v)
 	c.Log.validate(v)
 	c.Binhost.validate(v)
 	c.Exclude.validate(v)
@@ -115,6 +117,16 @@ func (f FarmConfig) validate(v *validator) {
 	v.optional("farm.fresh_every", f.FreshEvery, minFreshEvery)
 	v.check(f.SampleEvery.Duration >= 0, "farm.sample_every",
 		"must be \"0s\" (every heartbeat) or more, not %q", f.SampleEvery)
+	v.check(validRequire.MatchString(f.RequireVersion), "farm.require_version",
+		"%q is not a release (like \"1.4.0\"), \"orchestrator\" or \"\"", f.RequireVersion)
+}
+
+func (h HealConfig) validate(v *validator) {
+	v.atLeastDur("heal.after", h.After, minHeartbeat)
+	v.atLeastDur("heal.backoff", h.Backoff, minHeartbeat)
+	v.atLeast("heal.restart_attempts", int64(h.RestartAttempts), 0)
+	v.check(!h.Reboot || strings.TrimSpace(h.RebootCommand) != "", "heal.reboot_command",
+		"must name a command when heal.reboot is true")
 }
 
 func (h HealthConfig) validate(v *validator) {
@@ -182,6 +194,13 @@ func (r RemoteConfig) validate(v *validator, name string) {
 	u, err := url.Parse(r.URL)
 	v.check(err == nil && u.Scheme == "sftp" && u.Hostname() != "" && validPort(u.Port(), true),
 		key+".url", "%q is not a deploy target (like \"sftp://user@host:22/path\")", r.URL)
+	for _, f := range r.Files {
+		base := filepath.Base(f)
+		v.check(filepath.IsAbs(f) && !slices.Contains([]string{"swarm", "swarm.prev", "VERSION"}, base),
+			key+".files", "%q: must be an absolute path, and not named swarm, swarm.prev or VERSION", f)
+	}
+	v.check(r.Role == "" || r.Role == RoleDrone || r.Role == RoleOrchestrator || r.Role == RoleBinhost,
+		key+".role", "must be %q, %q or %q, not %q", RoleDrone, RoleOrchestrator, RoleBinhost, r.Role)
 }
 
 func (d DroneConfig) validate(v *validator, id string) {
@@ -210,6 +229,9 @@ var (
 	// can be written in dotted keys (drones.ID.cores) and table headers.
 	validID     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	validSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// validRequire is farm.require_version: empty, "orchestrator" or a
+	// release number commands.CompareReleases can order.
+	validRequire = regexp.MustCompile(`^(|orchestrator|v?[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.-]+)?)$`)
 )
 
 func validHostPort(s string) bool {

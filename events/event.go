@@ -36,10 +36,15 @@ const (
 	TypeQueueResumed         // dispatching restarted
 	TypeFreshStarted         // a fresh began: Tree
 	TypeFreshCompleted       // a fresh finished: Tree, Count (the world), Size (of it, already binary packages)
-	TypeDeployed             // a release was pushed to a remote: Remote, Version
+	TypeDeployed             // a release was pushed to a remote (and, where it restarts, came up): Remote, Version
 	TypeDurationLearned      // a package's expected build time: Atom (cat/name), Count (milliseconds), Reason (source)
 	TypeStartFailed          // a claimed build could not even start: Atom, Drone, Fence, Reason, Signature; Final: the package is held
 	TypePruned               // a promoted build left the binhost index (retention, or damage found by verify): Atom, CPV, BuildID, Path, Reason
+	TypeDeployStarted        // a deploy to a remote began: Remote, Version (the release), Reason (why: stale, forced)
+	TypeDeployFailed         // a deploy to a remote failed, the host left stale: Remote, Version, Reason
+	TypeRolledBack           // a remote went back to its previous release: Remote, Version (the one that failed), Reason
+	TypeDroneRestarted       // self-healing ran a remote's restart command for an offline drone: Drone, Remote, Attempt, Reason (how it went)
+	TypeHostRebooted         // self-healing ran the reboot command on an offline drone's remote: Drone, Remote, Reason (how it went)
 	TypeReprioritized        // a queued package's priority was planned again with newer build times: Atom, Priority, Reason
 	typeEnd
 )
@@ -73,6 +78,11 @@ var typeNames = [...]string{
 	TypeDurationLearned: "duration_learned",
 	TypeStartFailed:     "start_failed",
 	TypePruned:          "pruned",
+	TypeDeployStarted:   "deploy_started",
+	TypeDeployFailed:    "deploy_failed",
+	TypeRolledBack:      "rolled_back",
+	TypeDroneRestarted:  "drone_restarted",
+	TypeHostRebooted:    "host_rebooted",
 	TypeReprioritized:   "reprioritized",
 }
 

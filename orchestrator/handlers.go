@@ -225,7 +225,7 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
 			case "status":
-				v = commands.StatusReport(st, s.config(), time.Now())
+				v = commands.StatusReport(st, s.rules(), s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
 			default:
@@ -250,6 +250,10 @@ func (s *Server) register(ctx context.Context, id string, r *http.Request) (any,
 	}
 	if err := taskAtoms(req.Tasks); err != nil {
 		return nil, err
+	}
+	if err := commands.CheckDroneRelease(req.Version, s.opts.Version); err != nil {
+		s.log.Warn("refused a drone newer than this orchestrator", "drone", id, "version", req.Version)
+		return nil, fmt.Errorf("%w: drone %s: %w", errBadBody, id, err)
 	}
 	cfg := s.config()
 	admitted := cfg.Drones[id]

@@ -119,6 +119,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.watchConfig(loops) })
 	wg.Go(func() { s.freshLoop(loops) })
 	wg.Go(func() { s.healLoop(loops) })
+	wg.Go(func() { s.selfHealLoop(loops) })
 	wg.Go(func() { s.indexLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
@@ -148,7 +149,11 @@ func (s *Server) config() config.Config {
 	return s.cfg
 }
 
-func (s *Server) rules() commands.Rules { return commands.RulesFrom(s.config()) }
+func (s *Server) rules() commands.Rules {
+	r := commands.RulesFrom(s.config())
+	r.Release = s.opts.Version
+	return r
+}
 
 // changed wakes the dispatcher: the log moved.
 func (s *Server) changed() {
@@ -219,7 +224,7 @@ func (s *Server) maintenance(ctx context.Context) {
 			return
 		case <-time.After(max(every, 10*time.Millisecond)):
 		}
-		if _, err := s.execute(ctx, commands.Maintain(commands.RulesFrom(cfg), time.Now(), s.start, s.live)); err != nil && ctx.Err() == nil {
+		if _, err := s.execute(ctx, commands.Maintain(s.rules(), time.Now(), s.start, s.live)); err != nil && ctx.Err() == nil {
 			s.log.Error("maintenance", "err", err)
 		}
 		s.indexDue()

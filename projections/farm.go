@@ -49,7 +49,9 @@ func (s *State) applyFarm(e *events.Event) bool {
 			return false
 		}
 		s.durations[e.Atom] = time.Duration(e.Count) * time.Millisecond
-	case events.TypeBinpkgUploaded, events.TypeRejected, events.TypeDeployed:
+	case events.TypeBinpkgUploaded, events.TypeRejected, events.TypeDeployed,
+		events.TypeDeployStarted, events.TypeDeployFailed, events.TypeRolledBack,
+		events.TypeDroneRestarted, events.TypeHostRebooted:
 	default:
 		return false
 	}

@@ -67,8 +67,9 @@ func runDrones(ctx context.Context, o *dronesOptions) error {
 		rows = commands.Roster(rows, cfg)
 	}
 	drift := o.app.drifting(st)
+	stale := o.app.staleReleases(st)
 	if o.JSON {
-		return writeJSON(o.app.out, withDrift(rows, drift))
+		return writeJSON(o.app.out, withStale(withDrift(rows, drift), stale))
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(o.app.out, "no drones yet")
@@ -78,6 +79,7 @@ func runDrones(ctx context.Context, o *dronesOptions) error {
 		return err
 	}
 	printDrift(o.app.out, drift, palette{o.app.colour(o.app.out)})
+	printStale(o.app.out, stale, palette{o.app.colour(o.app.out)})
 	return nil
 }
 
@@ -86,6 +88,19 @@ func runDrones(ctx context.Context, o *dronesOptions) error {
 type droneJSON struct {
 	projections.DroneRow
 	PortageDrift []commands.SettingDiff `json:"portage_drift,omitempty"`
+	// StaleRelease says why its release keeps it from work, with the fix.
+	StaleRelease string `json:"stale_release,omitempty"`
+}
+
+func withStale(rows []droneJSON, stale []commands.DroneStale) []droneJSON {
+	for i := range rows {
+		for _, s := range stale {
+			if s.ID == rows[i].ID {
+				rows[i].StaleRelease = s.Why
+			}
+		}
+	}
+	return rows
 }
 
 func withDrift(rows []projections.DroneRow, drift []commands.DroneDrift) []droneJSON {

@@ -89,7 +89,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newLogCmd(a, nil), newReplayCmd(a, nil), newVerifyCmd(a, nil), newBinhostCmd(a),
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
 		newWhyCmd(a, nil), newLogsCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),
-		newDroneCmd(a, nil),
+		newDroneCmd(a, nil), newRemoteCmd(a), newDeployCmd(a, nil),
 		newSimulateCmd(a, nil),
 		newVersionCmd(a), newCompletionCmd(a), newManCmd(a, nil), newBenchCmd(a, nil),
 		newDemoCmd(a, nil),

@@ -82,7 +82,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		cfg = config.Default()
 	}
 	now := time.Now()
-	r := commands.StatusReport(st, cfg, now)
+	r := commands.StatusReport(st, viewRules(dir, cfg), cfg, now)
 	if dir != "" {
 		r.Server = serverState(dir)
 		r.BuildLogs = o.app.buildLogUsage(dir)
@@ -94,6 +94,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	w := o.app.out
 	printStatusLogs(w, r.Status, r.BuildLogs, now, p)
 	printDrift(w, r.Drifting, p)
+	printStale(w, r.StaleReleases, p)
 	if r.ETA != nil {
 		fmt.Fprintf(w, "%-9s%s\n", "ETA:", etaLine(*r.ETA, now))
 	}

@@ -67,7 +67,7 @@ func runWhy(ctx context.Context, o *whyOptions) error {
 	if err != nil {
 		return err
 	}
-	ans, err := commands.Why(commands.RulesFrom(cfg), st, p.Key(), time.Now())
+	ans, err := commands.Why(viewRules(dir, cfg), st, p.Key(), time.Now())
 	if err != nil {
 		return err
 	}
