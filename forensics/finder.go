@@ -29,9 +29,9 @@ type Finder struct {
 	storm   *Incident
 	pause   *Incident
 	skew    *Incident
-	death   map[string]*Incident        // open drone deaths, by drone
+	death   map[string]*Incident          // open drone deaths, by drone
 	waiting map[*Incident]map[string]bool // incidents waiting for packages to be built again
-	deploys map[string]*Incident        // open deploy failures, by remote
+	deploys map[string]*Incident          // open deploy failures, by remote
 	all     []*Incident
 }
 
