@@ -32,12 +32,12 @@ type WhatIf struct {
 
 // Tally counts a history's decisions.
 type Tally struct {
-	Groundings     int `json:"groundings"`      // by the circuit breaker
-	Reclaims       int `json:"reclaims"`        // claims taken back (lease, drone offline, grounding)
-	Pauses         int `json:"pauses"`          // systemic pauses
-	FailedForGood  int `json:"failed_for_good"` // packages failed, not retried
-	Built          int `json:"built"`           // builds completed
-	RefusedClaims  int `json:"refused_claims"`  // recorded claims the rules would have refused
+	Groundings     int      `json:"groundings"`      // by the circuit breaker
+	Reclaims       int      `json:"reclaims"`        // claims taken back (lease, drone offline, grounding)
+	Pauses         int      `json:"pauses"`          // systemic pauses
+	FailedForGood  int      `json:"failed_for_good"` // packages failed, not retried
+	Built          int      `json:"built"`           // builds completed
+	RefusedClaims  int      `json:"refused_claims"`  // recorded claims the rules would have refused
 	GroundedDrones []string `json:"grounded_drones"`
 }
 
