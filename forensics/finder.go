@@ -52,7 +52,7 @@ func Find(ctx context.Context, src projections.Source, window time.Duration, sin
 	f := NewFinder(window)
 	for e, err := range src.Events(ctx, 1) {
 		if err != nil {
-			return nil, fmt.Errorf("forensics: read the log: %w", err)
+			return nil, fmt.Errorf("read the log: %w", err)
 		}
 		f.Add(e)
 	}

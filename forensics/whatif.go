@@ -73,7 +73,7 @@ func (w WhatIf) Run(ctx context.Context, src projections.Source, until uint64) (
 	s := newSim(w, renewals)
 	for e, err := range src.Events(ctx, 1) {
 		if err != nil {
-			return WhatIfReport{}, fmt.Errorf("forensics: read the log: %w", err)
+			return WhatIfReport{}, fmt.Errorf("read the log: %w", err)
 		}
 		if until != 0 && e.Seq > until {
 			break
@@ -89,7 +89,7 @@ func (w WhatIf) Run(ctx context.Context, src projections.Source, until uint64) (
 func hasRenewals(ctx context.Context, src projections.Source, until uint64) (bool, error) {
 	for e, err := range src.Events(ctx, 1) {
 		if err != nil {
-			return false, fmt.Errorf("forensics: read the log: %w", err)
+			return false, fmt.Errorf("read the log: %w", err)
 		}
 		if until != 0 && e.Seq > until {
 			break
