@@ -63,7 +63,7 @@ type BundleLog struct {
 // order), config and logs to w.
 func WriteBundle(w io.Writer, recs iter.Seq2[events.Record, error], config []byte, logs []BundleLog, since time.Time) (Manifest, error) {
 	var body bytes.Buffer
-	m := Manifest{Format: BundleFormat, Since: since}
+	m := Manifest{Format: BundleFormat, Since: since, Chain: events.Hash{}.String()}
 	for r, err := range recs {
 		if err != nil {
 			return m, err

@@ -97,10 +97,17 @@ func (f *Finder) Incidents(since time.Time) []Incident {
 			continue
 		}
 		c := *in
+		// Evidence is gathered out of order (each grounded drone's streak
+		// after the one before): a timeline is told in log order, and
+		// starts at its first event.
 		c.Timeline = slices.Clone(in.Timeline)
+		slices.SortStableFunc(c.Timeline, func(a, b Step) int { return cmpSeq(a.Seq, b.Seq) })
+		if len(c.Timeline) > 0 && c.Timeline[0].Seq < c.FirstSeq {
+			c.FirstSeq, c.Start = c.Timeline[0].Seq, c.Timeline[0].Time
+		}
 		out = append(out, c)
 	}
-	slices.SortStableFunc(out, func(a, b Incident) int { return int(a.FirstSeq) - int(b.FirstSeq) })
+	slices.SortStableFunc(out, func(a, b Incident) int { return cmpSeq(a.FirstSeq, b.FirstSeq) })
 	return out
 }
 
@@ -168,4 +175,14 @@ func join(list []string) string {
 		return fmt.Sprint(list)
 	}
 	return fmt.Sprintf("%v and %d more", list[:most], len(list)-most)
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -80,8 +80,8 @@ func TestFindGroundingStorm(t *testing.T) {
 			failed++
 		}
 	}
-	if grounded != 3 || failed != 3 {
-		t.Errorf("timeline has %d groundings, %d failures; want the 3 of each that prove it:\n%+v", grounded, failed, in.Timeline)
+	if grounded != 3 || failed != 6 {
+		t.Errorf("timeline has %d groundings, %d failures; want the 3 groundings and the streaks (2 each) that made them:\n%+v", grounded, failed, in.Timeline)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -55,9 +56,7 @@ func (f *Finder) grounding(e *events.Event) {
 		}
 		in := f.open(KindGroundingStorm, e, "")
 		for _, g := range sortedBySeq(f.ground) {
-			if last, ok := f.lastFailure(g.Drone, g.Seq); ok {
-				in.add(&last)
-			}
+			f.streak(in, g.Drone, g.Seq)
 			in.add(&g)
 			in.Drones = addUnique(in.Drones, g.Drone)
 		}
@@ -65,9 +64,7 @@ func (f *Finder) grounding(e *events.Event) {
 		f.storm = in
 	} else {
 		if e.Type == events.TypeGrounded {
-			if last, ok := f.lastFailure(e.Drone, e.Seq); ok {
-				f.storm.add(&last)
-			}
+			f.streak(f.storm, e.Drone, e.Seq)
 			f.storm.Drones = addUnique(f.storm.Drones, e.Drone)
 		}
 		f.storm.add(e)
@@ -83,14 +80,25 @@ func (f *Finder) grounding(e *events.Event) {
 	}
 }
 
-// lastFailure is drone's last failure before seq, the one that tipped it.
-func (f *Finder) lastFailure(drone string, seq uint64) (events.Event, bool) {
-	for i := len(f.fails) - 1; i >= 0; i-- {
-		if m := f.fails[i]; m.Drone == drone && m.Seq < seq {
-			return m, true
+// streakSteps bounds the failures shown for one grounding.
+const streakSteps = 5
+
+// streak adds to in the failures that grounded drone at seq: its failures
+// since its last completed build (the last few of them).
+func (f *Finder) streak(in *Incident, drone string, seq uint64) {
+	var since time.Time
+	if d, ok := f.st.Drone(drone); ok {
+		since = d.LastBuilt
+	}
+	var streak []*events.Event
+	for i := range f.fails {
+		if m := &f.fails[i]; m.Drone == drone && m.Seq < seq && !m.Time.Before(since) {
+			streak = append(streak, m)
 		}
 	}
-	return events.Event{}, false
+	for _, m := range streak[max(0, len(streak)-streakSteps):] {
+		in.add(m)
+	}
 }
 
 func sortedBySeq(m map[string]events.Event) []events.Event {

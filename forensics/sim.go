@@ -105,6 +105,8 @@ func (s *sim) claimed(e events.Event) {
 	d, dok := s.st.Drone(e.Drone)
 	var why string
 	switch {
+	case s.st.Paused != nil && s.st.Paused.Signature != "":
+		why = fmt.Sprintf("the farm was paused for a systemic %q", s.st.Paused.Signature)
 	case s.st.Paused != nil:
 		why = "the farm was paused (" + s.st.Paused.Reason + ")"
 	case dok && d.GroundedAt(e.Time):
