@@ -118,20 +118,23 @@ type Bundle struct {
 	events   []events.Event
 }
 
-// maxBundleFile bounds one file of a bundle as it is read.
-const maxBundleFile = 1 << 30
+// maxBundleBytes bounds what a bundle may decompress to, all files
+// together: a few bytes of zstd can claim gigabytes of zeros. (A variable
+// so the fuzz test can lower it.)
+var maxBundleBytes int64 = 1 << 30
 
 // ReadBundle reads and verifies a bundle.
 func ReadBundle(r io.Reader) (*Bundle, error) {
-	zr, err := zstd.NewReader(r)
+	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(maxBundleBytes)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadBundle, err)
 	}
 	defer zr.Close()
+	limited := &io.LimitedReader{R: zr, N: maxBundleBytes + 1}
 	b := &Bundle{}
 	var recs []byte
 	seenManifest := false
-	tr := tar.NewReader(zr)
+	tr := tar.NewReader(limited)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -140,9 +143,15 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadBundle, err)
 		}
-		data, err := io.ReadAll(io.LimitReader(tr, maxBundleFile))
+		if hdr.Size > limited.N {
+			return nil, fmt.Errorf("%w: %s: larger than a bundle may be (%d bytes)", ErrBadBundle, hdr.Name, maxBundleBytes)
+		}
+		data, err := io.ReadAll(tr)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrBadBundle, hdr.Name, err)
+		}
+		if limited.N <= 0 {
+			return nil, fmt.Errorf("%w: larger than a bundle may be (%d bytes)", ErrBadBundle, maxBundleBytes)
 		}
 		switch name := path.Clean(hdr.Name); {
 		case name == manifestName:

@@ -14,7 +14,7 @@ import (
 // stormFarm is the field's grounding storm: a stale queue makes every
 // build fail on every drone, and with the systemic rule off (as it was
 // then) the breaker grounds the whole fleet.
-func stormFarm(t *testing.T) *farm {
+func stormFarm(t testing.TB) *farm {
 	r := commands.DefaultRules()
 	r.GroundAfter, r.SystemicFraction = 2, 0
 	f := newFarm(t, r)
