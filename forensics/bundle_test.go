@@ -86,3 +86,26 @@ func TestBundleRefusesTampering(t *testing.T) {
 		t.Errorf("garbage: %v", err)
 	}
 }
+
+// TestBundleDecompressionBound: a bundle that decompresses past the bound
+// is refused, not read into memory.
+func TestBundleDecompressionBound(t *testing.T) {
+	defer func(n int64) { maxBundleBytes = n }(maxBundleBytes)
+	maxBundleBytes = 4096
+	var buf bytes.Buffer
+	none := func(func(events.Record, error) bool) {}
+	if _, err := WriteBundle(&buf, none, bytes.Repeat([]byte("#\n"), 4096), nil, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 4096/4 {
+		t.Fatalf("the test bundle does not compress well: %d bytes", buf.Len())
+	}
+	data := buf.Bytes()
+	if _, err := ReadBundle(bytes.NewReader(data)); !errors.Is(err, ErrBadBundle) {
+		t.Errorf("ReadBundle: %v; want ErrBadBundle", err)
+	}
+	maxBundleBytes = 1 << 20
+	if _, err := ReadBundle(bytes.NewReader(data)); err != nil {
+		t.Errorf("under a larger bound the same bundle reads: %v", err)
+	}
+}
