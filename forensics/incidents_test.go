@@ -133,8 +133,8 @@ func TestFindDroneDeathAndStall(t *testing.T) {
 	if death.Drones[0] != "a" || !strings.Contains(death.Resolution, "built again") {
 		t.Errorf("death: %+v", death)
 	}
-	if !strings.HasPrefix(death.Timeline[0].Text, "last heard from a") {
-		t.Errorf("death timeline should start where a was last heard from: %+v", death.Timeline)
+	if !strings.HasPrefix(death.Timeline[0].Text, "last recorded event of a") {
+		t.Errorf("death timeline should start at the last event a recorded: %+v", death.Timeline)
 	}
 	stall := only(t, got, KindStall)
 	if stall.Atoms[0] != "dev-libs/y-1" || !strings.Contains(stall.Resolution, "built again") {

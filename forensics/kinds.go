@@ -152,7 +152,7 @@ func (f *Finder) dying(e *events.Event) {
 		if last, ok := f.own[e.Drone]; ok {
 			in.Start, in.FirstSeq = last.Time, last.Seq
 			in.Timeline = append(in.Timeline, step(&last))
-			in.Timeline[0].Text = "last heard from " + e.Drone + ": " + in.Timeline[0].Text
+			in.Timeline[0].Text = "last recorded event of " + e.Drone + ": " + in.Timeline[0].Text
 		}
 		in.add(e)
 		f.death[e.Drone] = in
