@@ -66,3 +66,25 @@ func TestWhatIfShorterLease(t *testing.T) {
 		t.Errorf("recorded settings: %+v", same)
 	}
 }
+
+// TestWhatIfQuietLogTakesLapsesAsRecorded: a log from a server that renews
+// leases without recording it (issue 10) cannot say when a claim would
+// have lapsed: a shorter lease changes nothing, the recorded lapse stands,
+// and the report says so.
+func TestWhatIfQuietLogTakesLapsesAsRecorded(t *testing.T) {
+	f := newFarm(t, commands.DefaultRules())
+	f.register("a", "b")
+	f.do(commands.Enqueue(commands.ActorOperator, []string{"dev-libs/x-1", "dev-libs/y-1"}))
+	fence := f.claim("a", "dev-libs/x-1")
+	f.claim("b", "dev-libs/y-1")
+	f.tick(5 * time.Minute)
+	f.do(commands.Reclaim("dev-libs/y-1", "lease expired"))
+	f.do(commands.Complete("a", "dev-libs/x-1", fence, commands.Binpkg{}))
+	rep := runWhatIf(t, f, func(r *commands.Rules) { r.Lease = 30 * time.Second })
+	if rep.Recorded.Reclaims != 1 || rep.WhatIf.Reclaims != 1 || rep.WhatIf.Built != 1 {
+		t.Errorf("lease=30s on a quiet log: %+v", rep)
+	}
+	if !strings.Contains(strings.Join(rep.AsRecorded, "\n"), "records no lease renewals") {
+		t.Errorf("the report does not say lapses were taken as recorded: %q", rep.AsRecorded)
+	}
+}
