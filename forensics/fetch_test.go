@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/swarm-build/swarm/api"
@@ -116,4 +117,31 @@ func TestFetchRefusesTamperingAndDivergence(t *testing.T) {
 func writeJSONTest(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// TestFetchSendsTheToken: a server beyond loopback answers only an
+// operator's token; the fetcher sends it, and a refusal says why.
+func TestFetchSendsTheToken(t *testing.T) {
+	ctx := context.Background()
+	src := openLog(t)
+	if _, err := src.Append(ctx, events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "dev-libs/x-1"}); err != nil {
+		t.Fatal(err)
+	}
+	inner := logServer(t, src, nil)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer op-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			writeJSONTest(w, api.Error{Code: api.CodeUnauthorized, Message: "its views need an operator token"})
+			return
+		}
+		http.Redirect(w, r, inner+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	dst := openLog(t)
+	if _, err := (&Fetcher{URL: srv.URL}).Fetch(ctx, dst, 0); err == nil || !strings.Contains(err.Error(), "operator token") {
+		t.Errorf("without a token: %v; want the server's refusal", err)
+	}
+	if res, err := (&Fetcher{URL: srv.URL, Token: "op-token"}).Fetch(ctx, dst, 0); err != nil || res.To != 1 {
+		t.Errorf("with the token: %+v, %v", res, err)
+	}
 }
