@@ -17,6 +17,7 @@ func (s *sim) report() WhatIfReport {
 		},
 		AsRecorded: []string{
 			"claims, build outcomes and their times, uploads, operators' commands",
+			"work a drone did not do because the recording grounded it or paused the farm: none is invented",
 			"drones going offline and coming back (their work is reclaimed by the rules)",
 			"stalls (the failures are judged again, the stall itself is recorded)",
 		},
