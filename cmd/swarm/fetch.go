@@ -35,8 +35,8 @@ func newFetchCmd(a *app, runF func(context.Context, *fetchOptions) error) *cobra
 incrementally, like git fetch: only the events the local copy lacks are
 asked for, and each is proven by the log's hash chain (the first must
 continue the local chain, each must follow from the one before), so the
-copy is the orchestrator's log, event for event. Then replay, log,
-status and verify work offline on the copy.
+copy is the orchestrator's log, event for event. Then replay, log and
+status work offline on the copy (the binary packages are not copied).
 
 Without a state folder, one is created here (.swarm/ holding only the
 log). URL defaults to the one the folder was last fetched from. A server
