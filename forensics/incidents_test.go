@@ -172,3 +172,14 @@ func TestFindRejectedUpload(t *testing.T) {
 		t.Errorf("rejected: %+v", in)
 	}
 }
+
+// An operator grounding drones is the operator's decision, not a storm.
+func TestOperatorGroundingsAreNoStorm(t *testing.T) {
+	f := newFarm(t, commands.DefaultRules())
+	f.register("a", "b")
+	f.do(commands.Ground(commands.ActorOperator, "a", time.Time{}, "maintenance"))
+	f.do(commands.Ground(commands.ActorOperator, "b", time.Time{}, "maintenance"))
+	if got := find(t, f); len(got) != 0 {
+		t.Errorf("operator groundings reported: %+v", got)
+	}
+}

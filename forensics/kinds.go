@@ -36,20 +36,18 @@ func (f *Finder) failed(e *events.Event) {
 	f.wait(in, e.Atom)
 }
 
-// grounding follows the breaker: two or more drones grounded at once is a
-// storm, which lasts until no drone is grounded.
+// grounding follows the breaker: two or more drones grounded by it at
+// once is a storm, which lasts until none is. Operators' groundings are
+// theirs to know about, not an incident.
 func (f *Finder) grounding(e *events.Event) {
-	if e.Type == events.TypeGrounded {
+	if e.Type == events.TypeGrounded && e.Actor == "orchestrator" {
 		f.ground[e.Drone] = *e
-	} else {
+	} else if _, ok := f.ground[e.Drone]; ok && e.Type == events.TypeUngrounded {
 		delete(f.ground, e.Drone)
+	} else {
+		return
 	}
-	grounded := 0
-	for d := range f.st.Drones() {
-		if d.Grounded {
-			grounded++
-		}
-	}
+	grounded := len(f.ground)
 	if f.storm == nil {
 		if e.Type != events.TypeGrounded || grounded < 2 {
 			return
