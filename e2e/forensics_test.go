@@ -227,3 +227,29 @@ func TestIncidentDeadDroneAndStall(t *testing.T) {
 		t.Errorf("replay --incidents: stalls %+v; want %s's at seq %d, built again", stalls, stall.Atom, stall.Seq)
 	}
 }
+
+// TestIncidentRejectedUpload: a drone uploads a zero-byte package (the
+// field's broken binhost); the orchestrator rejects it, and a good drone
+// builds the package again.
+func TestIncidentRejectedUpload(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	f.addDrone("bad")
+	f.addDrone("good")
+	f.serve()
+	atom := realAtoms(t, 1900, 1)[0]
+	f.enqueue(atom)
+	f.startDrone("bad", droneOpts{env: []string{"FAKE_EMERGE_BAD_PKG=zero"}})
+	f.waitEvent(60*time.Second, "a rejected upload", func(e event) bool { return e.Type == "rejected" && e.Drone == "bad" })
+	f.killDrone("bad")
+	f.checkUntil()
+	f.startDrone("good", droneOpts{})
+	f.waitSettled(60 * time.Second)
+	f.keepFixture("rejected-upload")
+
+	got := f.incidents("rejected_upload")
+	if len(got) == 0 || got[0].Atoms[0] != atom || !slices.Contains(got[0].Drones, "bad") ||
+		!strings.Contains(got[len(got)-1].Resolution, "built again") {
+		t.Errorf("replay --incidents: %+v; want bad's rejected upload of %s, built again", got, atom)
+	}
+}
