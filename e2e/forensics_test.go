@@ -54,12 +54,14 @@ func (f *farm) checkUntil() {
 }
 
 // keepFixture copies the farm's log and config to testdata/incidents/name
-// when SWARM_UPDATE_FIXTURES=1.
+// when SWARM_UPDATE_FIXTURES=1, after stopping the server so that no
+// append is caught halfway.
 func (f *farm) keepFixture(name string) {
 	f.t.Helper()
 	if os.Getenv("SWARM_UPDATE_FIXTURES") != "1" {
 		return
 	}
+	f.stopServer()
 	dst := filepath.Join(moduleDir, "testdata", "incidents", name)
 	if err := os.RemoveAll(dst); err != nil {
 		f.t.Fatal(err)
