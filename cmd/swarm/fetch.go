@@ -62,28 +62,40 @@ or a folder that is itself an orchestrator) is refused, unchanged.`,
 }
 
 func runFetch(ctx context.Context, o *fetchOptions) error {
-	dir, err := o.app.fetchDir()
+	dir, created, err := o.app.fetchDir()
 	if err != nil {
 		return err
 	}
 	if o.URL == "" {
 		b, err := os.ReadFile(filepath.Join(dir, originFile))
 		if err != nil {
+			if created {
+				os.RemoveAll(dir)
+			}
 			return fmt.Errorf("fetch: give the orchestrator's URL (this folder was never fetched into)")
 		}
 		o.URL = strings.TrimSpace(string(b))
 	}
+	res, err := o.fetch(ctx, dir)
+	if err != nil && created && res.Records == 0 {
+		os.RemoveAll(dir) // a failed first fetch leaves no empty .swarm behind
+	}
+	return err
+}
+
+// fetch copies what is new into dir's log and says what it did.
+func (o *fetchOptions) fetch(ctx context.Context, dir string) (forensics.FetchResult, error) {
 	if o.Token == "" {
 		o.Token = o.app.getenv("SWARM_TOKEN")
 	}
 	store, err := commands.OpenStore(dir, commands.StoreOptions{Logger: o.app.log()})
 	if err != nil {
-		return err
+		return forensics.FetchResult{}, err
 	}
 	defer store.Close()
 	st, err := store.Load(ctx)
 	if err != nil {
-		return err
+		return forensics.FetchResult{}, err
 	}
 	f := &forensics.Fetcher{URL: o.URL, Token: o.Token}
 	res, err := f.Fetch(ctx, store.Log(), st.Seq)
@@ -91,31 +103,31 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		fmt.Fprintf(o.app.out, "fetched %d events (seq %d to %d) from %s\n", res.Records, res.From+1, res.To, o.URL)
 	}
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return res, fmt.Errorf("fetch: %w", err)
 	}
 	if res.Records == 0 {
 		fmt.Fprintf(o.app.out, "up to date at seq %d with %s\n", res.To, o.URL)
 	}
 	fmt.Fprintf(o.app.out, "chain after seq %d: %s\n", res.To, res.Chain)
-	return atomicfile.WriteFile(filepath.Join(dir, originFile), []byte(o.URL+"\n"), 0o644)
+	return res, atomicfile.WriteFile(filepath.Join(dir, originFile), []byte(o.URL+"\n"), 0o644)
 }
 
 // fetchDir is the state folder to fetch into: the usual one, else a new
-// .swarm/ here (or in --dir) holding only the log.
-func (a *app) fetchDir() (string, error) {
-	dir, err := a.stateDir()
+// .swarm/ here (or in --dir) holding only the log (created).
+func (a *app) fetchDir() (dir string, created bool, err error) {
+	dir, err = a.stateDir()
 	if err == nil || !errors.Is(err, errNoSwarm) && a.dir == "" {
-		return dir, err
+		return dir, false, err
 	}
 	base := a.dir
 	if base == "" {
 		if base, err = a.getwd(); err != nil {
-			return "", err
+			return "", false, err
 		}
 	}
 	dir = filepath.Join(base, stateDirName)
-	if err := os.MkdirAll(filepath.Join(dir, "events"), 0o755); err != nil {
-		return "", fmt.Errorf("fetch: %w", err)
+	if err := os.MkdirAll(filepath.Join(dir, "events"), 0o700); err != nil {
+		return "", false, fmt.Errorf("fetch: %w", err)
 	}
-	return dir, nil
+	return dir, true, nil
 }
