@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 )
@@ -16,6 +17,16 @@ const (
 	typeDeployFailed = "deploy_failed"
 	typeRolledBack   = "rolled_back"
 )
+
+// skewGrace is how long drones may disagree on their release before it is
+// an incident: a rolling deploy restarts them one by one. The field's skew
+// lasted days.
+const skewGrace = 10 * time.Minute
+
+// forget drops an incident that turned out to be none.
+func (f *Finder) forget(in *Incident) {
+	f.all = slices.DeleteFunc(f.all, func(x *Incident) bool { return x == in })
+}
 
 // deploying follows releases: online drones on different releases (skew,
 // until they agree again), and deploys that failed or were rolled back
@@ -65,6 +76,9 @@ func (f *Finder) skewed(e *events.Event) {
 				how += " on release " + orNone(v[0])
 			}
 			f.skew.resolve(e, how)
+			if f.skew.Resolved.Sub(f.skew.Start) < skewGrace {
+				f.forget(f.skew) // a rolling deploy, not an incident
+			}
 			f.skew = nil
 		}
 		return

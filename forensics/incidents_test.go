@@ -147,7 +147,7 @@ func TestFindDeploySkewAndSince(t *testing.T) {
 	f.register("a", "b")
 	f.tick(time.Hour)
 	f.do(commands.Register(commands.DroneInfo{ID: "a", Version: "v2"}, nil, nil))
-	f.tick(time.Minute)
+	f.tick(time.Hour) // b was skipped by the deploy for an hour
 	f.do(commands.Register(commands.DroneInfo{ID: "b", Version: "v2"}, nil, nil))
 	in := only(t, find(t, f), KindDeploySkew)
 	if in.Resolution != "online drones agree again on release v2" || !strings.Contains(in.Summary, "b on v1; a on v2") {
@@ -181,5 +181,18 @@ func TestOperatorGroundingsAreNoStorm(t *testing.T) {
 	f.do(commands.Ground(commands.ActorOperator, "b", time.Time{}, "maintenance"))
 	if got := find(t, f); len(got) != 0 {
 		t.Errorf("operator groundings reported: %+v", got)
+	}
+}
+
+// A rolling deploy disagrees for a minute: no incident.
+func TestRollingDeployIsNoSkew(t *testing.T) {
+	f := newFarm(t, commands.DefaultRules())
+	f.register("a", "b")
+	f.tick(time.Hour)
+	f.do(commands.Register(commands.DroneInfo{ID: "a", Version: "v2"}, nil, nil))
+	f.tick(time.Minute)
+	f.do(commands.Register(commands.DroneInfo{ID: "b", Version: "v2"}, nil, nil))
+	if got := find(t, f); len(got) != 0 {
+		t.Errorf("a one-minute rolling deploy reported: %+v", got)
 	}
 }
