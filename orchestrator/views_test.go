@@ -22,7 +22,7 @@ func TestViewsNeedATokenBeyondLoopback(t *testing.T) {
 	} {
 		t.Run(tc.listen, func(t *testing.T) {
 			url := viewServer(t, tc.listen)
-			for _, path := range []string{"/v1/status", "/v1/queue", "/v1/drones"} {
+			for _, path := range []string{"/v1/status", "/v1/queue", "/v1/drones", "/v1/log"} {
 				for _, auth := range []struct {
 					header string
 					ok     bool

@@ -25,8 +25,8 @@ type explanation struct {
 const excerptLines = 10
 
 // explain tells the story of o.Explain up to st.Seq.
-func (o *replayOptions) explain(ctx context.Context, store *commands.Store, st *projections.State) error {
-	story, err := o.story(ctx, store, st.Seq)
+func (o *replayOptions) explain(ctx context.Context, src projections.Source, st *projections.State) error {
+	story, err := o.story(ctx, src, st.Seq)
 	if err != nil {
 		return err
 	}
@@ -53,12 +53,12 @@ func (o *replayOptions) explain(ctx context.Context, store *commands.Store, st *
 
 // story collects the events that concern the atom (and the drone, if
 // given) up to seq until.
-func (o *replayOptions) story(ctx context.Context, store *commands.Store, until uint64) ([]events.Event, error) {
+func (o *replayOptions) story(ctx context.Context, src projections.Source, until uint64) ([]events.Event, error) {
 	var out []events.Event
 	if until == 0 {
 		return nil, nil
 	}
-	for e, err := range store.Log().Events(ctx, 0) {
+	for e, err := range src.Events(ctx, 0) {
 		if err != nil {
 			return nil, fmt.Errorf("read the log: %w", err)
 		}

@@ -22,6 +22,12 @@ type replayOptions struct {
 	selector commands.Selector // Explain, parsed
 	Drone    string
 	JSON     bool
+
+	Incidents  bool     // find and explain incidents instead
+	Since      timeFlag // with --incidents or --bundle: from this time on
+	WhatIf     []string // KEY=VALUE settings to re-run history with
+	Bundle     string   // write an incident bundle here
+	FromBundle string   // replay this bundle instead of .swarm/
 }
 
 func newReplayCmd(a *app, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -44,11 +50,36 @@ name without version (sys-devel/llvm) when the log holds one version of it.
 held, failed or returned; with --explain, that drone's part of the story.
 
 --json prints the status object of that moment plus drone_list and
-queue_list; with --explain, an object with atom, seq, package and events.`,
+queue_list; with --explain, an object with atom, seq, package and events.
+
+--incidents finds and explains what went wrong up to that point: grounding
+storms, systemic pauses, drones that died and the work reclaimed from them,
+stalled builds, rejected uploads, deploy skew and failed deploys, each as a
+short timeline of the events that prove it (with sequence numbers) and what
+resolved it. --since TIME keeps those still open at or after TIME.
+
+--what-if KEY=VALUE (repeatable; [farm] keys like ground_after=3, lease=30s,
+systemic_fraction=0.8, or dotted keys) re-runs the history through the
+farm's decision rules with those settings and reports what would have
+differed: groundings, reclaims, pauses, packages failed for good, and the
+makespan when it can be simulated. What the drones did (claims, build
+outcomes, dying) is taken as recorded; what the farm decided about it is
+decided again; the report says which is which.
+
+--bundle FILE writes a self-contained incident archive (tar+zstd): the
+log's events up to that point, proven by the hash chain, the config in
+force (without token hashes) and the tails of failed builds' logs since
+--since. --from-bundle FILE replays such an archive anywhere, without a
+.swarm/ folder, with any of the views above.`,
 		Example: "  swarm replay --until 1200\n  swarm replay --until 2026-02-05T10:30:00Z --json\n" +
-			"  swarm replay --explain sys-devel/llvm-19.1.7\n  swarm replay --explain sys-devel/llvm",
+			"  swarm replay --explain sys-devel/llvm-19.1.7\n  swarm replay --explain sys-devel/llvm\n" +
+			"  swarm replay --incidents --since 2026-02-05T00:00:00Z\n  swarm replay --what-if ground_after=8 --what-if lease=30s\n" +
+			"  swarm replay --bundle incident.tar.zst --since 2026-02-05T10:00:00Z\n  swarm replay --from-bundle incident.tar.zst --incidents",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.checkModes(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -56,6 +87,13 @@ queue_list; with --explain, an object with atom, seq, package and events.`,
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&opts.Incidents, "incidents", false, "find and explain incidents")
+	f.Var(&opts.Since, "since", "with --incidents or --bundle: from `TIME` on (RFC 3339)")
+	f.StringArrayVar(&opts.WhatIf, "what-if", nil, "re-run history with setting `KEY=VALUE` (repeatable)")
+	f.StringVar(&opts.Bundle, "bundle", "", "write an incident archive to `FILE`")
+	f.StringVar(&opts.FromBundle, "from-bundle", "", "replay the incident archive `FILE` instead of .swarm/")
+	_ = cmd.MarkFlagFilename("bundle")
+	_ = cmd.MarkFlagFilename("from-bundle")
 	f.Var(&opts.Until, "until", "replay up to `SEQ|TIME` (a sequence number or an RFC 3339 time)")
 	f.StringVar(&opts.Explain, "explain", "", "tell the story of package `ATOM`")
 	f.StringVar(&opts.Drone, "drone", "", "only drone `ID` and its packages")
@@ -97,22 +135,34 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 		}
 		o.selector = sel
 	}
+	if o.FromBundle != "" {
+		return o.runFromBundle(ctx)
+	}
 	store, err := o.app.openStore(true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if o.Bundle != "" || o.Incidents || len(o.WhatIf) > 0 {
+		return o.runForensics(ctx, store)
+	}
 	st, err := o.stateAt(ctx, store)
 	if err != nil {
 		return err
 	}
+	return o.show(ctx, store.Log(), st)
+}
+
+// show prints the replayed moment st of src's log: --explain's story, or
+// the view.
+func (o *replayOptions) show(ctx context.Context, src projections.Source, st *projections.State) error {
 	if o.Drone != "" {
 		if _, ok := st.Drone(o.Drone); !ok {
 			return fmt.Errorf("replay: no drone %q as of seq %d", o.Drone, st.Seq)
 		}
 	}
 	if o.Explain != "" {
-		return o.explain(ctx, store, st)
+		return o.explain(ctx, src, st)
 	}
 	v := o.view(st)
 	if o.JSON {
@@ -125,7 +175,7 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 func (o *replayOptions) stateAt(ctx context.Context, store *commands.Store) (*projections.State, error) {
 	until := o.Until.seq
 	if o.Until.isTime {
-		seq, err := seqAtTime(ctx, store, o.Until.time)
+		seq, err := seqAtTime(ctx, store.Log(), o.Until.time)
 		if err != nil {
 			return nil, err
 		}
@@ -145,9 +195,9 @@ func (o *replayOptions) stateAt(ctx context.Context, store *commands.Store) (*pr
 }
 
 // seqAtTime returns the last event at or before t (0: none).
-func seqAtTime(ctx context.Context, store *commands.Store, t time.Time) (uint64, error) {
+func seqAtTime(ctx context.Context, src projections.Source, t time.Time) (uint64, error) {
 	var seq uint64
-	for e, err := range store.Log().Events(ctx, 0) {
+	for e, err := range src.Events(ctx, 0) {
 		if err != nil {
 			return 0, fmt.Errorf("read the log: %w", err)
 		}

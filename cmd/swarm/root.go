@@ -86,7 +86,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newInitCmd(a, nil), newConfigCmd(a),
 		newEnqueueCmd(a, nil), newPauseCmd(a, nil), newResumeCmd(a, nil),
 		newStatusCmd(a, nil), newQueueCmd(a, nil), newDronesCmd(a, nil), newOperatorsCmd(a),
-		newLogCmd(a, nil), newReplayCmd(a, nil), newVerifyCmd(a, nil), newBinhostCmd(a),
+		newLogCmd(a, nil), newReplayCmd(a, nil), newFetchCmd(a, nil), newVerifyCmd(a, nil), newBinhostCmd(a),
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
 		newWhyCmd(a, nil), newLogsCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),
 		newDroneCmd(a, nil), newRemoteCmd(a), newDeployCmd(a, nil),
