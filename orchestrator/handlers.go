@@ -257,19 +257,9 @@ func (s *Server) register(ctx context.Context, id string, r *http.Request) (any,
 		return nil, fmt.Errorf("%w: drone %s: %w", errBadBody, id, err)
 	}
 	cfg := s.config()
-	admitted := cfg.Drones[id]
-	info := commands.DroneInfo{ID: id, Cores: req.Cores, MemoryMB: req.MemoryMB, Capabilities: req.Capabilities,
-		Version: req.Version, Tree: req.Tree, Health: req.Health, Slots: max(req.Slots, 1),
-		Portage: portageSettings(req.Portage)}
-	if admitted.Cores > 0 {
-		info.Cores = uint32(admitted.Cores)
-	}
-	if admitted.Slots > 0 {
-		info.Slots = min(info.Slots, uint32(admitted.Slots))
-	}
-	if len(admitted.Capabilities) > 0 {
-		info.Capabilities = admitted.Capabilities
-	}
+	info := commands.AsAdmitted(commands.DroneInfo{ID: id, Cores: req.Cores, MemoryMB: req.MemoryMB,
+		Capabilities: req.Capabilities, Version: req.Version, Tree: req.Tree, Health: req.Health, Slots: req.Slots,
+		Portage: portageSettings(req.Portage)}, cfg.Drones[id])
 	var dropped []commands.Dropped
 	if _, err := s.execute(ctx, commands.Register(info, tasksOf(req.Tasks), &dropped)); err != nil {
 		return nil, err
