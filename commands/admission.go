@@ -1,9 +1,11 @@
 package commands
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/projections"
 )
 
 // AsAdmitted is what a drone is taken to be when it registers: what it
@@ -25,3 +27,17 @@ func AsAdmitted(info DroneInfo, admitted config.DroneConfig) DroneInfo {
 	}
 	return info
 }
+
+// KnownDrone refuses an id that is neither admitted in config.toml nor
+// ever registered (ErrNoSuchDrone), so a typo in a drone id is an error
+// rather than a grounding or exclusion that applies to nothing.
+func KnownDrone(cfg config.Config, st *projections.State, id string) error {
+	_, admitted := cfg.Drones[id]
+	if _, known := st.Drone(id); !known && !admitted {
+		return ErrNoSuchDrone
+	}
+	return nil
+}
+
+// ErrNoSuchDrone: the drone id is neither admitted nor ever registered.
+var ErrNoSuchDrone = errors.New("no such drone (not admitted in config.toml, never registered)")

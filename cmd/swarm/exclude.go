@@ -117,7 +117,7 @@ func (o *excludeOptions) checkDrone(ctx context.Context, store *commands.Store) 
 	if err != nil {
 		return err
 	}
-	if err := knownDrone(cfg, st, o.Drone); err != nil {
+	if err := commands.KnownDrone(cfg, st, o.Drone); err != nil {
 		return fmt.Errorf("exclude: --drone %s: %w", o.Drone, err)
 	}
 	return nil

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
-	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/internal/termsafe"
-	"github.com/swarm-build/swarm/projections"
 )
 
 type groundOptions struct {
@@ -70,7 +67,7 @@ func runGround(ctx context.Context, o *groundOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := knownDrone(cfg, st, o.Drone); err != nil {
+	if err := commands.KnownDrone(cfg, st, o.Drone); err != nil {
 		return fmt.Errorf("ground %s: %w", o.Drone, err)
 	}
 	d := o.For
@@ -151,15 +148,4 @@ func completeDroneIDs(a *app) func(*cobra.Command, []string, string) ([]string, 
 		}
 		return ids, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// knownDrone refuses an id that is neither admitted in config.toml nor ever
-// registered, so a typo in a drone id is an error rather than a grounding
-// or exclusion that applies to nothing.
-func knownDrone(cfg config.Config, st *projections.State, id string) error {
-	_, admitted := cfg.Drones[id]
-	if _, known := st.Drone(id); !known && !admitted {
-		return errors.New("no such drone (not admitted in config.toml, never registered)")
-	}
-	return nil
 }
