@@ -2,12 +2,12 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -26,6 +26,8 @@ type StoreOptions struct {
 	Logger        *slog.Logger
 	SnapshotEvery int   // 0: DefaultSnapshotEvery; < 0: never write snapshots
 	SegmentBytes  int64 // passed to the log; 0: its default
+	// Now is the log's clock for the events' times; nil: time.Now.
+	Now func() time.Time
 }
 
 // Store is a .swarm folder's log and snapshots, with the State kept current
@@ -41,6 +43,11 @@ type Store struct {
 	since uint64 // seq of the last snapshot written or loaded
 
 	tornChecked atomic.Bool // warnTornOnce ran
+
+	qmu     sync.Mutex // guards queue and leading (commit.go)
+	queue   []*pending
+	leading bool
+	stats   commitStats
 }
 
 // OpenStore opens the event log and snapshots of the .swarm folder dir.
@@ -53,7 +60,7 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	l, err := events.Open(filepath.Join(dir, "events"), events.Options{
-		ReadOnly: opts.ReadOnly, Logger: logger, SegmentBytes: opts.SegmentBytes})
+		ReadOnly: opts.ReadOnly, Logger: logger, SegmentBytes: opts.SegmentBytes, Now: opts.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -161,39 +168,6 @@ func (s *Store) LoadAt(ctx context.Context, until uint64) (*projections.State, e
 // Decider decides a command against a State: the events it means, or why it
 // cannot be done. It must not modify the State.
 type Decider func(st *projections.State) ([]events.Event, error)
-
-// Outcome is what Execute did.
-type Outcome struct {
-	Events []events.Event     // as appended: Seq and Time filled in; empty if nothing to do
-	State  *projections.State // the State after them (shared: do not modify)
-}
-
-// Execute decides d against the latest State and appends its events if the
-// log has not moved meanwhile; otherwise it catches up and decides again.
-func (s *Store) Execute(ctx context.Context, d Decider) (Outcome, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range maxAttempts {
-		st, err := s.loadLocked(ctx)
-		if err != nil {
-			return Outcome{}, err
-		}
-		evs, err := d(st)
-		if err != nil || len(evs) == 0 {
-			return Outcome{State: st}, err
-		}
-		if _, err := s.log.AppendIf(ctx, st.Seq, evs...); errors.Is(err, events.ErrConflict) {
-			continue
-		} else if err != nil {
-			return Outcome{State: st}, err
-		}
-		for i := range evs {
-			st.Apply(&evs[i])
-		}
-		return Outcome{Events: evs, State: st}, nil
-	}
-	return Outcome{}, ErrConflictRetries
-}
 
 // Read calls f with the current State under the store's lock, so no
 // Execute changes it meanwhile: the way for a server to read while others
