@@ -40,7 +40,9 @@ type Store struct {
 
 	mu    sync.Mutex // guards state and serializes Execute's decisions
 	state *projections.State
-	since uint64 // seq of the last snapshot written or loaded
+	since atomic.Uint64 // seq of the last snapshot written or loaded
+
+	snaps snapshotter // writes snapshots in the background, once started (snapshotter.go)
 
 	tornChecked atomic.Bool // warnTornOnce ran
 
@@ -92,8 +94,11 @@ func (s *Store) Broken() error { return s.log.Broken() }
 // held acknowledged events.
 func (s *Store) Recover(ctx context.Context) error { return s.log.Recover(ctx) }
 
-// Close closes the log.
-func (s *Store) Close() error { return s.log.Close() }
+// Close stops the snapshotter and closes the log.
+func (s *Store) Close() error {
+	s.snaps.stop()
+	return s.log.Close()
+}
 
 // Load returns the current State: the newest valid snapshot plus the events
 // after it (later calls only read what is new). Unless read-only, it writes a
@@ -111,7 +116,8 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 		if err != nil {
 			s.logger.Warn("snapshots unreadable; replaying the whole log", "err", err)
 		}
-		s.state, s.since = st, st.Seq
+		s.state = st
+		s.since.Store(st.Seq)
 	}
 	st, err := projections.Replay(ctx, s.log, s.state, 0)
 	if err != nil {
@@ -119,24 +125,27 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 	}
 	s.warnTornOnce()
 	s.state = st
-	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since >= uint64(s.opts.SnapshotEvery) {
-		s.snapshotLocked(ctx)
+	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since.Load() >= uint64(s.opts.SnapshotEvery) {
+		if !s.snaps.due(st.Seq) { // no snapshotter: a short-lived process writes it now
+			s.snapshot(ctx, st)
+		}
 	}
 	return st, nil
 }
 
-// snapshotLocked writes a snapshot of the current state. Failing to is not
-// an error: snapshots only save time.
-func (s *Store) snapshotLocked(ctx context.Context) {
-	head, err := s.log.ChainAfter(ctx, s.state.Seq)
+// snapshot writes a snapshot of st and reports whether it did. Failing to
+// is not an error: snapshots only save time.
+func (s *Store) snapshot(ctx context.Context, st *projections.State) bool {
+	head, err := s.log.ChainAfter(ctx, st.Seq)
 	if err == nil {
-		err = projections.Save(s.snapDir, s.state, head)
+		err = s.snaps.save(s.snapDir, st, head)
 	}
 	if err != nil {
-		s.logger.Warn("could not write a snapshot", "seq", s.state.Seq, "err", err)
-		return
+		s.logger.Warn("could not write a snapshot", "seq", st.Seq, "err", err)
+		return false
 	}
-	s.since = s.state.Seq
+	s.since.Store(st.Seq)
+	return true
 }
 
 // checkSnapshot accepts a snapshot only if the log's chain at its seq is the
