@@ -12,9 +12,10 @@ import (
 // not from the State the committer decides against (which would hold the
 // store's lock while it is encoded and written, 170-250 ms for a big farm,
 // issue 10) but from a State of its own, built by a goroutine from the
-// newest snapshot and the log up to the seq that was due. No command
-// waits on it; the price is that goroutine's CPU, and its State's memory
-// while it writes.
+// newest snapshot and the log up to the seq that was due, and kept and
+// moved on by the log's events from then on. No command waits on it; the
+// price is that goroutine's CPU (the events folded a second time, each
+// snapshot's encoding) and a second State's memory.
 type snapshotter struct {
 	startOnce sync.Once
 	wake      chan struct{} // buffered 1: a snapshot is due
@@ -22,6 +23,10 @@ type snapshotter struct {
 	running   atomic.Bool   // started, not stopped
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the goroutine returned
+	// st is the goroutine's own State, kept between snapshots and moved on
+	// by the events since, so a snapshot costs its encoding and the new
+	// events, not a decode of the last snapshot. Only the goroutine uses it.
+	st *projections.State
 	// saveFn writes a snapshot (projections.Save); tests replace it.
 	saveFn func(dir string, st *projections.State, head [32]byte) error
 }
@@ -85,7 +90,7 @@ func (s *Store) snapshotLoop(ctx context.Context) {
 		if target <= s.since.Load() || target < retry {
 			continue
 		}
-		st, err := s.LoadAt(ctx, target)
+		st, err := s.snaps.advance(ctx, s, target)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.logger.Warn("could not build a snapshot", "seq", target, "err", err)
@@ -95,4 +100,21 @@ func (s *Store) snapshotLoop(ctx context.Context) {
 			retry = target + uint64(s.opts.SnapshotEvery) // a full disk: not on every batch
 		}
 	}
+}
+
+// advance moves the goroutine's State to target: built from the newest
+// snapshot the first time (or after a failure), then by folding the log's
+// events since.
+func (sn *snapshotter) advance(ctx context.Context, s *Store, target uint64) (*projections.State, error) {
+	var err error
+	if sn.st == nil || sn.st.Seq > target {
+		sn.st, err = s.LoadAt(ctx, target)
+	} else {
+		sn.st, err = projections.Replay(ctx, s.log, sn.st, target)
+	}
+	if err != nil {
+		sn.st = nil
+		return nil, err
+	}
+	return sn.st, nil
 }
