@@ -65,12 +65,15 @@ func (r *runner) claimsHTTPn(ctx context.Context, n int) error {
 		return rawPairs(ctx, raw, rawHC, n, r.sz.httpCap, r.sz.httpSlice)
 	}
 	swarmM := func(ctx context.Context) (sample, error) {
-		if err := srv.topUp(ctx, &next, min(depth, r.sz.httpCap)); err != nil {
+		// At most as many claims as wait: each finds work. A round that
+		// used them all before its time doubles the depth for the next.
+		cap := min(depth, r.sz.httpCap)
+		if err := srv.topUp(ctx, &next, cap); err != nil {
 			return sample{}, err
 		}
 		m := mark(ds)
 		c := startClock()
-		k, _, err := drive(n, r.sz.httpCap, r.sz.httpSlice, func(w int) error {
+		k, _, err := drive(n, cap, r.sz.httpSlice, func(w int) error {
 			granted, err := ds[w].Step(ctx, time.Second)
 			if err == nil && !granted {
 				err = fmt.Errorf("%s got no claim: the queue ran dry", droneID(w))
