@@ -31,7 +31,7 @@ type pending struct {
 
 // commitStats count what the committer did, for metrics and tests.
 type commitStats struct {
-	batches, commands, appends atomic.Uint64
+	batches, commands, appends, conflicts atomic.Uint64
 }
 
 // CommitStats is what Store.Stats reports.
@@ -39,12 +39,15 @@ type CommitStats struct {
 	Batches  uint64 // batches decided
 	Commands uint64 // Execute calls decided in them
 	Appends  uint64 // appends that succeeded: one write and one fsync each
+	// Conflicts counts batches decided again because another process
+	// appended first (each cost a reload of the State).
+	Conflicts uint64
 }
 
 // Stats reports how the store's commands were batched.
 func (s *Store) Stats() CommitStats {
 	return CommitStats{Batches: s.stats.batches.Load(), Commands: s.stats.commands.Load(),
-		Appends: s.stats.appends.Load()}
+		Appends: s.stats.appends.Load(), Conflicts: s.stats.conflicts.Load()}
 }
 
 // Execute decides d against the latest State and appends its events, and
@@ -111,6 +114,7 @@ func (s *Store) commitLocked(ctx context.Context, batch []*pending) {
 		if err := s.tryLocked(ctx, batch); !errors.Is(err, events.ErrConflict) {
 			return
 		}
+		s.stats.conflicts.Add(1)
 	}
 	for _, r := range batch {
 		r.out, r.err = Outcome{}, ErrConflictRetries
