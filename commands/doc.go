@@ -10,4 +10,12 @@
 // events on the condition that the log has not moved since (AppendIf); if
 // another writer got there first, it catches up and decides again. That is
 // how a CLI call and a running orchestrator can both write to one .swarm/.
+//
+// Execute group-commits at the level of decisions (commit.go): the commands
+// that queue while one batch is decided form the next, decided in order,
+// each against the State with the events of the ones before it folded in,
+// and appended with one write and one fsync. Each caller is answered once
+// its batch is durable; a decider's error answers only its own caller. A
+// long-running writer (the orchestrator) also moves snapshot writing to a
+// goroutine of its own (StartSnapshots), so no command waits on one.
 package commands
