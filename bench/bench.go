@@ -44,6 +44,12 @@ type sizes struct {
 	replayRounds int           // interleaved rounds of replay_1m
 	statusRuns   int           // interleaved runs of status_cold_ms
 	segmentBytes int64         // segment size of the replay log; 0 = the default
+
+	httpRounds   int           // interleaved rounds of the orchestrator probes
+	httpSlice    time.Duration // time per side per round of them
+	httpCap      int           // cap on claims (or heartbeats) per side per round
+	snapPackages int           // packages queued for snapshot_worst_ms
+	snapRun      time.Duration // how long snapshot_worst_ms drives claims
 }
 
 const (
@@ -56,10 +62,12 @@ const (
 func defaultSizes(quick bool) sizes {
 	if quick {
 		return sizes{rounds: 7, slice: 120 * time.Millisecond, single: 5000, groupPer: 2000, bulkCalls: 1000,
-			replayEvents: 1_000_000, replayRounds: 5, statusRuns: 7}
+			replayEvents: 1_000_000, replayRounds: 5, statusRuns: 7,
+			httpRounds: 5, httpSlice: 400 * time.Millisecond, httpCap: 20_000, snapPackages: 50_000, snapRun: 2 * time.Second}
 	}
 	return sizes{rounds: 11, slice: time.Second, single: 50_000, groupPer: 20_000, bulkCalls: 10_000,
-		replayEvents: 1_000_000, replayRounds: 7, statusRuns: 15}
+		replayEvents: 1_000_000, replayRounds: 7, statusRuns: 15,
+		httpRounds: 9, httpSlice: 1500 * time.Millisecond, httpCap: 60_000, snapPackages: 100_000, snapRun: 5 * time.Second}
 }
 
 // Report is everything one Run measured.
@@ -125,7 +133,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		r.sz = *opts.sizes
 	}
 	if opts.Rounds > 0 {
-		r.sz.rounds, r.sz.replayRounds, r.sz.statusRuns = opts.Rounds, opts.Rounds, opts.Rounds
+		r.sz.rounds, r.sz.replayRounds, r.sz.statusRuns, r.sz.httpRounds = opts.Rounds, opts.Rounds, opts.Rounds, opts.Rounds
 	}
 	dir := opts.Dir
 	if dir == "" {
@@ -146,6 +154,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 func (r *runner) all(ctx context.Context) error {
 	steps := []func(context.Context) error{
 		r.appendSingle, r.appendGroup, r.appendBulk, r.replay, r.status, r.diskProbes,
+		r.claimsHTTP, r.heartbeatsHTTP, r.snapshotWorst,
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

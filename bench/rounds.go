@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,7 @@ import (
 type sample struct {
 	v   float64
 	p99 float64
+	p50 float64 // a latency's median in ms, where the probe has one
 	n   int
 	cpu time.Duration
 }
@@ -115,6 +117,7 @@ func cpuRatio(p pair) float64 {
 
 func headline(s sample) float64 { return s.v }
 func p99(s sample) float64      { return s.p99 }
+func p50(s sample) float64      { return s.p50 }
 
 // median of xs; 0 for none.
 func median(xs []float64) float64 {
@@ -164,6 +167,26 @@ func ratioAtLeast(x float64) goal {
 
 func valueAtLeast(x float64, unit string) goal {
 	return goal{fmt.Sprintf(">= %g %s", x, unit), func(r Result) bool { return r.Value >= x }}
+}
+
+func ratioAtMost(x float64) goal {
+	return goal{fmt.Sprintf("<= %gx raw", x), func(r Result) bool { return r.Ratio <= x }}
+}
+
+// all is every goal at once.
+func all(gs ...goal) goal {
+	var text []string
+	for _, g := range gs {
+		text = append(text, g.text)
+	}
+	return goal{strings.Join(text, " and "), func(r Result) bool {
+		for _, g := range gs {
+			if g.ok != nil && !g.ok(r) {
+				return false
+			}
+		}
+		return true
+	}}
 }
 
 func valueAtMost(x float64, unit string) goal {

@@ -15,7 +15,8 @@ import (
 
 // tiny shrinks every probe so that Run takes a second or two.
 var tiny = sizes{rounds: 2, slice: time.Hour, single: 10, groupPer: 3, bulkCalls: 2,
-	replayEvents: 30_000, replayRounds: 2, statusRuns: 2, segmentBytes: 64 << 10}
+	replayEvents: 30_000, replayRounds: 2, statusRuns: 2, segmentBytes: 64 << 10,
+	httpRounds: 2, httpSlice: time.Hour, httpCap: 200, snapPackages: 12_000, snapRun: 100 * time.Millisecond}
 
 // fakeSwarm writes a shell script standing in for the swarm binary: init
 // makes the folder, version prints one, status prints a status for seq.
@@ -46,7 +47,10 @@ func TestRunTiny(t *testing.T) {
 	}
 	want := []string{"append_single", "append_group_64", "append_group_64_p99", "append_bulk_1000",
 		"replay_1m", "status_cold_ms", "compression_ratio", "framing_overhead",
-		"compression_ratio_loose", "framing_overhead_loose"}
+		"compression_ratio_loose", "framing_overhead_loose",
+		"claims_http_64", "claims_http_64_p50", "claims_http_64_p99",
+		"claims_http_16", "claims_http_16_p50", "claims_http_16_p99",
+		"heartbeats_http_64", "heartbeats_http_64_p99", "snapshot_worst_ms"}
 	if len(rep.Results) != len(want) {
 		t.Fatalf("got %d results, want %d: %+v", len(rep.Results), len(want), rep.Results)
 	}
@@ -63,7 +67,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s did not measure: %+v", res.Name, res)
 		}
 	}
-	if len(lines) != 6 {
+	if len(lines) != 10 {
 		t.Errorf("progress lines: %q", lines)
 	}
 	checkShape(t, rep)

@@ -16,4 +16,12 @@
 // Liveness the orchestrator holds in memory, and Maintain judges offline
 // drones, lapsed leases and stalls from it and the log together. What it
 // decides is an event with its reason, so a replay needs no heartbeats.
+//
+// Execute group-commits at the level of decisions (commit.go): the commands
+// that queue while one batch is decided form the next, decided in order,
+// each against the State with the events of the ones before it folded in,
+// and appended with one write and one fsync. Each caller is answered once
+// its batch is durable; a decider's error answers only its own caller. A
+// long-running writer (the orchestrator) also moves snapshot writing to a
+// goroutine of its own (StartSnapshots), so no command waits on one.
 package commands

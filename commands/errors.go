@@ -41,4 +41,6 @@ var (
 	ErrBuildIDTaken = errors.New("commands: BUILD_ID already given")
 	// ErrConflictRetries: the log kept moving under Execute; give up.
 	ErrConflictRetries = errors.New("commands: the log kept moving; gave up deciding")
+	// ErrDeciderPanic: a decider panicked; only its own caller is told.
+	ErrDeciderPanic = errors.New("commands: decider panicked")
 )

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -39,7 +41,10 @@ func Maintain(r Rules, now, since time.Time, live *Liveness) Decider {
 		var evs []events.Event
 		done := make(map[string]bool) // atoms reclaimed or failed in this sweep
 		var cur *projections.State    // st with this sweep's events, from its first stall on
-		for d := range st.Drones() {
+		// In the drones' order, not the map's: a sweep's events, and the
+		// decisions each stall sees before it, are the same every time.
+		drones := slices.SortedFunc(st.Drones(), func(a, b *projections.Drone) int { return strings.Compare(a.ID, b.ID) })
+		for _, d := range drones {
 			if d.Grounded && !d.GroundedUntil.IsZero() && !now.Before(d.GroundedUntil) {
 				evs = append(evs, events.Event{Type: events.TypeUngrounded, Actor: ActorOrchestrator, Drone: d.ID,
 					Reason: "cooldown over"})

@@ -2,12 +2,12 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -26,6 +26,8 @@ type StoreOptions struct {
 	Logger        *slog.Logger
 	SnapshotEvery int   // 0: DefaultSnapshotEvery; < 0: never write snapshots
 	SegmentBytes  int64 // passed to the log; 0: its default
+	// Now is the log's clock for the events' times; nil: time.Now.
+	Now func() time.Time
 }
 
 // Store is a .swarm folder's log and snapshots, with the State kept current
@@ -38,9 +40,16 @@ type Store struct {
 
 	mu    sync.Mutex // guards state and serializes Execute's decisions
 	state *projections.State
-	since uint64 // seq of the last snapshot written or loaded
+	since atomic.Uint64 // seq of the last snapshot written or loaded
+
+	snaps snapshotter // writes snapshots in the background, once started (snapshotter.go)
 
 	tornChecked atomic.Bool // warnTornOnce ran
+
+	qmu     sync.Mutex // guards queue and leading (commit.go)
+	queue   []*pending
+	leading bool
+	stats   commitStats
 }
 
 // OpenStore opens the event log and snapshots of the .swarm folder dir.
@@ -53,7 +62,7 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	l, err := events.Open(filepath.Join(dir, "events"), events.Options{
-		ReadOnly: opts.ReadOnly, Logger: logger, SegmentBytes: opts.SegmentBytes})
+		ReadOnly: opts.ReadOnly, Logger: logger, SegmentBytes: opts.SegmentBytes, Now: opts.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +94,11 @@ func (s *Store) Broken() error { return s.log.Broken() }
 // held acknowledged events.
 func (s *Store) Recover(ctx context.Context) error { return s.log.Recover(ctx) }
 
-// Close closes the log.
-func (s *Store) Close() error { return s.log.Close() }
+// Close stops the snapshotter and closes the log.
+func (s *Store) Close() error {
+	s.snaps.stop()
+	return s.log.Close()
+}
 
 // Load returns the current State: the newest valid snapshot plus the events
 // after it (later calls only read what is new). Unless read-only, it writes a
@@ -104,7 +116,8 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 		if err != nil {
 			s.logger.Warn("snapshots unreadable; replaying the whole log", "err", err)
 		}
-		s.state, s.since = st, st.Seq
+		s.state = st
+		s.since.Store(st.Seq)
 	}
 	st, err := projections.Replay(ctx, s.log, s.state, 0)
 	if err != nil {
@@ -112,24 +125,27 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 	}
 	s.warnTornOnce()
 	s.state = st
-	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since >= uint64(s.opts.SnapshotEvery) {
-		s.snapshotLocked(ctx)
+	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since.Load() >= uint64(s.opts.SnapshotEvery) {
+		if !s.snaps.due(st.Seq) { // no snapshotter: a short-lived process writes it now
+			s.snapshot(ctx, st)
+		}
 	}
 	return st, nil
 }
 
-// snapshotLocked writes a snapshot of the current state. Failing to is not
-// an error: snapshots only save time.
-func (s *Store) snapshotLocked(ctx context.Context) {
-	head, err := s.log.ChainAfter(ctx, s.state.Seq)
+// snapshot writes a snapshot of st and reports whether it did. Failing to
+// is not an error: snapshots only save time.
+func (s *Store) snapshot(ctx context.Context, st *projections.State) bool {
+	head, err := s.log.ChainAfter(ctx, st.Seq)
 	if err == nil {
-		err = projections.Save(s.snapDir, s.state, head)
+		err = s.snaps.save(s.snapDir, st, head)
 	}
 	if err != nil {
-		s.logger.Warn("could not write a snapshot", "seq", s.state.Seq, "err", err)
-		return
+		s.logger.Warn("could not write a snapshot", "seq", st.Seq, "err", err)
+		return false
 	}
-	s.since = s.state.Seq
+	s.since.Store(st.Seq)
+	return true
 }
 
 // checkSnapshot accepts a snapshot only if the log's chain at its seq is the
@@ -161,39 +177,6 @@ func (s *Store) LoadAt(ctx context.Context, until uint64) (*projections.State, e
 // Decider decides a command against a State: the events it means, or why it
 // cannot be done. It must not modify the State.
 type Decider func(st *projections.State) ([]events.Event, error)
-
-// Outcome is what Execute did.
-type Outcome struct {
-	Events []events.Event     // as appended: Seq and Time filled in; empty if nothing to do
-	State  *projections.State // the State after them (shared: do not modify)
-}
-
-// Execute decides d against the latest State and appends its events if the
-// log has not moved meanwhile; otherwise it catches up and decides again.
-func (s *Store) Execute(ctx context.Context, d Decider) (Outcome, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range maxAttempts {
-		st, err := s.loadLocked(ctx)
-		if err != nil {
-			return Outcome{}, err
-		}
-		evs, err := d(st)
-		if err != nil || len(evs) == 0 {
-			return Outcome{State: st}, err
-		}
-		if _, err := s.log.AppendIf(ctx, st.Seq, evs...); errors.Is(err, events.ErrConflict) {
-			continue
-		} else if err != nil {
-			return Outcome{State: st}, err
-		}
-		for i := range evs {
-			st.Apply(&evs[i])
-		}
-		return Outcome{Events: evs, State: st}, nil
-	}
-	return Outcome{}, ErrConflictRetries
-}
 
 // Read calls f with the current State under the store's lock, so no
 // Execute changes it meanwhile: the way for a server to read while others

@@ -150,15 +150,7 @@ func (l *Log) commitLocked(group []*request) error {
 		}
 		for i := range r.evs {
 			e := &r.evs[i]
-			e.Seq = next
-			if e.Time.IsZero() {
-				e.Time = now
-			}
-			e.Time = e.Time.Truncate(time.Millisecond).UTC()
-			e.Until = e.Until.Truncate(time.Millisecond)
-			if !e.Until.IsZero() {
-				e.Until = e.Until.UTC()
-			}
+			stamp(e, next, now)
 			start := len(w.body)
 			w.body = appendRecordPrefixed(w.body, e)
 			head = chainNext(head, recordAt(w.body, start))
@@ -173,11 +165,42 @@ func (l *Log) commitLocked(group []*request) error {
 	if count > 0 {
 		w.buf = l.sealFrame(w.buf, first, count, frameHead, w.body)
 	}
+	name, at := w.tailName, w.size
 	if err := l.writeLocked(w.buf); err != nil {
 		return err
 	}
 	w.last, w.head = next-1, head
+	if w.tailName == name {
+		l.advanceTail(name, w.tailID, at, w.size, next)
+	}
 	return nil
+}
+
+// stamp gives e the sequence number seq and the times as the log stores
+// them: a zero Time becomes now; times are cut to the millisecond, in UTC.
+func stamp(e *Event, seq uint64, now time.Time) {
+	e.Seq = seq
+	if e.Time.IsZero() {
+		e.Time = now
+	}
+	e.Time = e.Time.Truncate(time.Millisecond).UTC()
+	e.Until = e.Until.Truncate(time.Millisecond)
+	if !e.Until.IsZero() {
+		e.Until = e.Until.UTC()
+	}
+}
+
+// Prepare stamps evs as an append after event last would (sequence numbers
+// from last+1, the log's clock for a zero Time, times to the millisecond),
+// so a caller can fold them into its state before they are durable and
+// AppendIf(ctx, last, evs...) then stores them unchanged. A batch of
+// decisions is folded one by one, each seeing the ones before it, and
+// appended with one write.
+func (l *Log) Prepare(last uint64, evs []Event) {
+	now := l.opts.Now().UTC()
+	for i := range evs {
+		stamp(&evs[i], last+1+uint64(i), now)
+	}
 }
 
 // sealFrame appends a loose frame of body to dst, compressing it when that

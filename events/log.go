@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -51,7 +52,11 @@ type Log struct {
 	lock   *flock.File
 	tailMu sync.Mutex // guards tailc
 	tailc  tailCache  // how far readers have read the newest segment
-	w      writer
+	// listings counts the folder listings of walks, which a reader that
+	// keeps up never needs (tests read it).
+	listings atomic.Int64
+	tailRead atomic.Int64 // bytes walkTail read
+	w        writer
 	// faultyWrite, when set (by tests), replaces the tail's WriteAt.
 	faultyWrite func(f *os.File, b []byte, off int64) (int, error)
 	broken      error // sticky: the write or sync that failed; set and cleared by the leader under mu

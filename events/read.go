@@ -50,6 +50,9 @@ type tailCache struct {
 	size int64  // bytes read: the end of the last whole frame
 	next uint64 // seq after the last event in those bytes
 	hdr  segHeader
+	// sealed: the segment was sealed, so a newer one follows (or is being
+	// created): only a listing finds it.
+	sealed bool
 }
 
 // walk reads the segments from the one holding seq from onwards and calls
@@ -57,16 +60,23 @@ type tailCache struct {
 // on disk now; a partial frame at the very end is a write in progress (or a
 // torn write not yet repaired) and ends the walk. Damage anywhere else is
 // ErrCorrupt.
+//
+// A caller that keeps up costs one open and stat of the newest segment as
+// last read, not a listing of the folder: while that file is still there
+// under its name, with the same identity, it is still the newest, because
+// a writer seals (replaces) the tail before it starts the next segment. A
+// sealed newest segment is not trusted so: the next one may follow it.
 func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmentVisit) error {
+	if done, err := l.walkTail(from, mode, visit); done || err != nil {
+		return err
+	}
+	l.listings.Add(1)
 	names, err := listSegments(l.dir)
 	if err != nil {
 		return err
 	}
 	if len(names) == 0 {
 		return nil
-	}
-	if done, err := l.walkTail(names[len(names)-1], from, mode, visit); done || err != nil {
-		return err
 	}
 	var bufs bodyBufs
 	want := uint64(0)
@@ -103,11 +113,12 @@ func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmen
 // walkTail reads only the new bytes of the newest segment when the cache
 // says everything before from has been read already. done is false when the
 // cache cannot answer and a full walk is needed.
-func (l *Log) walkTail(name string, from uint64, mode walkMode, visit segmentVisit) (done bool, err error) {
+func (l *Log) walkTail(from uint64, mode walkMode, visit segmentVisit) (done bool, err error) {
 	l.tailMu.Lock()
 	c := l.tailc
 	l.tailMu.Unlock()
-	if c.name != name || from < c.next {
+	name := c.name
+	if name == "" || c.sealed || from < c.next {
 		return false, nil
 	}
 	f, err := os.Open(filepath.Join(l.dir, name))
@@ -123,6 +134,7 @@ func (l *Log) walkTail(name string, from uint64, mode walkMode, visit segmentVis
 		return true, nil
 	}
 	data := make([]byte, fi.Size()-c.size)
+	l.tailRead.Add(int64(len(data)))
 	if _, err := f.ReadAt(data, c.size); err != nil {
 		return false, nil
 	}
@@ -134,14 +146,26 @@ func (l *Log) walkTail(name string, from uint64, mode walkMode, visit segmentVis
 	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
 		return true, err
 	}
-	l.remember(name, c.id, s)
+	l.advanceTail(name, c.id, c.size, s.end, s.next()) // unless another walk moved it meanwhile
 	return true, nil
+}
+
+// advanceTail moves the cache from at to end of the tail name, if it still
+// stands at at: past frames just read, or just written by this log (so
+// its own appends are not read back).
+func (l *Log) advanceTail(name string, id uint64, at, end int64, next uint64) {
+	l.tailMu.Lock()
+	defer l.tailMu.Unlock()
+	if c := &l.tailc; c.name == name && c.id == id && c.size == at {
+		c.size, c.next = end, next
+	}
 }
 
 func (l *Log) remember(name string, id uint64, s *scanned) {
 	l.tailMu.Lock()
 	defer l.tailMu.Unlock()
-	l.tailc = tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr}
+	sealed := len(s.frames) > 0 && s.frames[len(s.frames)-1].hdr.flags&flagDelta != 0
+	l.tailc = tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr, sealed: sealed}
 }
 
 // visitFrames calls visit for each frame of s (whose bytes data start at

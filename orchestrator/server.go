@@ -84,6 +84,7 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 	}
 	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
+	store.StartSnapshots() // no drone's request waits on a snapshot being written
 	return s
 }
 

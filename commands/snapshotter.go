@@ -1,0 +1,120 @@
+package commands
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/swarm-build/swarm/projections"
+)
+
+// snapshotter writes a long-running writer's snapshots off the hot path:
+// not from the State the committer decides against (which would hold the
+// store's lock while it is encoded and written, 170-250 ms for a big farm,
+// issue 10) but from a State of its own, built by a goroutine from the
+// newest snapshot and the log up to the seq that was due, and kept and
+// moved on by the log's events from then on. No command waits on it; the
+// price is that goroutine's CPU (the events folded a second time, each
+// snapshot's encoding) and a second State's memory.
+type snapshotter struct {
+	startOnce sync.Once
+	wake      chan struct{} // buffered 1: a snapshot is due
+	target    atomic.Uint64 // the seq the next snapshot should reach
+	running   atomic.Bool   // started, not stopped
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the goroutine returned
+	// st is the goroutine's own State, kept between snapshots and moved on
+	// by the events since, so a snapshot costs its encoding and the new
+	// events, not a decode of the last snapshot. Only the goroutine uses it.
+	st *projections.State
+	// saveFn writes a snapshot (projections.Save); tests replace it.
+	saveFn func(dir string, st *projections.State, head [32]byte) error
+}
+
+// StartSnapshots moves snapshot writing to a background goroutine, for a
+// long-running writer (the orchestrator): from then on no Execute, Load or
+// Read writes a snapshot, however far the log ran past the last one. Close
+// stops it. Calling it again does nothing.
+func (s *Store) StartSnapshots() {
+	if s.opts.ReadOnly || s.opts.SnapshotEvery <= 0 {
+		return
+	}
+	s.snaps.startOnce.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.snaps.wake, s.snaps.done, s.snaps.cancel = make(chan struct{}, 1), make(chan struct{}), cancel
+		s.snaps.running.Store(true)
+		go s.snapshotLoop(ctx)
+	})
+}
+
+// due asks the goroutine for a snapshot at seq and reports whether there
+// is one to ask.
+func (sn *snapshotter) due(seq uint64) bool {
+	if !sn.running.Load() {
+		return false
+	}
+	sn.target.Store(seq)
+	select {
+	case sn.wake <- struct{}{}:
+	default: // one is being written or already asked for
+	}
+	return true
+}
+
+func (sn *snapshotter) save(dir string, st *projections.State, head [32]byte) error {
+	if sn.saveFn != nil {
+		return sn.saveFn(dir, st, head)
+	}
+	return projections.Save(dir, st, head)
+}
+
+// stop ends the goroutine and waits for it (a snapshot being written is
+// abandoned; its temp file is pruned later).
+func (sn *snapshotter) stop() {
+	if sn.running.Swap(false) {
+		sn.cancel()
+		<-sn.done
+	}
+}
+
+func (s *Store) snapshotLoop(ctx context.Context) {
+	defer close(s.snaps.done)
+	var retry uint64 // after a failure, the seq at which to try again
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.snaps.wake:
+		}
+		target := s.snaps.target.Load()
+		if target <= s.since.Load() || target < retry {
+			continue
+		}
+		st, err := s.snaps.advance(ctx, s, target)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.logger.Warn("could not build a snapshot", "seq", target, "err", err)
+			}
+		}
+		if err != nil || !s.snapshot(ctx, st) {
+			retry = target + uint64(s.opts.SnapshotEvery) // a full disk: not on every batch
+		}
+	}
+}
+
+// advance moves the goroutine's State to target: built from the newest
+// snapshot the first time (or after a failure), then by folding the log's
+// events since.
+func (sn *snapshotter) advance(ctx context.Context, s *Store, target uint64) (*projections.State, error) {
+	var err error
+	if sn.st == nil || sn.st.Seq > target {
+		sn.st, err = s.LoadAt(ctx, target)
+	} else {
+		sn.st, err = projections.Replay(ctx, s.log, sn.st, target)
+	}
+	if err != nil {
+		sn.st = nil
+		return nil, err
+	}
+	return sn.st, nil
+}

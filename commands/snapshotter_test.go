@@ -1,0 +1,79 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/swarm-build/swarm/projections"
+)
+
+// With the snapshotter started, a snapshot that takes forever to write
+// holds up no command: the log runs far past SnapshotEvery while the
+// snapshot is stuck, and once it is let go it is written, from the State
+// as it stood at the seq that was due, and a reopened store starts from it.
+func TestNoCommandWaitsOnASnapshot(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenStore(dir, StoreOptions{SnapshotEvery: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	entered, release := make(chan uint64, 100), make(chan struct{})
+	s.snaps.saveFn = func(dir string, st *projections.State, head [32]byte) error {
+		entered <- st.Seq
+		<-release
+		return projections.Save(dir, st, head)
+	}
+	s.StartSnapshots()
+	done := make(chan error, 1)
+	go func() {
+		for i := range 200 {
+			if _, err := s.Execute(context.Background(), Enqueue(ActorOperator, []string{fmt.Sprintf("dev-libs/p%d-1", i)})); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	var seq uint64
+	select {
+	case seq = <-entered:
+	case <-time.After(time.Minute):
+		t.Fatal("no snapshot was started")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute): // the commands are stuck behind the snapshot
+		close(release)
+		t.Fatal("commands waited on a snapshot being written")
+	}
+	if seq < 20 || seq > 200 {
+		t.Fatalf("snapshot at seq %d", seq)
+	}
+	close(release)
+	deadline := time.Now().Add(time.Minute)
+	for s.since.Load() < seq && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	st, err := projections.LoadLatest(dir+"/snapshots", 0, func(uint64, [32]byte) bool { return true }, nil)
+	if err != nil || st.Seq < seq {
+		t.Fatalf("newest snapshot at seq %d (%v), want at least %d", st.Seq, err, seq)
+	}
+	if s.Close() != nil {
+		t.Fatal("close")
+	}
+	r, err := OpenStore(dir, StoreOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := r.Load(context.Background())
+	if err != nil || got.Seq != 200 || got.Count(projections.Needed) != 200 {
+		t.Fatalf("reopened at seq %d with %d needed (%v)", got.Seq, got.Count(projections.Needed), err)
+	}
+}
