@@ -6,7 +6,7 @@ import (
 	"github.com/swarm-build/swarm/projections"
 )
 
-// Self-healing: a drone that stays offline is restarted by running its
+// Self-healing: a drone that stays offline or grounded is restarted by running its
 // remote's restart command over SSH, a bounded number of times with
 // backoff; a reboot, when the farm allows it, comes only after every
 // restart failed. The rule is here; the orchestrator runs the commands.
@@ -14,7 +14,7 @@ import (
 // HealRules is config.toml's [heal].
 type HealRules struct {
 	Enabled  bool
-	After    time.Duration // offline this long before the first restart
+	After    time.Duration // offline or grounded this long before the first restart
 	Attempts int           // restarts at most
 	Backoff  time.Duration // wait after the first restart, doubled after each
 	Reboot   bool          // may reboot once the restarts failed
@@ -39,10 +39,12 @@ const (
 )
 
 // HealDue decides what to do for drone d at now, given what was done.
-// Only a drone that has been heard from and is offline past After is
-// touched; each next step waits out the backoff of the one before.
+// Only a drone that has been heard from and is offline past After, or
+// grounded past After (a drone stuck failing: the breaker's cooldown
+// keeps being renewed, or an operator's grounding runs on), is touched;
+// each next step waits out the backoff of the one before.
 func HealDue(h HealRules, d *projections.Drone, rec HealRecord, now time.Time) HealAction {
-	if !h.Enabled || d.Online || d.LastSeen.IsZero() || now.Sub(d.LastSeen) < h.After {
+	if !h.Enabled || d.LastSeen.IsZero() || !(offlinePast(d, h.After, now) || groundedPast(d, h.After, now)) {
 		return HealNone
 	}
 	if rec.Restarts > 0 && now.Sub(rec.Last) < h.Backoff<<min(rec.Restarts-1, 16) {
@@ -55,4 +57,12 @@ func HealDue(h HealRules, d *projections.Drone, rec HealRecord, now time.Time) H
 		return HealReboot
 	}
 	return HealNone
+}
+
+func offlinePast(d *projections.Drone, after time.Duration, now time.Time) bool {
+	return !d.Online && now.Sub(d.LastSeen) >= after
+}
+
+func groundedPast(d *projections.Drone, after time.Duration, now time.Time) bool {
+	return d.GroundedAt(now) && !d.GroundedSince.IsZero() && now.Sub(d.GroundedSince) >= after
 }

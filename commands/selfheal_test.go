@@ -13,6 +13,9 @@ func TestHealDue(t *testing.T) {
 	reboot := on
 	reboot.Reboot = true
 	offline := &projections.Drone{ID: "b1", LastSeen: t0}
+	grounded := &projections.Drone{ID: "b1", Online: true, LastSeen: t0.Add(time.Hour), Grounded: true, GroundedSince: t0}
+	cooled := &projections.Drone{ID: "b1", Online: true, LastSeen: t0.Add(time.Hour), Grounded: true, GroundedSince: t0,
+		GroundedUntil: t0.Add(5 * time.Minute)}
 	for _, tc := range []struct {
 		name string
 		h    HealRules
@@ -32,6 +35,9 @@ func TestHealDue(t *testing.T) {
 		{"attempts used, no reboot allowed", on, offline, HealRecord{Restarts: 2, Last: t0.Add(11 * time.Minute)}, t0.Add(time.Hour), HealNone},
 		{"attempts used, reboot allowed", reboot, offline, HealRecord{Restarts: 2, Last: t0.Add(11 * time.Minute)}, t0.Add(time.Hour), HealReboot},
 		{"reboot only after the backoff", reboot, offline, HealRecord{Restarts: 2, Last: t0.Add(11 * time.Minute)}, t0.Add(12 * time.Minute), HealNone},
+		{"online, grounded past the limit", on, grounded, HealRecord{}, t0.Add(10 * time.Minute), HealRestart},
+		{"online, grounded not yet past it", on, grounded, HealRecord{}, t0.Add(9 * time.Minute), HealNone},
+		{"a grounding that ran out", on, cooled, HealRecord{}, t0.Add(time.Hour), HealNone},
 		{"rebooted once", reboot, offline, HealRecord{Restarts: 2, Last: t0.Add(11 * time.Minute), Rebooted: true}, t0.Add(time.Hour), HealNone},
 	} {
 		if got := HealDue(tc.h, tc.d, tc.rec, tc.now); got != tc.want {

@@ -352,3 +352,33 @@ func TestSelfHealingRestartsAnOfflineDrone(t *testing.T) {
 		t.Errorf("the restart command did not run on the host: %q", b)
 	}
 }
+
+// TestSelfHealingRestartsAGroundedDrone: a drone that stays grounded past
+// heal.after (here an operator's grounding that runs on) is restarted over
+// SSH too, though it still heartbeats; a drone that is merely online and
+// well is not.
+func TestSelfHealingRestartsAGroundedDrone(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t, setting{"heal.enabled", "true"}, setting{"heal.after", `"1s"`},
+		setting{"heal.backoff", `"1m"`}, setting{"heal.restart_attempts", "1"})
+	f.serve()
+	h := f.startSSHD("build-8", "")
+	restart := f.droneHost(h, "")
+	f.trustHost(h)
+	f.addRemote(h, "--restart", "sh "+restart)
+	f.startHostDrone(h, restart)
+	f.waitDroneVersion("build-8", "dev")
+	f.swarm("ground", "build-8", "--for", "1h", "--reason", "keeps failing")
+	f.waitFor(startTimeout, "a self-healing restart of grounded build-8", func() (bool, string) {
+		for _, e := range f.logEvents() {
+			if e.Type == "drone_restarted" && e.Drone == "build-8" {
+				return strings.HasPrefix(e.Reason, "ran: sh "), e.Reason
+			}
+		}
+		return false, "none yet"
+	})
+	f.waitFor(startTimeout, "the restart command to run on the host", func() (bool, string) {
+		b, _ := os.ReadFile(filepath.Join(h.root, "restarted"))
+		return strings.Count(string(b), "restart\n") >= 2, string(b)
+	})
+}

@@ -64,7 +64,7 @@ func (h *healer) due(ctx context.Context, s *Server, cfg config.Config, now time
 	var out []healDue
 	_ = s.store.Read(ctx, func(st *projections.State) {
 		for d := range st.Drones() {
-			if d.Online {
+			if d.Online && !d.GroundedAt(now) { // well again: a later fall starts afresh
 				delete(h.records, d.ID)
 				continue
 			}
@@ -94,7 +94,7 @@ func (s *Server) heal(ctx context.Context, h *healer, hc config.HealConfig, due 
 	} else {
 		rec.Restarts++
 	}
-	s.log.Warn("self-healing an offline drone", "drone", due.id, "command", command, "attempt", rec.Restarts)
+	s.log.Warn("self-healing a drone offline or grounded too long", "drone", due.id, "command", command, "attempt", rec.Restarts)
 	outcome := "ran: " + command
 	if err := runRemote(ctx, due.remote, command); err != nil {
 		outcome = "failed: " + err.Error()

@@ -216,6 +216,7 @@ func (r *decoder) drones(s *State) {
 		d.StartFailures = r.strs()
 		d.Portage, d.Fingerprint = r.strs(), r.str()
 		d.SampledAt = r.time()
+		d.GroundedSince = r.time()
 		if r.err == nil && (d.ID == "" || s.drones[d.ID] != nil) {
 			r.fail("bad drone " + d.ID)
 		}

@@ -52,6 +52,7 @@ type Drone struct {
 	Grounded      bool      // a grounding is in force until GroundedUntil
 	GroundedUntil time.Time // zero: until ungrounded
 	GroundReason  string
+	GroundedSince time.Time // when the grounding in force began (self-healing counts from it)
 	// Streak is the failures since its last completed build that count
 	// against it: a package that later failed on enough drones (a package
 	// failure) and a systemic failure's signature are struck out.
@@ -187,11 +188,14 @@ func (s *State) applyDrone(e *events.Event) bool {
 	case events.TypeDroneOnline:
 		d.Online = true
 	case events.TypeGrounded:
+		if !d.Grounded {
+			d.GroundedSince = e.Time
+		}
 		d.Grounded, d.GroundedUntil, d.GroundReason = true, e.Until, e.Reason
 		d.forgive(func(Strike) bool { return true }) // after the cooldown it starts afresh
 		d.StartFailures = nil
 	case events.TypeUngrounded:
-		d.Grounded, d.GroundedUntil, d.GroundReason = false, time.Time{}, ""
+		d.Grounded, d.GroundedUntil, d.GroundReason, d.GroundedSince = false, time.Time{}, "", time.Time{}
 	}
 	return true
 }

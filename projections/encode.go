@@ -155,6 +155,7 @@ func (w *encoder) drones(m map[string]*Drone) {
 		w.strs(d.Portage)
 		w.str(d.Fingerprint)
 		w.time(d.SampledAt)
+		w.time(d.GroundedSince)
 	}
 }
 
