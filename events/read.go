@@ -58,6 +58,14 @@ type tailCache struct {
 // torn write not yet repaired) and ends the walk. Damage anywhere else is
 // ErrCorrupt.
 func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmentVisit) error {
+	return l.walkCached(ctx, from, mode, nil, visit)
+}
+
+// walkCached is walk remembering how far it read in cache; nil is the log's
+// own cache, shared by every caller that keeps up with the log. A reader
+// that lags behind the others (a Tail) keeps its own, so the newest
+// segment is not read whole each time it looks.
+func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache *tailCache, visit segmentVisit) error {
 	names, err := listSegments(l.dir)
 	if err != nil {
 		return err
@@ -65,7 +73,7 @@ func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmen
 	if len(names) == 0 {
 		return nil
 	}
-	if done, err := l.walkTail(names[len(names)-1], from, mode, visit); done || err != nil {
+	if done, err := l.walkTail(names[len(names)-1], from, mode, cache, visit); done || err != nil {
 		return err
 	}
 	var bufs bodyBufs
@@ -94,7 +102,7 @@ func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmen
 		}
 		want = s.next()
 		if i == len(names)-1 {
-			l.remember(name, id, s)
+			l.remember(cache, name, id, s)
 		}
 	}
 	return nil
@@ -103,10 +111,8 @@ func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmen
 // walkTail reads only the new bytes of the newest segment when the cache
 // says everything before from has been read already. done is false when the
 // cache cannot answer and a full walk is needed.
-func (l *Log) walkTail(name string, from uint64, mode walkMode, visit segmentVisit) (done bool, err error) {
-	l.tailMu.Lock()
-	c := l.tailc
-	l.tailMu.Unlock()
+func (l *Log) walkTail(name string, from uint64, mode walkMode, cache *tailCache, visit segmentVisit) (done bool, err error) {
+	c := l.cached(cache)
 	if c.name != name || from < c.next {
 		return false, nil
 	}
@@ -134,14 +140,29 @@ func (l *Log) walkTail(name string, from uint64, mode walkMode, visit segmentVis
 	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
 		return true, err
 	}
-	l.remember(name, c.id, s)
+	l.remember(cache, name, c.id, s)
 	return true, nil
 }
 
-func (l *Log) remember(name string, id uint64, s *scanned) {
+// cached returns what cache (nil: the log's own) remembers.
+func (l *Log) cached(cache *tailCache) tailCache {
+	if cache != nil {
+		return *cache
+	}
 	l.tailMu.Lock()
 	defer l.tailMu.Unlock()
-	l.tailc = tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr}
+	return l.tailc
+}
+
+func (l *Log) remember(cache *tailCache, name string, id uint64, s *scanned) {
+	c := tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr}
+	if cache != nil {
+		*cache = c
+		return
+	}
+	l.tailMu.Lock()
+	defer l.tailMu.Unlock()
+	l.tailc = c
 }
 
 // visitFrames calls visit for each frame of s (whose bytes data start at
@@ -193,11 +214,16 @@ func readSegment(path string) ([]byte, uint64, error) {
 // what you keep (its strings may be kept). Iteration stops at the first error,
 // which is yielded with a nil event.
 func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] {
+	return l.events(ctx, from, nil)
+}
+
+// events is Events reading with cache (nil: the log's own; see walkCached).
+func (l *Log) events(ctx context.Context, from uint64, cache *tailCache) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
 		d := NewDecoder()
 		var e Event
 		stop := fmt.Errorf("stop")
-		err := l.walk(ctx, from, asStored, func(name string, fr frameRef, recs []byte) error {
+		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
 			seq := fr.hdr.first
 			delta := fr.hdr.flags&flagDelta != 0
 			milli := int64(0)
