@@ -59,6 +59,8 @@ type Server struct {
 	exposed  bool           // listening beyond loopback: views need a token
 	cpvs     cpvLocks       // promotions of one CPV, one at a time
 	index    indexer        // the Packages index's writer (index.go)
+	hub      *streamHub     // the event stream's feed (stream.go)
+	metrics  *metrics       // what /metrics reports beyond the state (metrics.go)
 }
 
 // New returns a server deciding against store with configuration cfg.
@@ -72,8 +74,9 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 	s := &Server{
 		store: store, opts: opts, log: opts.Logger, start: time.Now(), cfg: cfg,
 		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
-		done: make(chan struct{}),
+		done: make(chan struct{}), hub: newStreamHub(), metrics: newMetrics(),
 	}
+	s.initLive()
 	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
 	return s
@@ -111,6 +114,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.freshLoop(loops) })
 	wg.Go(func() { s.healLoop(loops) })
 	wg.Go(func() { s.indexLoop(loops) })
+	wg.Go(func() { s.streamLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
 		"views_need_token", s.exposed)
@@ -143,6 +147,7 @@ func (s *Server) rules() commands.Rules { return Rules(s.config()) }
 
 // changed wakes the dispatcher: the log moved.
 func (s *Server) changed() {
+	s.hub.poke()
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -152,7 +157,9 @@ func (s *Server) changed() {
 // execute runs a decider and, when it appended, wakes the dispatcher and
 // logs what the operator should hear about.
 func (s *Server) execute(ctx context.Context, d commands.Decider) (commands.Outcome, error) {
+	start := time.Now()
 	out, err := s.store.Execute(ctx, d)
+	s.metrics.appended(len(out.Events), start)
 	if err != nil {
 		s.appendFailed()
 	}

@@ -1,0 +1,224 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swarm-build/swarm/api"
+	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/events"
+)
+
+// follow reads the stream from after until it has n events (or fails the
+// test after a generous deadline) and returns their seqs.
+func follow(t *testing.T, base string, after uint64, n int) []uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var seqs []uint64
+	enough := errors.New("enough")
+	err := api.NewEventStream(base, "", nil).Follow(ctx, after, func(e api.StreamEvent) error {
+		ev, err := e.Event()
+		if err != nil || ev.Seq != e.Seq || ev.Type.String() != e.Type {
+			return fmt.Errorf("event %d: %+v %v", e.Seq, ev, err)
+		}
+		seqs = append(seqs, e.Seq)
+		if len(seqs) == n {
+			return enough
+		}
+		return nil
+	})
+	if !errors.Is(err, enough) {
+		t.Fatalf("stream after %d: %v (got %v)", after, err, seqs)
+	}
+	return seqs
+}
+
+func wantSeqs(t *testing.T, got []uint64, from uint64) {
+	t.Helper()
+	for i, s := range got {
+		if s != from+uint64(i) {
+			t.Fatalf("seqs %v: want them dense from %d", got, from)
+		}
+	}
+}
+
+// The stream starts exactly after the seq asked for, from the log for what
+// came before the client connected and live after, and sees appends by
+// another writer of the same folder (a CLI verb beside the server).
+func TestEventStreamResumesAndFollows(t *testing.T) {
+	ts := startServer(t, nil)
+	for i := range 5 {
+		ts.enqueue(fmt.Sprintf("dev-libs/a%d-1", i))
+	}
+	wantSeqs(t, follow(t, ts.url, 0, 5), 1)
+	wantSeqs(t, follow(t, ts.url, 3, 2), 4)
+
+	got := make(chan []uint64, 1)
+	go func() { got <- follow(t, ts.url, 5, 4) }()
+	ts.enqueue("dev-libs/live-1")
+	other, err := commands.OpenStore(ts.dir, commands.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for i := range 3 {
+		if _, err := other.Execute(context.Background(), commands.Enqueue(commands.ActorOperator, []string{fmt.Sprintf("dev-libs/cli%d-1", i)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantSeqs(t, <-got, 6)
+}
+
+// A client that asks with no resume point gets only what comes next; a
+// resume point that is no number is refused.
+func TestEventStreamFromTheEnd(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.enqueue("dev-libs/old-1")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.url+api.EventsPath, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("HTTP %d %q", resp.StatusCode, ct)
+	}
+	ts.enqueue("dev-libs/new-1")
+	buf := make([]byte, 0, 4096)
+	for !strings.Contains(string(buf), "dev-libs/new-1") {
+		chunk := make([]byte, 4096)
+		n, err := resp.Body.Read(chunk)
+		if err != nil {
+			t.Fatalf("read: %v (got %q)", err, buf)
+		}
+		buf = append(buf, chunk[:n]...)
+	}
+	if strings.Contains(string(buf), "old-1") || !strings.Contains(string(buf), "id: 2\n") {
+		t.Fatalf("stream from the end:\n%s", buf)
+	}
+	for _, bad := range []string{"?after=x", "?after=-1"} {
+		if code := get(t, ts.url+api.EventsPath+bad, ""); code != http.StatusBadRequest {
+			t.Errorf("%s: HTTP %d, want 400", bad, code)
+		}
+	}
+}
+
+// A subscriber that falls streamBuffer events behind is cut off (its
+// channel closed), and the others keep receiving.
+func TestStreamHubCutsOffASlowClient(t *testing.T) {
+	h := newStreamHub()
+	close(h.ready)
+	h.next = 1
+	slow, _, _ := h.subscribe(context.Background())
+	fast, _, _ := h.subscribe(context.Background())
+	done := make(chan int)
+	go func() {
+		n := 0
+		for range fast.ch {
+			n++
+		}
+		done <- n
+	}()
+	for seq := uint64(1); seq <= streamBuffer+1; seq++ {
+		h.publish(&events.Event{Seq: seq, Type: events.TypeEnqueued})
+	}
+	n := 0
+	for range slow.ch { // closed: ranging ends
+		n++
+	}
+	if n != streamBuffer {
+		t.Fatalf("the slow client had %d events buffered, want %d", n, streamBuffer)
+	}
+	h.stop()
+	if got := <-done; got != streamBuffer+1 {
+		t.Fatalf("the client that kept up got %d events, want %d", got, streamBuffer+1)
+	}
+}
+
+// A server with streams open shuts down at once: the streams end (the
+// clients resume elsewhere) instead of holding the shutdown for its
+// grace period (which would make Run return an error).
+func TestEventStreamEndsOnShutdown(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.enqueue("dev-libs/a-1")
+	resp, err := http.Get(ts.url + api.EventsPath + "?after=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufioReader(resp.Body)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("first line %q %v", line, err)
+	}
+	if err := ts.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if _, err := io.ReadAll(r); err != nil {
+		t.Fatalf("the stream did not end cleanly: %v", err)
+	}
+}
+
+// The live views are read views: beyond loopback /metrics and the stream
+// need an operator's token (a bearer token, or the cookie the dashboard's
+// sign-in sets); the page asks to sign in until then.
+func TestLiveViewsNeedATokenBeyondLoopback(t *testing.T) {
+	base := viewServer(t, "0.0.0.0:0")
+	for _, path := range []string{MetricsPath, api.EventsPath + "?after=0"} {
+		for _, auth := range []struct {
+			header string
+			want   int
+		}{{"", 401}, {"Bearer token-d", 401}, {"Bearer token-bob", 200}} {
+			if got := get(t, base+path, auth.header); got != auth.want {
+				t.Errorf("GET %s with %q: HTTP %d, want %d", path, auth.header, got, auth.want)
+			}
+		}
+	}
+	page := func(c *http.Client) string {
+		resp, err := c.Get(base + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	jar := &cookieJar{}
+	c := &http.Client{Jar: jar}
+	if !strings.Contains(page(c), `action="/login"`) {
+		t.Fatal("the page beyond loopback without a token is not the sign-in form")
+	}
+	resp, err := c.PostForm(base+"/login", url.Values{"token": {"wrong"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || len(jar.cookies) != 0 {
+		t.Fatalf("a wrong token signed in: HTTP %d, cookies %v", resp.StatusCode, jar.cookies)
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"token": {"token-bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(jar.cookies) != 1 || !jar.cookies[0].HttpOnly {
+		t.Fatalf("sign in: HTTP %d, cookies %+v", resp.StatusCode, jar.cookies)
+	}
+	if !strings.Contains(page(c), `src="/dashboard/app.js"`) {
+		t.Fatal("signed in, the page is still not the dashboard")
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+MetricsPath, nil)
+	req.AddCookie(jar.cookies[0])
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("metrics with the cookie: %v %v", resp, err)
+	}
+}
