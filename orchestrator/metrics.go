@@ -2,7 +2,9 @@ package orchestrator
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,13 +25,13 @@ type metrics struct {
 	claim   *prometheus.HistogramVec // outcome: granted, none
 	report  *prometheus.HistogramVec // verb: complete, fail, return
 	appends prometheus.Histogram
-	events  *prometheus.CounterVec // type
-	builds  *prometheus.CounterVec // outcome
-	named   map[events.Type]prometheus.Counter
+
+	mu     sync.Mutex
+	counts map[events.Type]uint64 // events the hub read, by type
 }
 
 func newMetrics() *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+	m := &metrics{reg: prometheus.NewRegistry(), counts: map[events.Type]uint64{}}
 	buckets := []float64{.001, .005, .01, .05, .1, .5, 1, 5, 15, 30, 60}
 	m.claim = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "swarm_claim_seconds",
 		Help: "How long drones' claim calls took (a claim long-polls until there is work), by outcome.", Buckets: buckets}, []string{"outcome"})
@@ -38,41 +40,26 @@ func newMetrics() *metrics {
 	m.appends = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "swarm_event_log_append_seconds",
 		Help:    "How long the server's decisions took to be durable in the event log (decide, append, fsync).",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}})
-	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "swarm_events_total",
-		Help: "Events appended to the log since this server started, by type."}, []string{"type"})
-	m.builds = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "swarm_builds_total",
-		Help: "Builds ended since this server started, by outcome (completed, failed, returned, reclaimed)."}, []string{"outcome"})
-	m.named = map[events.Type]prometheus.Counter{}
-	for typ, name := range map[events.Type]string{
-		events.TypeReclaimed: "swarm_reclaims_total", events.TypeGrounded: "swarm_groundings_total",
-		events.TypeQueuePaused: "swarm_pauses_total", events.TypeRejected: "swarm_rejected_uploads_total",
-	} {
-		c := prometheus.NewCounter(prometheus.CounterOpts{Name: name,
-			Help: "Events of type " + typ.String() + " since this server started."})
-		m.named[typ] = c
-		m.reg.MustRegister(c)
-	}
-	for _, o := range []string{"completed", "failed", "returned", "reclaimed"} {
-		m.builds.WithLabelValues(o)
-	}
 	for _, o := range []string{"granted", "none"} {
 		m.claim.WithLabelValues(o)
 	}
-	m.reg.MustRegister(m.claim, m.report, m.appends, m.events, m.builds)
+	m.reg.MustRegister(m.claim, m.report, m.appends)
 	return m
 }
 
 // observe counts e; the stream's hub calls it for every event it reads, so
 // appends by CLI verbs beside the server count too.
 func (m *metrics) observe(e *events.Event) {
-	m.events.WithLabelValues(e.Type.String()).Inc()
-	switch e.Type {
-	case events.TypeCompleted, events.TypeFailed, events.TypeReturned, events.TypeReclaimed:
-		m.builds.WithLabelValues(e.Type.String()).Inc()
-	}
-	if c, ok := m.named[e.Type]; ok {
-		c.Inc()
-	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.counts[e.Type]++
+}
+
+// countsNow copies the event counts.
+func (m *metrics) countsNow() map[events.Type]uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.counts)
 }
 
 // timed wraps a drone verb's handler to observe how long it took.
@@ -112,9 +99,33 @@ var (
 	descUnpromAge   = prometheus.NewDesc("swarm_unpromoted_oldest_seconds", "How long ago the oldest built package without a promoted build was built.", nil, nil)
 	descSeq         = prometheus.NewDesc("swarm_event_log_seq", "The last event's sequence number.", nil, nil)
 	descLogBytes    = prometheus.NewDesc("swarm_event_log_bytes", "Bytes the event log's segments take on disk.", nil, nil)
+	descEvents      = prometheus.NewDesc("swarm_events_total", "Events appended to the log since this server started, by type.", []string{"type"}, nil)
+	descBuilds      = prometheus.NewDesc("swarm_builds_total", "Builds ended since this server started, by outcome (completed, failed, returned, reclaimed).", []string{"outcome"}, nil)
+	// namedCounts are the events an operator alerts on, each its own
+	// counter since this server started.
+	namedCounts = []struct {
+		typ  events.Type
+		desc *prometheus.Desc
+	}{
+		{events.TypeReclaimed, prometheus.NewDesc("swarm_reclaims_total", "Packages taken back from drones (lease expired, drone offline) since this server started.", nil, nil)},
+		{events.TypeGrounded, prometheus.NewDesc("swarm_groundings_total", "Drones grounded since this server started.", nil, nil)},
+		{events.TypeQueuePaused, prometheus.NewDesc("swarm_pauses_total", "Times dispatching was paused since this server started.", nil, nil)},
+		{events.TypeRejected, prometheus.NewDesc("swarm_rejected_uploads_total", "Uploads that failed verification since this server started.", nil, nil)},
+	}
 )
 
-func (c stateCollector) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(c, ch) }
+// Describe lists the metrics without reading the state: registering the
+// collector (in New) must not wait for a hub that is not running yet.
+func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descQueue, descDrones, descOnline, descGrounded, descRate,
+		descBinary, descBinhost, descBinhostSize, descPaused, descUnpromoted, descUnpromAge, descSeq,
+		descLogBytes, descEvents, descBuilds} {
+		ch <- d
+	}
+	for _, n := range namedCounts {
+		ch <- n.desc
+	}
+}
 
 func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -123,6 +134,7 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	now := time.Now()
+	var seq uint64
 	err := c.s.store.Read(ctx, func(st *projections.State) {
 		s := st.Status()
 		q := s.Queue
@@ -151,11 +163,13 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descUnpromoted, float64(n))
 		gauge(descUnpromAge, oldest.Seconds())
 		gauge(descSeq, float64(s.Seq))
+		seq = s.Seq
 	})
 	if err != nil {
 		c.s.log.Warn("metrics: read the state", "err", err)
 		return
 	}
+	c.counters(ctx, ch, seq)
 	if size, err := c.s.store.Log().Size(); err == nil {
 		gauge(descLogBytes, float64(size))
 	}
@@ -172,5 +186,27 @@ func boolGauge(b bool) float64 {
 func (m *metrics) appended(n int, start time.Time) {
 	if n > 0 {
 		m.appends.Observe(time.Since(start).Seconds())
+	}
+}
+
+// counters reports the event counts once the hub has read up to seq (the
+// state's, just reported), so one scrape's counts and figures agree; a hub
+// that does not catch up within a few seconds is reported as it is.
+func (c stateCollector) counters(ctx context.Context, ch chan<- prometheus.Metric, seq uint64) {
+	wait, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	c.s.hub.waitPast(wait, seq)
+	counts := c.s.metrics.countsNow()
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	for t, n := range counts {
+		counter(descEvents, n, t.String())
+	}
+	for _, t := range []events.Type{events.TypeCompleted, events.TypeFailed, events.TypeReturned, events.TypeReclaimed} {
+		counter(descBuilds, counts[t], t.String())
+	}
+	for _, n := range namedCounts {
+		counter(n.desc, counts[n.typ])
 	}
 }

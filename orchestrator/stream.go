@@ -169,3 +169,27 @@ func (h *streamHub) stop() {
 		close(s.ch)
 	}
 }
+
+// waitPast waits until the hub has read event seq (or ctx ends), waking it
+// first: a scrape that has just read the state waits for the counts.
+func (h *streamHub) waitPast(ctx context.Context, seq uint64) {
+	s, next, ok := h.subscribe(ctx)
+	if !ok {
+		return
+	}
+	defer h.unsubscribe(s)
+	if next > seq {
+		return
+	}
+	h.poke()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f, ok := <-s.ch:
+			if !ok || f.seq >= seq {
+				return
+			}
+		}
+	}
+}

@@ -24,7 +24,9 @@ const $ = (sel) => document.querySelector(sel);
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") e.className = v; else e.setAttribute(k, v);
+    // The page's Content-Security-Policy forbids style attributes; the
+    // CSSOM is allowed.
+    if (k === "class") e.className = v; else if (k === "flex") e.style.flex = v; else e.setAttribute(k, v);
   }
   for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? "" : String(c)));
   return e;
@@ -200,8 +202,8 @@ function renderTimeline() {
     let prevEnd = null;
     for (const b of list) {
       const from = new Date(b.from).getTime(), to = b.to ? new Date(b.to).getTime() : Date.now();
-      if (prevEnd !== null && from - prevEnd > 1000) bar.append(el("span", { class: "waiting", title: "waiting " + Math.round((from - prevEnd) / 1000) + "s", style: "flex:" + Math.log10(from - prevEnd) }));
-      bar.append(el("span", { class: b.state, title: b.atom + ": " + b.state + " " + Math.round((to - from) / 1000) + "s", "data-atom": b.atom, style: "flex:" + Math.max(1, Math.log10(Math.max(to - from, 1))) }));
+      if (prevEnd !== null && from - prevEnd > 1000) bar.append(el("span", { class: "waiting", title: "waiting " + Math.round((from - prevEnd) / 1000) + "s", flex: String(Math.log10(from - prevEnd)) }));
+      bar.append(el("span", { class: b.state, title: b.atom + ": " + b.state + " " + Math.round((to - from) / 1000) + "s", "data-atom": b.atom, flex: String(Math.max(1, Math.log10(Math.max(to - from, 1)))) }));
       prevEnd = to;
     }
     return el("div", { class: "tl-row", "data-drone": id }, el("span", { class: "who", title: id }, id), bar);
@@ -247,6 +249,7 @@ async function start() {
     try {
       const [status, drones, queue] = await Promise.all([getJSON("/v1/status"), getJSON("/v1/drones"), getJSON("/v1/queue")]);
       state.status = status; state.queue = queue; state.lastSeq = status.seq;
+      document.body.dataset.firstSeq = String(status.seq);
       for (const d of drones) state.drones.set(d.id, d);
       break;
     } catch (err) {
