@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ type pageState struct {
 	Drones   map[string]string `json:"drones"` // id -> the status its row shows
 	Timeline map[string]string `json:"timeline"`
 	Alerts   string            `json:"alerts"`
-	Marker   string            `json:"marker"` // set once at load: gone if the page reloaded
+	Failures []string          `json:"failures"` // each shown failure's text
+	Marker   string            `json:"marker"`   // set once at load: gone if the page reloaded
 }
 
 const pageStateJS = `(() => {
@@ -28,7 +30,8 @@ const pageStateJS = `(() => {
   for (const r of document.querySelectorAll("#timeline .tl-row"))
     timeline[r.dataset.drone] = [...r.querySelectorAll(".tl-bar span[data-atom]")].map((s) => s.className + ":" + s.dataset.atom).join(" ");
   return {stream: b.stream, firstSeq: Number(b.firstSeq), lastSeq: Number(b.lastSeq), gaps: Number(b.gaps), events: Number(b.events),
-    drones, timeline, alerts: document.querySelector("#alerts").textContent, marker: String(window.__marker || "")};
+    drones, timeline, alerts: document.querySelector("#alerts").textContent,
+    failures: [...document.querySelectorAll("#failures .failure")].map((f) => f.textContent), marker: String(window.__marker || "")};
 })()`
 
 func (b *browser) page() pageState {
@@ -60,7 +63,8 @@ func TestDashboardInChromium(t *testing.T) {
 	f.addDrone("alpha")
 	f.addDrone("bravo")
 	f.serve()
-	env := droneOpts{env: []string{"FAKE_EMERGE_SECONDS=4"}}
+	failing := realAtoms(t, 10, 1)[0]
+	env := droneOpts{env: append(failWith(failing, "slot-conflict.txt"), "FAKE_EMERGE_SECONDS=4")}
 	f.startDrone("alpha", env)
 	f.startDrone("bravo", env)
 	f.waitHeartbeats(1, "alpha", "bravo")
@@ -97,6 +101,13 @@ func TestDashboardInChromium(t *testing.T) {
 		return strings.Contains(p.Timeline["alpha"], "done:") && strings.Contains(p.Timeline["bravo"], "done:")
 	})
 
+	// A failure is shown as it happens with its error context: the
+	// signature and the log's excerpt.
+	f.enqueue(failing)
+	f.waitPage(b, "the failure shown with its error context", func(p pageState) bool {
+		return slices.ContainsFunc(p.Failures, shownWithContext(failing))
+	})
+
 	// The orchestrator restarts; meanwhile the CLI appends events.
 	port := mustPort(t, f.url)
 	f.stopServer()
@@ -117,6 +128,26 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	if p.FirstSeq == 0 || p.Events != p.LastSeq-p.FirstSeq {
 		t.Fatalf("the page saw %d events from %d to %d", p.Events, p.FirstSeq, p.LastSeq)
+	}
+
+	// A page opened now shows the failures that happened before it (none
+	// is building any more), with their context too.
+	f.waitFor(startTimeout, "no build in progress", func() (bool, string) {
+		s := f.status()
+		return s.Queue.Building == 0, fmt.Sprintf("queue %+v", s.Queue)
+	})
+	b.open(f.url + "/")
+	f.waitPage(b, "a new page to show the earlier failure with its error context", func(p pageState) bool {
+		return p.Stream == "live" && slices.ContainsFunc(p.Failures, shownWithContext(failing))
+	})
+}
+
+// shownWithContext matches a failure of atom shown with its signature and
+// the real emerge text's words.
+func shownWithContext(atom string) func(string) bool {
+	return func(text string) bool {
+		return strings.Contains(text, atom) && strings.Contains(text, "slot-conflict") &&
+			strings.Contains(text, "Multiple package instances within a single package slot")
 	}
 }
 

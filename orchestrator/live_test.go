@@ -222,3 +222,35 @@ func TestLiveViewsNeedATokenBeyondLoopback(t *testing.T) {
 		t.Fatalf("metrics with the cookie: %v %v", resp, err)
 	}
 }
+
+// ?limit=N ends the stream after N events, from the log or live, so a
+// page can fetch one event by its seq.
+func TestEventStreamLimit(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.enqueue("dev-libs/a-1", "dev-libs/b-1", "dev-libs/c-1")
+	read := func(query string) string {
+		resp, err := http.Get(ts.url + api.EventsPath + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body) // ends: the server closes the stream
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got := read("?after=1&limit=1"); !strings.Contains(got, "id: 2\n") || strings.Contains(got, "id: 3") {
+		t.Fatalf("one event after 1:\n%s", got)
+	}
+	done := make(chan string)
+	go func() { done <- read("?after=3&limit=1") }()
+	ts.srv.hub.waitPast(context.Background(), 3)
+	ts.enqueue("dev-libs/d-1")
+	if got := <-done; !strings.Contains(got, "id: 4\n") {
+		t.Fatalf("one live event after 3:\n%s", got)
+	}
+	if code := get(t, ts.url+api.EventsPath+"?limit=-1", ""); code != http.StatusBadRequest {
+		t.Fatalf("limit=-1: HTTP %d", code)
+	}
+}

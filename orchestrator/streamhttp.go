@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -20,6 +21,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, fromEnd, err := resumePoint(r)
+	limit, lerr := streamLimit(r)
+	if err == nil {
+		err = lerr
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, api.CodeBadRequest, err.Error())
 		return
@@ -30,8 +35,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.hub.unsubscribe(sub)
-	if fromEnd {
+	if fromEnd { // the log's end now, which the hub may not have read yet
 		after = next - 1
+		if err := s.store.Read(r.Context(), func(st *projections.State) { after = max(after, st.Seq) }); err != nil {
+			writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
+			return
+		}
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives any write timeout
@@ -44,11 +53,56 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if _, err := fmt.Fprint(w, "retry: 1000\n\n"); err != nil || rc.Flush() != nil {
 		return
 	}
-	last, err := s.streamBacklog(w, r, after, next)
+	lw := &limitedStream{w: w, left: limit, on: limit > 0}
+	last, err := s.streamBacklog(lw, r, after, next)
 	if err != nil {
 		return
 	}
-	s.streamLive(w, rc, r, sub, last)
+	s.streamLive(lw, rc, r, sub, last)
+}
+
+// streamLimit reads ?limit=N: end the stream after N events (a page that
+// wants one event's details, say a failure's log excerpt, by its seq).
+// 0 or absent: no limit.
+func streamLimit(r *http.Request) (int64, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("limit must be a count of events, not %q", v)
+	}
+	return n, nil
+}
+
+// errLimitReached ends a stream that sent the events it was asked for.
+var errLimitReached = errors.New("stream limit reached")
+
+// limitedStream counts the events written through it (one Write each)
+// and refuses writes past the limit (0: none).
+type limitedStream struct {
+	w    http.ResponseWriter
+	left int64
+	on   bool // a limit was given
+}
+
+func (l *limitedStream) Header() http.Header { return l.w.Header() }
+func (l *limitedStream) WriteHeader(c int)   { l.w.WriteHeader(c) }
+
+func (l *limitedStream) Write(b []byte) (int, error) {
+	if l.left <= 0 && l.on {
+		return 0, errLimitReached
+	}
+	n, err := l.w.Write(b)
+	if l.on {
+		l.left--
+	}
+	if err == nil && l.on && l.left == 0 {
+		http.NewResponseController(l.w).Flush()
+		return n, errLimitReached
+	}
+	return n, err
 }
 
 // resumePoint reads where a client wants the stream to start: after the
@@ -71,7 +125,7 @@ func resumePoint(r *http.Request) (after uint64, fromEnd bool, err error) {
 // streamBacklog writes the events after after and before next (those the
 // hub handed out before the client subscribed) from the log, and returns
 // the last seq written.
-func (s *Server) streamBacklog(w http.ResponseWriter, r *http.Request, after, next uint64) (uint64, error) {
+func (s *Server) streamBacklog(w *limitedStream, r *http.Request, after, next uint64) (uint64, error) {
 	last := after
 	if after+1 >= next {
 		return last, nil
@@ -88,11 +142,11 @@ func (s *Server) streamBacklog(w http.ResponseWriter, r *http.Request, after, ne
 		}
 		last = e.Seq
 	}
-	return last, http.NewResponseController(w).Flush()
+	return last, flush(w)
 }
 
 // streamLive writes the hub's events after last as they come.
-func (s *Server) streamLive(w http.ResponseWriter, rc *http.ResponseController, r *http.Request, sub *subscriber, last uint64) {
+func (s *Server) streamLive(w *limitedStream, rc *http.ResponseController, r *http.Request, sub *subscriber, last uint64) {
 	keep := time.NewTicker(streamKeepAlive)
 	defer keep.Stop()
 	for {
@@ -100,7 +154,7 @@ func (s *Server) streamLive(w http.ResponseWriter, rc *http.ResponseController, 
 		case <-r.Context().Done():
 			return
 		case <-keep.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+			if _, err := fmt.Fprint(w.w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
 		case f, ok := <-sub.ch:
@@ -143,3 +197,6 @@ func (s *Server) streamLoop(ctx context.Context) {
 	}
 	s.hub.run(ctx, s.store.Log(), from, s.log.Error)
 }
+
+// flush sends what the stream holds to the client.
+func flush(w *limitedStream) error { return http.NewResponseController(w.w).Flush() }

@@ -241,6 +241,29 @@ function renderBinhost() {
     ((s.unpromoted || []).length ? (s.unpromoted.length + " built but not promoted.") : "Every build is promoted.")));
 }
 
+// loadFailures fills the recent failures at load from the queue's last
+// failures, fetching each failed event (its log excerpt) by seq: a stream
+// of one event, ?limit=1.
+async function loadFailures() {
+  const rows = state.queue.filter((r) => r.last_failure_seq).sort((a, b) => b.last_failure_seq - a.last_failure_seq).slice(0, 10);
+  const found = [];
+  await Promise.all(rows.map(async (r) => {
+    try {
+      const resp = await fetch("/v1/events?limit=1&after=" + (r.last_failure_seq - 1), { credentials: "same-origin" });
+      const text = await resp.text();
+      const line = text.split("\n").find((l) => l.startsWith("data: "));
+      if (!line) return;
+      const e = JSON.parse(line.slice(6));
+      found.push({ atom: e.atom, drone: e.drone, signature: e.signature || "", reason: e.reason || "",
+        excerpt: e.excerpt || "", time: e.time, seq: e.seq, final: !!e.final });
+    } catch (_) { /* the queue's one-line reason stays */ }
+  }));
+  const live = new Set(state.failures.map((f) => f.seq));
+  state.failures = state.failures.concat(found.filter((f) => !live.has(f.seq)))
+    .sort((a, b) => b.seq - a.seq).slice(0, MAX_FAILURES);
+  renderFailures();
+}
+
 // ---- start ----
 
 async function start() {
@@ -260,6 +283,7 @@ async function start() {
   markSeq();
   render();
   follow();
+  loadFailures();
   setInterval(renderTimeline, 5000); // grow the bars of builds in progress
 }
 start();
