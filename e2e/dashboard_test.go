@@ -158,3 +158,45 @@ func mustPort(t *testing.T, raw string) string {
 	}
 	return u.Port()
 }
+
+// Beyond loopback the dashboard asks for an operator's token; signed in,
+// the browser's cookie carries it to the views and the event stream (an
+// EventSource can send no header), and the page goes live.
+func TestDashboardSignInBeyondLoopback(t *testing.T) {
+	f := newFarm(t)
+	f.addDrone("alpha")
+	f.serveOn("0.0.0.0:0")
+	token := f.operator("alice", "--read-only")
+	f.startDrone("alpha", droneOpts{})
+	f.waitHeartbeats(1, "alpha")
+
+	b := startBrowser(t)
+	b.keepOnFailure()
+	b.open(f.url + "/")
+	var form bool
+	f.waitFor(startTimeout, "the sign-in form", func() (bool, string) {
+		err := b.eval(`!!document.querySelector('form[action="/login"] input[name=token]')`, &form)
+		return err == nil && form, fmt.Sprint(err)
+	})
+	var ok bool
+	wrong := `(document.querySelector("input[name=token]").value = "not-a-token", document.querySelector("form").submit(), true)`
+	if err := b.eval(wrong, &ok); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor(startTimeout, "a wrong token to be refused with the form again", func() (bool, string) {
+		var title string
+		err := b.eval(`document.readyState === "complete" && document.title`, &title)
+		return err == nil && title == "swarm: sign in" && b.page().Stream == "loading", fmt.Sprint(title, err)
+	})
+	submit := fmt.Sprintf(`(document.querySelector("input[name=token]").value = %q, document.querySelector("form").submit(), true)`, token)
+	if err := b.eval(submit, &ok); err != nil {
+		t.Fatal(err)
+	}
+	p := f.waitPage(b, "the signed-in page to go live with the drone", func(p pageState) bool {
+		return p.Stream == "live" && p.Drones["alpha"] != ""
+	})
+	f.enqueue(realAtoms(t, 0, 1)...)
+	f.waitPage(b, "the stream to carry new events past the sign-in", func(q pageState) bool {
+		return q.LastSeq > p.LastSeq && q.Gaps == 0
+	})
+}
