@@ -41,7 +41,8 @@ async function getJSON(path) {
 
 // ---- refreshing the views (debounced: at most a few times a second) ----
 
-let refreshTimer = null, refreshQueue = false, refreshing = false, again = false;
+let refreshTimer = null, refreshQueue = false, refreshing = false, again = false, lastQueueFetch = 0;
+const QUEUE_EVERY = 1000;
 function scheduleRefresh(queueToo) {
   refreshQueue = refreshQueue || queueToo;
   if (refreshTimer) return;
@@ -52,8 +53,12 @@ async function refresh() {
   refreshTimer = null;
   if (refreshing) { again = true; return; }
   refreshing = true;
-  const withQueue = refreshQueue;
-  refreshQueue = false;
+  // The queue may be thousands of rows: fetched at most once a second.
+  const queueDue = lastQueueFetch + QUEUE_EVERY - Date.now();
+  const withQueue = refreshQueue && queueDue <= 0;
+  refreshQueue = refreshQueue && !withQueue;
+  if (refreshQueue) setTimeout(() => scheduleRefresh(false), queueDue);
+  if (withQueue) lastQueueFetch = Date.now();
   try {
     const [status, drones, queue] = await Promise.all([getJSON("/v1/status"), getJSON("/v1/drones"),
       withQueue ? getJSON("/v1/queue") : Promise.resolve(null)]);
