@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +22,16 @@ import (
 // test after a generous deadline) and returns their seqs.
 func follow(t *testing.T, base string, after uint64, n int) []uint64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	seqs, err := followErr(base, after, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seqs
+}
+
+// followErr is follow for a goroutine other than the test's.
+func followErr(base string, after uint64, n int) ([]uint64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var seqs []uint64
 	enough := errors.New("enough")
@@ -36,9 +47,9 @@ func follow(t *testing.T, base string, after uint64, n int) []uint64 {
 		return nil
 	})
 	if !errors.Is(err, enough) {
-		t.Fatalf("stream after %d: %v (got %v)", after, err, seqs)
+		return seqs, fmt.Errorf("stream after %d: %v (got %v)", after, err, seqs)
 	}
-	return seqs
+	return seqs, nil
 }
 
 func wantSeqs(t *testing.T, got []uint64, from uint64) {
@@ -62,7 +73,13 @@ func TestEventStreamResumesAndFollows(t *testing.T) {
 	wantSeqs(t, follow(t, ts.url, 3, 2), 4)
 
 	got := make(chan []uint64, 1)
-	go func() { got <- follow(t, ts.url, 5, 4) }()
+	go func() {
+		seqs, err := followErr(ts.url, 5, 4)
+		if err != nil {
+			t.Error(err) // Error, not Fatal: this is not the test's goroutine
+		}
+		got <- seqs
+	}()
 	ts.enqueue("dev-libs/live-1")
 	other, err := commands.OpenStore(ts.dir, commands.StoreOptions{})
 	if err != nil {
@@ -252,5 +269,91 @@ func TestEventStreamLimit(t *testing.T) {
 	}
 	if code := get(t, ts.url+api.EventsPath+"?limit=-1", ""); code != http.StatusBadRequest {
 		t.Fatalf("limit=-1: HTTP %d", code)
+	}
+}
+
+// A client that stops reading is cut off once it is the hub's buffer
+// behind, without holding up the others; its connection is hung up on
+// when a write to it times out; and it resumes with its Last-Event-ID,
+// missing nothing.
+func TestEventStreamSlowClientCutOffAndResumes(t *testing.T) {
+	ts := startServer(t, nil)
+	h := ts.srv.hub
+	h.mu.Lock()
+	h.buffer, h.writeTimeout = 4, 2*time.Second
+	h.mu.Unlock()
+	ctx := context.Background()
+	if _, err := ts.store.Log().Append(ctx, events.Event{Type: events.TypeDeployed, Actor: "operator"}); err != nil {
+		t.Fatal(err)
+	}
+	// The slow client: asks, then reads nothing until it has been cut off.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\r\n\r\n", api.EventsPath)
+	waitSubscribers(t, h, 1)
+	// A client that keeps up, all along.
+	type result struct {
+		seqs []uint64
+		err  error
+	}
+	got := make(chan result, 1)
+	const n = 128 // 32 MiB: several times what the sockets buffer
+	go func() { seqs, err := followErr(ts.url, 1, n); got <- result{seqs, err} }()
+	waitSubscribers(t, h, 2)
+	big := strings.Repeat("x", 256<<10)
+	for range n {
+		if _, err := ts.store.Log().Append(ctx, events.Event{Type: events.TypeDeployed, Actor: "operator", Reason: big}); err != nil {
+			t.Fatal(err)
+		}
+		h.poke()
+	}
+	fast := <-got // it may have been cut off too, and resumed
+	if fast.err != nil {
+		t.Fatal(fast.err)
+	}
+	wantSeqs(t, fast.seqs, 2)
+	waitSubscribers(t, h, 0) // the fast one is done; the slow one was cut off
+	// The slow client reads what reached it, up to the hang-up, and
+	// resumes after the last whole event.
+	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+	resp, err := http.ReadResponse(bufioReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body) // to the response's end, or the hang-up
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server neither ended the slow client's stream nor hung up (read %d bytes)", len(body))
+	}
+	last := uint64(1)
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(line, "id: "); ok {
+			last, _ = strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	if last >= n+1 {
+		t.Fatalf("the slow client got every event (to %d): it was never cut off", last)
+	}
+	rest := follow(t, ts.url, last, int(n+1-last))
+	wantSeqs(t, rest, last+1)
+}
+
+// waitSubscribers waits until the hub has n subscribers.
+func waitSubscribers(t *testing.T, h *streamHub, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		h.mu.Lock()
+		got := len(h.subs)
+		h.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub has %d subscribers, want %d", got, n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -27,6 +27,9 @@ const (
 	// streamKeepAlive is how often an idle stream sends a comment, so
 	// proxies keep it open and a vanished client is noticed.
 	streamKeepAlive = 15 * time.Second
+	// streamWriteTimeout bounds one write to a client: a client that reads
+	// nothing for this long is hung up on, freeing its connection.
+	streamWriteTimeout = time.Minute
 )
 
 // streamFrame is one event as its server-sent-events message.
@@ -35,10 +38,21 @@ type streamFrame struct {
 	msg []byte
 }
 
-// subscriber is one client of the stream. ch is closed when the hub cuts
-// the client off (too far behind) or stops.
+// subscriber is one client of the stream. ch and gone are closed when
+// the hub cuts the client off (too far behind) or stops; the client then
+// stops at once, not after what its buffer still holds, as it will read
+// that again when it resumes.
 type subscriber struct {
-	ch chan streamFrame
+	ch           chan streamFrame
+	gone         chan struct{}
+	writeTimeout time.Duration // the hub's, when it subscribed
+}
+
+// dropLocked ends s. The hub's lock must be held.
+func (h *streamHub) dropLocked(s *subscriber) {
+	delete(h.subs, s)
+	close(s.ch)
+	close(s.gone)
 }
 
 // streamHub follows the log and fans its events out to the subscribers.
@@ -46,16 +60,20 @@ type streamHub struct {
 	wake  chan struct{}
 	ready chan struct{} // closed once next is known
 
-	mu      sync.Mutex
-	subs    map[*subscriber]struct{}
-	next    uint64 // seq of the next event the hub will hand out
-	stopped bool
-	observe func(*events.Event) // sees every event the hub reads (metrics)
+	mu   sync.Mutex
+	subs map[*subscriber]struct{}
+	// buffer and writeTimeout are streamBuffer and streamWriteTimeout
+	// (tests make them small).
+	buffer       int
+	writeTimeout time.Duration
+	next         uint64 // seq of the next event the hub will hand out
+	stopped      bool
+	observe      func(*events.Event) // sees every event the hub reads (metrics)
 }
 
 func newStreamHub() *streamHub {
 	return &streamHub{wake: make(chan struct{}, 1), ready: make(chan struct{}),
-		subs: make(map[*subscriber]struct{})}
+		buffer: streamBuffer, writeTimeout: streamWriteTimeout, subs: make(map[*subscriber]struct{})}
 }
 
 // poke tells the hub the log moved.
@@ -110,8 +128,7 @@ func (h *streamHub) publish(e *events.Event) {
 		select {
 		case s.ch <- f:
 		default:
-			delete(h.subs, s)
-			close(s.ch)
+			h.dropLocked(s)
 		}
 	}
 }
@@ -145,7 +162,7 @@ func (h *streamHub) subscribe(ctx context.Context) (s *subscriber, next uint64, 
 	if h.stopped {
 		return nil, 0, false
 	}
-	s = &subscriber{ch: make(chan streamFrame, streamBuffer)}
+	s = &subscriber{ch: make(chan streamFrame, h.buffer), gone: make(chan struct{}), writeTimeout: h.writeTimeout}
 	h.subs[s] = struct{}{}
 	return s, h.next, true
 }
@@ -155,8 +172,7 @@ func (h *streamHub) unsubscribe(s *subscriber) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.subs[s]; ok {
-		delete(h.subs, s)
-		close(s.ch)
+		h.dropLocked(s)
 	}
 }
 
@@ -165,8 +181,7 @@ func (h *streamHub) stop() {
 	defer h.mu.Unlock()
 	h.stopped = true
 	for s := range h.subs {
-		delete(h.subs, s)
-		close(s.ch)
+		h.dropLocked(s)
 	}
 }
 

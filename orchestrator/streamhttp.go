@@ -53,7 +53,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if _, err := fmt.Fprint(w, "retry: 1000\n\n"); err != nil || rc.Flush() != nil {
 		return
 	}
-	lw := &limitedStream{w: w, left: limit, on: limit > 0}
+	lw := &limitedStream{w: w, rc: rc, timeout: sub.writeTimeout, left: limit, on: limit > 0}
 	last, err := s.streamBacklog(lw, r, after, next)
 	if err != nil {
 		return
@@ -80,11 +80,23 @@ func streamLimit(r *http.Request) (int64, error) {
 var errLimitReached = errors.New("stream limit reached")
 
 // limitedStream counts the events written through it (one Write each)
-// and refuses writes past the limit (0: none).
+// and refuses writes past the limit (0: none). Each write must be done
+// within timeout, so a client that stopped reading is hung up on.
 type limitedStream struct {
-	w    http.ResponseWriter
-	left int64
-	on   bool // a limit was given
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	left    int64
+	on      bool // a limit was given
+}
+
+// comment writes an SSE comment (a keep-alive), not counted as an event.
+func (l *limitedStream) comment(text string) error {
+	_ = l.rc.SetWriteDeadline(time.Now().Add(l.timeout))
+	if _, err := fmt.Fprintf(l.w, ": %s\n\n", text); err != nil {
+		return err
+	}
+	return l.rc.Flush()
 }
 
 func (l *limitedStream) Header() http.Header { return l.w.Header() }
@@ -94,6 +106,7 @@ func (l *limitedStream) Write(b []byte) (int, error) {
 	if l.left <= 0 && l.on {
 		return 0, errLimitReached
 	}
+	_ = l.rc.SetWriteDeadline(time.Now().Add(l.timeout))
 	n, err := l.w.Write(b)
 	if l.on {
 		l.left--
@@ -154,12 +167,14 @@ func (s *Server) streamLive(w *limitedStream, rc *http.ResponseController, r *ht
 		case <-r.Context().Done():
 			return
 		case <-keep.C:
-			if _, err := fmt.Fprint(w.w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+			if w.comment("keep-alive") != nil {
 				return
 			}
+		case <-sub.gone:
+			return // cut off, or the server stops: the client resumes
 		case f, ok := <-sub.ch:
-			if !ok {
-				return // cut off, or the server stops: the client resumes
+			if !ok || isClosed(sub.gone) {
+				return
 			}
 			if f.seq <= last {
 				continue
@@ -170,8 +185,8 @@ func (s *Server) streamLive(w *limitedStream, rc *http.ResponseController, r *ht
 			// Write what else is waiting before one flush.
 			for n := len(sub.ch); n > 0; n-- {
 				f, ok = <-sub.ch
-				if !ok {
-					break
+				if !ok || isClosed(sub.gone) {
+					return
 				}
 				if f.seq > last {
 					if _, err := w.Write(f.msg); err != nil {
@@ -199,4 +214,13 @@ func (s *Server) streamLoop(ctx context.Context) {
 }
 
 // flush sends what the stream holds to the client.
-func flush(w *limitedStream) error { return http.NewResponseController(w.w).Flush() }
+func flush(w *limitedStream) error { return w.rc.Flush() }
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
