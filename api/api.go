@@ -20,7 +20,8 @@
 // and the limit. Keys the server does not know are ignored, so that a newer
 // drone may send more.
 //
-// The read views GET /v1/status, /v1/queue and /v1/drones need an
+// The read views GET /v1/status, /v1/queue, /v1/drones and the event
+// stream EventsPath (server-sent events; EventStream follows it) need an
 // operator's bearer token when the server listens beyond loopback;
 // HealthPath never does.
 //

@@ -67,7 +67,15 @@ type tailCache struct {
 // a writer seals (replaces) the tail before it starts the next segment. A
 // sealed newest segment is not trusted so: the next one may follow it.
 func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmentVisit) error {
-	if done, err := l.walkTail(from, mode, visit); done || err != nil {
+	return l.walkCached(ctx, from, mode, nil, visit)
+}
+
+// walkCached is walk remembering how far it read in cache; nil is the log's
+// own cache, shared by every caller that keeps up with the log. A reader
+// that lags behind the others (a Tail) keeps its own, so the newest
+// segment is not read whole each time it looks.
+func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache *tailCache, visit segmentVisit) error {
+	if done, err := l.walkTail(from, mode, cache, visit); done || err != nil {
 		return err
 	}
 	l.listings.Add(1)
@@ -104,19 +112,17 @@ func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmen
 		}
 		want = s.next()
 		if i == len(names)-1 {
-			l.remember(name, id, s)
+			l.remember(cache, name, id, s)
 		}
 	}
 	return nil
 }
 
 // walkTail reads only the new bytes of the newest segment when the cache
-// says everything before from has been read already. done is false when the
-// cache cannot answer and a full walk is needed.
-func (l *Log) walkTail(from uint64, mode walkMode, visit segmentVisit) (done bool, err error) {
-	l.tailMu.Lock()
-	c := l.tailc
-	l.tailMu.Unlock()
+// (nil: the log's own) says everything before from has been read already.
+// done is false when the cache cannot answer and a full walk is needed.
+func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segmentVisit) (done bool, err error) {
+	c := l.cached(cache)
 	name := c.name
 	if name == "" || c.sealed || from < c.next {
 		return false, nil
@@ -146,13 +152,27 @@ func (l *Log) walkTail(from uint64, mode walkMode, visit segmentVisit) (done boo
 	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
 		return true, err
 	}
+	if cache != nil {
+		cache.size, cache.next = s.end, s.next()
+		return true, nil
+	}
 	l.advanceTail(name, c.id, c.size, s.end, s.next()) // unless another walk moved it meanwhile
 	return true, nil
 }
 
-// advanceTail moves the cache from at to end of the tail name, if it still
-// stands at at: past frames just read, or just written by this log (so
-// its own appends are not read back).
+// cached returns what cache (nil: the log's own) remembers.
+func (l *Log) cached(cache *tailCache) tailCache {
+	if cache != nil {
+		return *cache
+	}
+	l.tailMu.Lock()
+	defer l.tailMu.Unlock()
+	return l.tailc
+}
+
+// advanceTail moves the log's own cache from at to end of the tail name,
+// if it still stands at at: past frames just read, or just written by
+// this log (so its own appends are not read back).
 func (l *Log) advanceTail(name string, id uint64, at, end int64, next uint64) {
 	l.tailMu.Lock()
 	defer l.tailMu.Unlock()
@@ -161,11 +181,18 @@ func (l *Log) advanceTail(name string, id uint64, at, end int64, next uint64) {
 	}
 }
 
-func (l *Log) remember(name string, id uint64, s *scanned) {
+// remember records in cache (nil: the log's own) how far the newest
+// segment was read.
+func (l *Log) remember(cache *tailCache, name string, id uint64, s *scanned) {
+	sealed := len(s.frames) > 0 && s.frames[len(s.frames)-1].hdr.flags&flagDelta != 0
+	c := tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr, sealed: sealed}
+	if cache != nil {
+		*cache = c
+		return
+	}
 	l.tailMu.Lock()
 	defer l.tailMu.Unlock()
-	sealed := len(s.frames) > 0 && s.frames[len(s.frames)-1].hdr.flags&flagDelta != 0
-	l.tailc = tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr, sealed: sealed}
+	l.tailc = c
 }
 
 // visitFrames calls visit for each frame of s (whose bytes data start at
@@ -217,11 +244,16 @@ func readSegment(path string) ([]byte, uint64, error) {
 // what you keep (its strings may be kept). Iteration stops at the first error,
 // which is yielded with a nil event.
 func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] {
+	return l.events(ctx, from, nil)
+}
+
+// events is Events reading with cache (nil: the log's own; see walkCached).
+func (l *Log) events(ctx context.Context, from uint64, cache *tailCache) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
 		d := NewDecoder()
 		var e Event
 		stop := fmt.Errorf("stop")
-		err := l.walk(ctx, from, asStored, func(name string, fr frameRef, recs []byte) error {
+		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
 			seq := fr.hdr.first
 			delta := fr.hdr.flags&flagDelta != 0
 			milli := int64(0)

@@ -30,9 +30,12 @@ func authorized(cfg *config.Config, id string, r *http.Request) bool {
 // operatorAuthorized reports whether r carries the bearer token of one of
 // the operators (either role: both may read). Every operator's hash is
 // compared, in constant time, so timing tells nothing of which matched.
+//
+// A browser cannot put a header on the dashboard's requests (an
+// EventSource sends none), so the token may come in the cookie that the
+// dashboard's sign-in sets instead (see operatorToken).
 func operatorAuthorized(cfg *config.Config, r *http.Request) bool {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	token = strings.TrimSpace(token)
+	token, ok := operatorToken(r)
 	got := []byte(config.TokenHash(token))
 	match := 0
 	for _, o := range cfg.Operators {

@@ -37,4 +37,11 @@
 // evidence a test waits for before asserting that a drone got nothing,
 // instead of sleeping, and tells an operator whether an idle drone is
 // asking at all.
+//
+// The live views read the log, never the server's own state: GET
+// /v1/events streams events as they are appended (stream.go: one hub
+// follows the log with an events.Tail and fans out to bounded client
+// buffers), GET / is the web dashboard (package dashboard) over that
+// stream and the read views, and GET /metrics reports the state's figures
+// as status judges them, with latencies and event counts (metrics.go).
 package orchestrator

@@ -63,6 +63,8 @@ type Server struct {
 	url      string         // where it listens, as serve.json says (set by Run)
 	cpvs     cpvLocks       // promotions of one CPV, one at a time
 	index    indexer        // the Packages index's writer (index.go)
+	hub      *streamHub     // the event stream's feed (stream.go)
+	metrics  *metrics       // what /metrics reports beyond the state (metrics.go)
 	// staged, when set (by the upload benchmark), is called as an upload
 	// has been received and its size and SHA-256 checked: the end of the
 	// transfer proper, before promotion.
@@ -80,8 +82,9 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 	s := &Server{
 		store: store, opts: opts, log: opts.Logger, start: time.Now(), cfg: cfg, live: commands.NewLiveness(),
 		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
-		done: make(chan struct{}),
+		done: make(chan struct{}), hub: newStreamHub(), metrics: newMetrics(),
 	}
+	s.initLive()
 	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
 	store.StartSnapshots() // no drone's request waits on a snapshot being written
@@ -122,6 +125,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.healLoop(loops) })
 	wg.Go(func() { s.selfHealLoop(loops) })
 	wg.Go(func() { s.indexLoop(loops) })
+	wg.Go(func() { s.streamLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
 		"views_need_token", s.exposed)
@@ -158,6 +162,7 @@ func (s *Server) rules() commands.Rules {
 
 // changed wakes the dispatcher: the log moved.
 func (s *Server) changed() {
+	s.hub.poke()
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -167,7 +172,9 @@ func (s *Server) changed() {
 // execute runs a decider and, when it appended, wakes the dispatcher and
 // logs what the operator should hear about.
 func (s *Server) execute(ctx context.Context, d commands.Decider) (commands.Outcome, error) {
+	start := time.Now()
 	out, err := s.store.Execute(ctx, d)
+	s.metrics.appended(len(out.Events), start)
 	if err != nil {
 		s.appendFailed()
 	}

@@ -59,9 +59,18 @@ lock on serve.lock, held while the server runs, decides). SIGTERM or Ctrl-C
 stops it gracefully: waiting drones are answered and requests in flight
 finish.
 
+Open http://ADDRESS/ in a browser for the live dashboard: the status, every
+drone, the queue, a timeline of each drone's builds and the recent failures
+with their error context, kept current by the event stream /v1/events
+(server-sent events whose id is the event's seq: a client that reconnects
+with Last-Event-ID misses nothing). /metrics serves Prometheus metrics: the
+queue, drones, binhost and unpromoted figures as status counts them, claim,
+report and append latencies, and the events since the server started.
+
 Listening beyond loopback (0.0.0.0, a LAN address), the read views
-/v1/status, /v1/queue and /v1/drones need an operator's token (see 'swarm
-operators add'); on loopback they are open. /v1/health is always open.
+/v1/status, /v1/queue, /v1/drones, /v1/events and /metrics need an
+operator's token (see 'swarm operators add'), and the dashboard asks for
+one; on loopback they are open. /v1/health is always open.
 Connections are capped (server.max_connections, per address, and a share
 kept for drones and operators that presented a token) below the descriptor
 limit, so idle connections from anyone cannot lock the drones out.`,

@@ -1,0 +1,79 @@
+package events
+
+import (
+	"context"
+	"testing"
+)
+
+// TestTailFollowsAppends reads, with a Tail on a second (read-only) Log of
+// the same folder, while a writer appends across seals and rollovers: every
+// event arrives exactly once, in order, and a Read with nothing new yields
+// nothing. The writer's own reads move the shared cache past the Tail each
+// round, which must not make the Tail skip or repeat anything.
+func TestTailFollowsAppends(t *testing.T) {
+	dir := t.TempDir()
+	w := openT(t, dir, Options{SegmentBytes: 2048})
+	r := openT(t, dir, Options{ReadOnly: true})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		tail *Tail
+	}{{"writer's log", w.Tail(0)}, {"reader's log", r.Tail(1)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tail, want := tc.tail, uint64(1)
+			if _, err := w.Append(ctx, sampleEvent(0)); err != nil {
+				t.Fatal(err)
+			}
+			for round := range 60 {
+				batch := make([]Event, round%5)
+				for i := range batch {
+					batch[i] = sampleEvent(round*5 + i)
+				}
+				if len(batch) > 0 {
+					if _, err := w.Append(ctx, batch...); err != nil {
+						t.Fatal(err)
+					}
+				}
+				collect(t, w, want) // the shared cache runs ahead of the tail
+				for e, err := range tail.Read(ctx) {
+					if err != nil {
+						t.Fatalf("round %d: %v", round, err)
+					}
+					if e.Seq != want {
+						t.Fatalf("round %d: got seq %d, want %d", round, e.Seq, want)
+					}
+					want++
+				}
+				if got := collect(t, w, 0); uint64(len(got)) != want-1 || tail.Next() != want {
+					t.Fatalf("round %d: tail at %d (next %d), log holds %d", round, want, tail.Next(), len(got))
+				}
+			}
+			for range tail.Read(ctx) {
+				t.Fatal("a Read with nothing new yielded an event")
+			}
+		})
+	}
+}
+
+// TestTailStopEarly: a Read stopped after one event resumes after it.
+func TestTailStopEarly(t *testing.T) {
+	l := openT(t, t.TempDir(), Options{})
+	ctx := context.Background()
+	if _, err := l.Append(ctx, sampleEvent(1), sampleEvent(2), sampleEvent(3)); err != nil {
+		t.Fatal(err)
+	}
+	tail := l.Tail(2)
+	for e := range tail.Read(ctx) {
+		if e.Seq != 2 {
+			t.Fatalf("first read: seq %d", e.Seq)
+		}
+		break
+	}
+	var got []uint64
+	for e := range tail.Read(ctx) {
+		got = append(got, e.Seq)
+	}
+	if len(got) != 1 || got[0] != 3 {
+		t.Fatalf("second read: %v, want [3]", got)
+	}
+}

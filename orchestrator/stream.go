@@ -1,0 +1,210 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/swarm-build/swarm/events"
+)
+
+// The event stream (api.EventsPath) is fed by one goroutine, the hub, that
+// follows the log with an events.Tail and hands each new event, encoded
+// once, to every connected client. A client's buffer is bounded: one that
+// falls streamBuffer events behind is cut off, and reconnects with its
+// Last-Event-ID to read what it missed from the log itself, so a slow
+// browser costs the server memory it chose, never the whole backlog.
+
+const (
+	// streamBuffer is how many events a client may be behind the hub.
+	streamBuffer = 4096
+	// streamPoll is how often the hub looks at the log when nothing woke
+	// it: appends by other processes (a CLI verb beside the server) are
+	// seen within it. The look is a stat of the newest segment.
+	streamPoll = 250 * time.Millisecond
+	// streamKeepAlive is how often an idle stream sends a comment, so
+	// proxies keep it open and a vanished client is noticed.
+	streamKeepAlive = 15 * time.Second
+	// streamWriteTimeout bounds one write to a client: a client that reads
+	// nothing for this long is hung up on, freeing its connection.
+	streamWriteTimeout = time.Minute
+)
+
+// streamFrame is one event as its server-sent-events message.
+type streamFrame struct {
+	seq uint64
+	msg []byte
+}
+
+// subscriber is one client of the stream. ch and gone are closed when
+// the hub cuts the client off (too far behind) or stops; the client then
+// stops at once, not after what its buffer still holds, as it will read
+// that again when it resumes.
+type subscriber struct {
+	ch           chan streamFrame
+	gone         chan struct{}
+	writeTimeout time.Duration // the hub's, when it subscribed
+}
+
+// dropLocked ends s. The hub's lock must be held.
+func (h *streamHub) dropLocked(s *subscriber) {
+	delete(h.subs, s)
+	close(s.ch)
+	close(s.gone)
+}
+
+// streamHub follows the log and fans its events out to the subscribers.
+type streamHub struct {
+	wake  chan struct{}
+	ready chan struct{} // closed once next is known
+
+	mu   sync.Mutex
+	subs map[*subscriber]struct{}
+	// buffer and writeTimeout are streamBuffer and streamWriteTimeout
+	// (tests make them small).
+	buffer       int
+	writeTimeout time.Duration
+	next         uint64 // seq of the next event the hub will hand out
+	stopped      bool
+	observe      func(*events.Event) // sees every event the hub reads (metrics)
+}
+
+func newStreamHub() *streamHub {
+	return &streamHub{wake: make(chan struct{}, 1), ready: make(chan struct{}),
+		buffer: streamBuffer, writeTimeout: streamWriteTimeout, subs: make(map[*subscriber]struct{})}
+}
+
+// poke tells the hub the log moved.
+func (h *streamHub) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run follows log from event from until ctx ends, then cuts every
+// subscriber off so their responses end and the server can shut down.
+func (h *streamHub) run(ctx context.Context, log *events.Log, from uint64, slog func(string, ...any)) {
+	tail := log.Tail(from)
+	h.mu.Lock()
+	h.next = tail.Next()
+	h.mu.Unlock()
+	close(h.ready)
+	defer h.stop()
+	t := time.NewTicker(streamPoll)
+	defer t.Stop()
+	for {
+		for e, err := range tail.Read(ctx) {
+			if err != nil {
+				if ctx.Err() == nil {
+					slog("event stream: reading the log", "err", err)
+				}
+				break
+			}
+			h.publish(e)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// publish hands e to every subscriber, cutting off those whose buffer is
+// full.
+func (h *streamHub) publish(e *events.Event) {
+	f := streamFrame{seq: e.Seq, msg: encodeFrame(e)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.observe != nil {
+		h.observe(e)
+	}
+	h.next = e.Seq + 1
+	for s := range h.subs {
+		select {
+		case s.ch <- f:
+		default:
+			h.dropLocked(s)
+		}
+	}
+}
+
+// encodeFrame is e as one message: "id: SEQ\ndata: JSON\n\n" (JSON has no
+// raw newlines, so one data line holds it).
+func encodeFrame(e *events.Event) []byte {
+	data, err := json.Marshal(e)
+	if err != nil { // an Event always encodes; keep the id dense anyway
+		data = []byte(`{"seq":` + strconv.FormatUint(e.Seq, 10) + `}`)
+	}
+	b := make([]byte, 0, len(data)+32)
+	b = append(b, "id: "...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	b = append(b, "\ndata: "...)
+	b = append(b, data...)
+	return append(b, "\n\n"...)
+}
+
+// subscribe adds a subscriber and returns it with the seq of the first
+// event it will receive; ok is false once the hub has stopped. It waits
+// for the hub to start (or ctx).
+func (h *streamHub) subscribe(ctx context.Context) (s *subscriber, next uint64, ok bool) {
+	select {
+	case <-h.ready:
+	case <-ctx.Done():
+		return nil, 0, false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped {
+		return nil, 0, false
+	}
+	s = &subscriber{ch: make(chan streamFrame, h.buffer), gone: make(chan struct{}), writeTimeout: h.writeTimeout}
+	h.subs[s] = struct{}{}
+	return s, h.next, true
+}
+
+// unsubscribe removes s (if the hub has not cut it off already).
+func (h *streamHub) unsubscribe(s *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		h.dropLocked(s)
+	}
+}
+
+func (h *streamHub) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stopped = true
+	for s := range h.subs {
+		h.dropLocked(s)
+	}
+}
+
+// waitPast waits until the hub has read event seq (or ctx ends), waking it
+// first: a scrape that has just read the state waits for the counts.
+func (h *streamHub) waitPast(ctx context.Context, seq uint64) {
+	s, next, ok := h.subscribe(ctx)
+	if !ok {
+		return
+	}
+	defer h.unsubscribe(s)
+	if next > seq {
+		return
+	}
+	h.poke()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f, ok := <-s.ch:
+			if !ok || f.seq >= seq {
+				return
+			}
+		}
+	}
+}
