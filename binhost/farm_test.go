@@ -71,7 +71,7 @@ func (f *farm) promoteDamaged(atom, cpv, fixture string, damage func(path string
 		return out
 	}
 	ex(commands.Enqueue(commands.ActorOperator, []string{atom}))
-	fence := ex(commands.Claim(commands.DefaultRules(), "d1", atom)).Events[0].Fence
+	fence := ex(commands.Claim(commands.DefaultRules(), time.Now(), "d1", atom)).Events[0].Fence
 	st, err := f.store.Load(ctx)
 	if err != nil {
 		f.t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/internal/atomicfile"
+	"github.com/swarm-build/swarm/internal/hashpipe"
 	"github.com/swarm-build/swarm/portage"
 	"github.com/swarm-build/swarm/portage/gpkg"
 )
@@ -67,7 +68,9 @@ func Stage(dir string, body io.Reader, limit, wantSize int64, wantSHA string) (S
 		return Staged{}, err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(body, limit+1))
+	pipe := hashpipe.New(h) // SHA-256 on another core while the body is received
+	n, err := io.Copy(io.MultiWriter(f, pipe), io.LimitReader(body, limit+1))
+	pipe.Close()
 	if err == nil {
 		err = f.Close()
 	}
@@ -141,8 +144,13 @@ func Promote(dir, staged, cpv string, id uint64, key *gpkg.Key, now time.Time) (
 	}
 	hs := map[string]hash.Hash{"MD5": md5.New(), "SHA1": sha1.New(), "SHA256": sha256.New()}
 	count := &countWriter{}
-	w := io.MultiWriter(tmp, hs["MD5"], hs["SHA1"], hs["SHA256"], count)
+	// The index's hashes on a goroutine of their own: the Manifest's are on
+	// another (gpkg), the signature's on this one, so both cores work.
+	pipe := hashpipe.New(hs["MD5"], hs["SHA1"], hs["SHA256"])
+	defer pipe.Close()
+	w := io.MultiWriter(tmp, pipe, count)
 	pkg, err := gpkg.Rewrite(w, src, gpkg.RewriteOptions{BuildID: int(id), Key: key, Time: now})
+	pipe.Close()
 	if err == nil && pkg.CPV() != cpv {
 		err = fmt.Errorf("%w: it is %s, the claim is for %s", ErrWrongPackage, pkg.CPV(), cpv)
 	}

@@ -16,7 +16,7 @@ func claimedStore(t *testing.T, atom string) (*Store, uint64) {
 	s := openStore(t, t.TempDir())
 	exec(t, s, Enqueue(ActorOperator, []string{atom}))
 	exec(t, s, Register(DroneInfo{ID: "d1", Cores: 4}, nil, nil))
-	out := exec(t, s, Claim(DefaultRules(), "d1", atom))
+	out := exec(t, s, Claim(DefaultRules(), time.Now(), "d1", atom))
 	return s, out.Events[0].Fence
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,24 +59,24 @@ func TestLifecycle(t *testing.T) {
 	r := DefaultRules()
 	const atom = "dev-libs/icu-60.2"
 	exec(t, s, Enqueue(ActorOperator, []string{atom}))
-	if _, err := s.Execute(ctx, Claim(r, "d1", atom)); !errors.Is(err, ErrUnknownDrone) {
+	if _, err := s.Execute(ctx, Claim(r, time.Now(), "d1", atom)); !errors.Is(err, ErrUnknownDrone) {
 		t.Fatalf("claim by an unregistered drone: %v", err)
 	}
 	for _, d := range []string{"d1", "d2", "d3"} {
 		exec(t, s, Register(DroneInfo{ID: d, Cores: 8}, nil, nil))
 	}
-	c := exec(t, s, Claim(r, "d1", atom)).Events[0]
+	c := exec(t, s, Claim(r, time.Now(), "d1", atom)).Events[0]
 	if c.Fence != c.Seq {
 		t.Fatalf("fence %d should be the claim's seq %d", c.Fence, c.Seq)
 	}
-	if _, err := s.Execute(ctx, Claim(r, "d2", atom)); !errors.Is(err, ErrNotNeeded) {
+	if _, err := s.Execute(ctx, Claim(r, time.Now(), "d2", atom)); !errors.Is(err, ErrNotNeeded) {
 		t.Fatalf("second claim: %v", err)
 	}
 	exec(t, s, Fail(r, time.Now(), "d1", atom, c.Fence, Failure{Signature: "compile"}))
 	if _, err := s.Execute(ctx, Complete("d1", atom, c.Fence, Binpkg{})); !errors.Is(err, ErrNotBuilding) {
 		t.Fatalf("complete after fail: %v", err)
 	}
-	c2 := exec(t, s, Claim(r, "d2", atom)).Events[0]
+	c2 := exec(t, s, Claim(r, time.Now(), "d2", atom)).Events[0]
 	if _, err := s.Execute(ctx, Complete("d1", atom, c.Fence, Binpkg{})); !errors.Is(err, ErrStaleFence) {
 		t.Fatalf("stale complete: %v", err)
 	}
@@ -89,7 +90,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	// A failed package enqueued again, then built, is built.
 	exec(t, s, Enqueue(ActorOperator, []string{atom}))
-	c3 := exec(t, s, Claim(r, "d3", atom)).Events[0]
+	c3 := exec(t, s, Claim(r, time.Now(), "d3", atom)).Events[0]
 	exec(t, s, Complete("d3", atom, c3.Fence, Binpkg{}))
 	st, _ = s.Load(ctx)
 	if p, _ := st.Package(atom); p.State != projections.Built {
@@ -135,8 +136,8 @@ func TestConcurrentClaimers(t *testing.T) {
 			}
 			for k := range 10 {
 				atom := atoms[(c*13+k)%len(atoms)]
-				_, err := s.Execute(ctx, Claim(DefaultRules(), fmt.Sprintf("d%d", c), atom))
-				if err != nil && !errors.Is(err, ErrNotNeeded) {
+				_, err := s.Execute(ctx, Claim(DefaultRules(), time.Now(), fmt.Sprintf("d%d", c), atom))
+				if err != nil && !errors.Is(err, ErrNotNeeded) && !errors.Is(err, ErrNotEligible) {
 					t.Error(err)
 					return
 				}
@@ -176,5 +177,24 @@ func TestLoadAtAndSnapshots(t *testing.T) {
 	past, err := s2.LoadAt(ctx, 30)
 	if err != nil || past.Seq != 30 || past.Count(projections.Needed) != 30 {
 		t.Fatalf("load at 30: seq %d err %v", past.Seq, err)
+	}
+}
+
+// TestClaimKeepsTheDispatchRules: a claim of a named package is refused
+// for what Dispatch would refuse it for, naming the rule.
+func TestClaimKeepsTheDispatchRules(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	r := DefaultRules()
+	exec(t, s, Enqueue(ActorOperator, []string{"app-misc/a-1", "app-misc/b-1"}))
+	exec(t, s, Register(DroneInfo{ID: "d1", Cores: 4}, nil, nil))
+	exec(t, s, Exclude(ActorOperator, "app-misc/b", "", "broken upstream"))
+	_, err := s.Execute(context.Background(), Claim(r, time.Now(), "d1", "app-misc/b-1"))
+	if !errors.Is(err, ErrNotNeeded) && !errors.Is(err, ErrNotEligible) {
+		t.Fatalf("claim of an excluded package: %v", err)
+	}
+	exec(t, s, Ground(ActorOperator, "d1", time.Now().Add(time.Hour), "testing"))
+	_, err = s.Execute(context.Background(), Claim(r, time.Now(), "d1", "app-misc/a-1"))
+	if !errors.Is(err, ErrNotEligible) || !strings.Contains(err.Error(), "grounded") {
+		t.Fatalf("claim by a grounded drone: %v", err)
 	}
 }

@@ -25,6 +25,9 @@ var (
 	ErrStaleFence = errors.New("commands: stale fencing token (the package was reclaimed)")
 	// ErrUnknownDrone: the drone has never registered, so it may not claim.
 	ErrUnknownDrone = errors.New("commands: drone has not registered")
+	// ErrNotEligible: the dispatch rules rule the drone or the package out
+	// of a claim (the error names the rule).
+	ErrNotEligible = errors.New("the dispatch rules rule it out")
 	// ErrNotGrounded: unground of a drone that is not grounded.
 	ErrNotGrounded = errors.New("commands: drone is not grounded")
 	// ErrBadPattern: an exclusion pattern that is not a package glob.

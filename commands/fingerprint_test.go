@@ -98,7 +98,7 @@ func TestPromotedRecordsFingerprint(t *testing.T) {
 	exec(t, s, Enqueue(ActorOperator, []string{atom}))
 	settings := droneSettings(nil)
 	exec(t, s, Register(DroneInfo{ID: "d1", Cores: 4, Portage: settings}, nil, nil))
-	fence := exec(t, s, Claim(DefaultRules(), "d1", atom)).Events[0].Fence
+	fence := exec(t, s, Claim(DefaultRules(), time.Now(), "d1", atom)).Events[0].Fence
 	pr := Promotion{Upload: Binpkg{SHA256: "aa", Size: 5}, CPV: atom, BuildID: 1, Path: "p", FileSHA256: "bb", Size: 7}
 	out := exec(t, s, Promote("d1", atom, fence, pr))
 	if got := out.Events[1].Fingerprint; got == "" || got != settings.Fingerprint() {

@@ -3,10 +3,12 @@ package commands
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
+	"github.com/swarm-build/swarm/schedule"
 )
 
 // Learn records expected build times by package (cat/name), as learned
@@ -28,6 +30,53 @@ func Learn(actor, source string, durations map[string]time.Duration) Decider {
 			evs = append(evs, events.Event{Type: events.TypeDurationLearned, Actor: actor, Atom: cp,
 				Count: uint64(d.Milliseconds()), Reason: source})
 		}
-		return evs, nil
+		if len(evs) == 0 {
+			return nil, nil
+		}
+		known := st.ExpectedAll()
+		for _, e := range evs {
+			known[e.Atom] = time.Duration(e.Count) * time.Millisecond
+		}
+		return append(evs, replan(st, known, actor, "build times learned from "+source)...), nil
 	}
+}
+
+// replan plans the priorities of the packages still to build again with
+// the build times known (the scheduler's remaining critical path, as fresh
+// plans them), and returns a reprioritized event for each whose priority
+// changed: without it, times learned after a fresh never reached the
+// dispatch order of what was already queued.
+func replan(st *projections.State, known map[string]time.Duration, actor, reason string) []events.Event {
+	est := schedule.NewEstimates(known)
+	index := make(map[string]int)
+	var pending []*projections.Package
+	for p := range st.Pending() {
+		pending = append(pending, p)
+	}
+	slices.SortFunc(pending, func(a, b *projections.Package) int { return strings.Compare(a.Atom, b.Atom) })
+	for i, p := range pending {
+		index[p.Atom] = i
+	}
+	jobs := make([]schedule.Job, len(pending))
+	for i, p := range pending {
+		w, _ := est.Work(projections.CP(p.Atom))
+		jobs[i] = schedule.Job{ID: p.Atom, Work: max(w, minWork)}
+		for _, dep := range p.Deps {
+			if j, ok := index[dep]; ok {
+				jobs[i].Deps = append(jobs[i].Deps, j)
+			}
+		}
+	}
+	prio, err := schedule.Priorities(jobs)
+	if err != nil {
+		return nil // a cycle cannot come from fresh's plan; keep the priorities it gave
+	}
+	var evs []events.Event
+	for i, p := range pending {
+		if ms := uint64(prio[i].Milliseconds()); ms != uint64(p.Priority.Milliseconds()) {
+			evs = append(evs, events.Event{Type: events.TypeReprioritized, Actor: actor, Atom: p.Atom,
+				Priority: ms, Reason: reason})
+		}
+	}
+	return evs
 }

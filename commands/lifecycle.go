@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -43,20 +44,40 @@ func DefaultRules() Rules {
 // forgiven and a dead drone's work moves within three.
 func (r Rules) OfflineAfter() time.Duration { return r.Heartbeat * 5 / 2 }
 
-// Claim gives a needed package to a drone. The fencing token is the claim
-// event's own sequence number: unique, increasing, and known at decision
-// time because Execute appends only if the log is still at st.Seq.
-func Claim(r Rules, drone, atom string) Decider {
+// Claim gives one named package to a drone, if the dispatcher's rules
+// allow it at now (the drone online, healthy, not grounded, on the queue's
+// tree, with a free slot; the package ready, not excluded for it, within
+// its capabilities and the two-drone rule): what Dispatch would check,
+// for a caller that names the package. A package or drone the rules rule
+// out is ErrNotEligible with the rule's reason. The fencing token is the
+// claim event's own sequence number: unique, increasing, and known at
+// decision time because Execute appends only if the log is still at
+// st.Seq.
+func Claim(r Rules, now time.Time, drone, atom string) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		p, ok := st.Package(atom)
 		if !ok {
 			return nil, fmt.Errorf("claim %s: %w", atom, ErrUnknownPackage)
 		}
-		if _, ok := st.Drone(drone); !ok {
+		d, ok := st.Drone(drone)
+		if !ok {
 			return nil, fmt.Errorf("claim %s by %s: %w", atom, drone, ErrUnknownDrone)
 		}
 		if p.State != projections.Needed {
 			return nil, fmt.Errorf("claim %s (%s): %w", atom, p.State, ErrNotNeeded)
+		}
+		why := droneBlocker(r, st, &d, now)
+		if why == "" && d.SlotsFree() <= 0 {
+			why = fmt.Sprintf("all %d slots busy", max(d.Slots, 1))
+		}
+		if why == "" {
+			why = packageBlocker(r, st, &d, &p, st.Exclusions(), now)
+		}
+		if why == "" && st.Unmet(&p) != nil {
+			why = "waits for " + strings.Join(st.Unmet(&p), ", ")
+		}
+		if why != "" {
+			return nil, fmt.Errorf("claim %s by %s: %w: %s", atom, drone, ErrNotEligible, why)
 		}
 		return []events.Event{{Type: events.TypeClaimed, Actor: ActorOrchestrator, Atom: atom, Drone: drone,
 			Fence: st.Seq + 1, Lease: r.Lease, Attempt: p.Attempts + 1}}, nil

@@ -113,8 +113,17 @@ func hostileLog(t *testing.T, dir, failed, other string) {
 	}
 	rules := commands.DefaultRules()
 	exec(commands.Enqueue(commands.ActorOperator, []string{failed, other}))
-	claimed := exec(commands.Claim(rules, "d1", failed))
-	fence := claimed.Events[0].Fence
+	// The drone's hostile health keeps the dispatch rules from giving it
+	// work; the story records the claim as if an older server had.
+	st, err := store.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence := st.Seq + 1
+	if _, err := store.Log().Append(ctx, events.Event{Type: events.TypeClaimed, Actor: commands.ActorOrchestrator,
+		Atom: failed, Drone: "d1", Fence: fence, Lease: rules.Lease, Attempt: 1}); err != nil {
+		t.Fatal(err)
+	}
 	exec(commands.Fail(rules, time.Now(), "d1", failed, fence,
 		commands.Failure{Signature: escSig, Reason: escReason, Excerpt: escExcerpt}))
 	exec(commands.Exclude(commands.ActorOperator, other, "", escExclude))

@@ -40,6 +40,7 @@ const (
 	TypeDurationLearned      // a package's expected build time: Atom (cat/name), Count (milliseconds), Reason (source)
 	TypeStartFailed          // a claimed build could not even start: Atom, Drone, Fence, Reason, Signature; Final: the package is held
 	TypePruned               // a promoted build left the binhost index (retention, or damage found by verify): Atom, CPV, BuildID, Path, Reason
+	TypeReprioritized        // a queued package's priority was planned again with newer build times: Atom, Priority, Reason
 	typeEnd
 )
 
@@ -72,6 +73,7 @@ var typeNames = [...]string{
 	TypeDurationLearned: "duration_learned",
 	TypeStartFailed:     "start_failed",
 	TypePruned:          "pruned",
+	TypeReprioritized:   "reprioritized",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.

@@ -98,6 +98,9 @@ func (s *Server) binpkg(ctx context.Context, id string, r *http.Request) (api.Bi
 		return api.BinpkgAnswer{}, s.reject(ctx, id, u, up, err)
 	}
 	defer os.Remove(staged.Path)
+	if s.staged != nil {
+		s.staged()
+	}
 	return s.promote(ctx, id, u, up, staged)
 }
 

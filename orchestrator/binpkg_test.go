@@ -49,7 +49,7 @@ func (ts *testServer) claimFor(id, atom string) uint64 {
 	if _, err := ts.store.Execute(ctx, commands.Register(commands.DroneInfo{ID: id, Cores: 2}, nil, nil)); err != nil {
 		ts.t.Fatal(err)
 	}
-	out, err := ts.store.Execute(ctx, commands.Claim(commands.DefaultRules(), id, atom))
+	out, err := ts.store.Execute(ctx, commands.Claim(commands.DefaultRules(), time.Now(), id, atom))
 	if err != nil {
 		ts.t.Fatal(err)
 	}

@@ -61,6 +61,10 @@ type Server struct {
 	index    indexer        // the Packages index's writer (index.go)
 	hub      *streamHub     // the event stream's feed (stream.go)
 	metrics  *metrics       // what /metrics reports beyond the state (metrics.go)
+	// staged, when set (by the upload benchmark), is called as an upload
+	// has been received and its size and SHA-256 checked: the end of the
+	// transfer proper, before promotion.
+	staged func()
 }
 
 // New returns a server deciding against store with configuration cfg.

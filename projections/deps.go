@@ -1,6 +1,11 @@
 package projections
 
-import "slices"
+import (
+	"slices"
+	"time"
+
+	"github.com/swarm-build/swarm/events"
+)
 
 // Dependencies. A package's Deps are the queued packages it needs built
 // first (decided when the queue was filled, from the tree's metadata). A
@@ -93,4 +98,23 @@ func (s *State) rebuildDeps() {
 	for _, p := range s.packages {
 		p.unmet = s.countUnmet(p)
 	}
+}
+
+// reprioritized gives a queued package the priority planned again with
+// newer build times (history import), keeping its place in the dispatch
+// order true.
+func (s *State) reprioritized(e *events.Event) bool {
+	p := s.packages[e.Atom]
+	if p == nil {
+		return false
+	}
+	needed := p.State == Needed
+	if needed {
+		s.dropNeeded(p)
+	}
+	p.Priority = time.Duration(e.Priority) * time.Millisecond
+	if needed {
+		s.addNeeded(p)
+	}
+	return true
 }

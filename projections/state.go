@@ -125,6 +125,8 @@ func (s *State) apply(e *events.Event) bool {
 		return s.reclaimed(e)
 	case events.TypeStartFailed:
 		return s.startFailed(e)
+	case events.TypeReprioritized:
+		return s.reprioritized(e)
 	case events.TypeGrounded, events.TypeUngrounded,
 		events.TypeDroneRegistered, events.TypeDroneHealth,
 		events.TypeDroneOffline, events.TypeDroneOnline:

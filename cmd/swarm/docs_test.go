@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -88,4 +90,39 @@ func baseNames(paths []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestCompletionLoadsInBash: the committed bash completion, sourced by a
+// real bash, registers a completion for swarm.
+func TestCompletionLoadsInBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Fatal("this test runs bash: install bash")
+	}
+	script, _ := filepath.Abs(filepath.Join("..", "..", "completions", "swarm.bash"))
+	out, err := exec.Command(bash, "--norc", "--noprofile", "-c", "source "+script+" && complete -p swarm").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "complete ") || !strings.HasSuffix(strings.TrimSpace(string(out)), " swarm") {
+		t.Fatalf("complete -p swarm after sourcing: %v\n%s", err, out)
+	}
+}
+
+// TestManPageRenders: man(1) renders the committed top page, with its
+// name and the subcommands it refers to.
+func TestManPageRenders(t *testing.T) {
+	man, err := exec.LookPath("man")
+	if err != nil {
+		t.Fatal("this test runs man: install man-db")
+	}
+	page, _ := filepath.Abs(filepath.Join("..", "..", "man", "swarm.1"))
+	cmd := exec.Command(man, "-l", page)
+	cmd.Env = append(os.Environ(), "MANPAGER=cat", "PAGER=cat", "MANWIDTH=80")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("man -l %s: %v\n%s", page, err, out)
+	}
+	for _, want := range []string{"NAME", "swarm", "SEE ALSO", "swarm-status(1)"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("man -l swarm.1 lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -24,9 +24,10 @@ func newDronesCmd(a *app, runF func(context.Context, *dronesOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "drones",
 		Short: "List the build machines",
-		Long: `List the drones: id, status (idle, building, grounded, offline or a health
-state such as degraded), health, cores, CPU and memory use, current task and
-when it was last heard from. A drone whose portage settings differ from
+		Long: `List the drones: id, status (idle, building, grounded, offline, a health
+state such as degraded, or admitted: in config.toml but never heard from),
+health, cores, CPU and memory use (not shown for a drone that is offline),
+current task and when it was last heard from. A drone whose portage settings differ from
 config.toml's [portage] gets a Drift: line naming each setting, both values:
 it gets no work until it matches.
 
@@ -58,6 +59,9 @@ func runDrones(ctx context.Context, o *dronesOptions) error {
 		return err
 	}
 	rows := st.DroneList()
+	if _, cfg, err := o.app.stateConfig(); err == nil {
+		rows = commands.Roster(rows, cfg)
+	}
 	drift := o.app.drifting(st)
 	if o.JSON {
 		return writeJSON(o.app.out, withDrift(rows, drift))
@@ -103,11 +107,24 @@ func printDrones(w io.Writer, rows []projections.DroneRow, now time.Time) error 
 		if d.LastSeen != nil {
 			seen = ago(*d.LastSeen, now)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f%%\t%.0f%%\t%s\t%s\n",
-			termsafe.Line(d.ID), termsafe.Line(string(d.Status)), termsafe.Line(string(d.Health)), d.Cores, d.CPUPercent, d.MemoryPercent,
-			termsafe.Line(taskCell(d.Tasks)), seen)
+		// An offline drone's last samples are stale, and a drone that never
+		// called has none: show neither as if it were current.
+		cpu, mem := fmt.Sprintf("%.0f%%", d.CPUPercent), fmt.Sprintf("%.0f%%", d.MemoryPercent)
+		if !d.Online {
+			cpu, mem = "-", "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			termsafe.Line(d.ID), termsafe.Line(string(d.Status)), termsafe.Line(orDash(string(d.Health))), coresCell(d.Cores),
+			cpu, mem, termsafe.Line(taskCell(d.Tasks)), seen)
 	}
 	return tw.Flush()
+}
+
+func coresCell(n uint32) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
 }
 
 // taskCell shows the first task and how many more there are.

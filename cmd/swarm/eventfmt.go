@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/internal/termsafe"
+	"github.com/swarm-build/swarm/portage"
 )
 
 // eventLine prints one event for an operator: seq, time, type, actor, the
@@ -37,7 +38,7 @@ func eventDetails(e *events.Event, drone bool) []string {
 	add("drone", e.Drone, drone && e.Drone != "")
 	add("reason", e.Reason, e.Reason != "")
 	add("signature", e.Signature, e.Signature != "")
-	add("excerpt", firstLine(termsafe.Block(e.Excerpt), 60), e.Excerpt != "")
+	add("error", termsafe.Line(portage.ErrorHeadline([]byte(e.Excerpt))), e.Excerpt != "")
 	add("fence", strconv.FormatUint(e.Fence, 10), e.Fence != 0)
 	add("lease", e.Lease.String(), e.Lease != 0)
 	add("until", stampTime(e.Until), !e.Until.IsZero())
@@ -77,20 +78,6 @@ func quoteIfNeeded(s string) string {
 		return strconv.Quote(s)
 	}
 	return termsafe.Line(s)
-}
-
-// firstLine returns the first non-empty line of s, cut to n runes.
-func firstLine(s string, n int) string {
-	for line := range strings.Lines(s) {
-		if line = strings.TrimSpace(line); line != "" {
-			s = line
-			break
-		}
-	}
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // shortHash shortens a hex digest the way git shortens commit ids.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -189,7 +188,7 @@ func runExcludeList(ctx context.Context, o *excludeOptions) error {
 		fmt.Fprintln(o.app.out, "nothing is excluded")
 		return nil
 	}
-	tw := tabwriter.NewWriter(o.app.out, 0, 0, 2, ' ', 0)
+	tw := newTable(o.app.out)
 	fmt.Fprintln(tw, "PATTERN\tDRONE\tSOURCE\tREASON")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", termsafe.Line(r.Pattern), termsafe.Line(orDash(r.Drone)), r.Source,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/swarm-build/swarm/commands"
@@ -30,7 +31,14 @@ func (o *replayOptions) explain(ctx context.Context, store *commands.Store, st *
 		return err
 	}
 	if len(story) == 0 {
-		return fmt.Errorf("replay: %s has no events as of seq %d%s", o.Explain, st.Seq, droneSuffix(o.Drone))
+		return fmt.Errorf("replay: %s has no events as of seq %d%s", o.selector, st.Seq, droneSuffix(o.Drone))
+	}
+	atoms := storyAtoms(story)
+	if len(atoms) > 1 {
+		return fmt.Errorf("replay --explain: %s %w: %s; give one", o.selector.Name, commands.ErrAmbiguous, strings.Join(atoms, ", "))
+	}
+	if len(atoms) == 1 {
+		o.Explain = atoms[0]
 	}
 	pkg := packageRow(st, o.Explain)
 	if o.JSON {
@@ -57,11 +65,23 @@ func (o *replayOptions) story(ctx context.Context, store *commands.Store, until 
 		if e.Seq > until {
 			break
 		}
-		if projections.Concerns(e, o.Explain) && (o.Drone == "" || e.Drone == o.Drone) {
+		if o.selector.Concerns(e) && (o.Drone == "" || e.Drone == o.Drone) {
 			out = append(out, copyEvent(e))
 		}
 	}
 	return out, nil
+}
+
+// storyAtoms lists the versions a story's events name, in order of first
+// appearance (exclusions by pattern name none).
+func storyAtoms(story []events.Event) []string {
+	var out []string
+	for _, e := range story {
+		if e.Atom != "" && !slices.Contains(out, e.Atom) {
+			out = append(out, e.Atom)
+		}
+	}
+	return out
 }
 
 func droneSuffix(drone string) string {
@@ -123,7 +143,7 @@ func storyLine(e *events.Event) string {
 		b.WriteString(" (matches)")
 	}
 	for _, d := range eventDetails(e, false) {
-		if !strings.HasPrefix(d, "excerpt=") {
+		if !strings.HasPrefix(d, "error=") {
 			b.WriteString(" " + d)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -69,15 +68,4 @@ func completeWords[S ~[]E, E any](words S) func(*cobra.Command, []string, string
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// packageKey returns the queue key of a package given on the command line
-// (--atom, --explain), so `=dev-lang/perl-5.24.0-r1` finds what enqueue
-// stored. A bad atom is an error wrapping commands.ErrBadAtom.
-func packageKey(atom string) (string, error) {
-	keys, err := commands.ParseAtoms([]string{atom})
-	if err != nil {
-		return "", err
-	}
-	return keys[0], nil
 }

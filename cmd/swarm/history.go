@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/portage"
 )
 
@@ -79,7 +80,19 @@ func runHistoryImport(ctx context.Context, a *app, path string, stdin io.Reader)
 	if err != nil {
 		return fmt.Errorf("history import: %w", err)
 	}
+	learned, replanned := 0, 0
+	for _, e := range out.Events {
+		switch e.Type {
+		case events.TypeDurationLearned:
+			learned++
+		case events.TypeReprioritized:
+			replanned++
+		}
+	}
 	fmt.Fprintf(a.out, "read %d merges of %s; learned %d build times (%d unchanged)\n",
-		len(merges), plural(len(durations), "package", "packages"), len(out.Events), len(durations)-len(out.Events))
+		len(merges), plural(len(durations), "package", "packages"), learned, len(durations)-learned)
+	if replanned > 0 {
+		fmt.Fprintf(a.out, "planned the queue again: %s changed priority\n", plural(replanned, "package", "packages"))
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -21,6 +22,9 @@ type logOptions struct {
 	Drone string
 	Atom  string
 	JSON  bool
+	All   bool // show heartbeat-level events too
+
+	selector *commands.Selector // Atom, parsed
 }
 
 func newLogCmd(a *app, runF func(context.Context, *logOptions) error) *cobra.Command {
@@ -35,11 +39,18 @@ package and the other fields that are set.
 Filters combine: --since SEQ starts at that sequence number (inclusive);
 --type keeps only the given types (repeat it or give a comma list); --drone
 keeps events about or by a drone; --atom keeps a package's story (its events
-and the exclusions that match it); -n keeps only the last N that match.
+and the exclusions that match it; a name without version, like
+sys-devel/llvm, keeps every version's); -n keeps only the last N that match.
+
+Heartbeat-level events are hidden unless --all is given or --type names
+them: lease renewals, and drone_health events that change neither the
+drone's health nor its portage configuration (resource samples). A failed
+build shows its signature and the line that says why (portage's
+"* ERROR: … failed (… phase):"); swarm logs ATOM prints the context.
 
 --json prints one JSON object per line with seq, time, type, actor and the
-fields that are set.`,
-		Example: "  swarm log -n 20\n  swarm log --type failed,returned --drone d1\n  swarm log --atom sys-devel/llvm-19.1.7 --json",
+fields that are set, for every matching event (as with --all).`,
+		Example: "  swarm log -n 20\n  swarm log --all --drone d1\n  swarm log --type failed,returned --drone d1\n  swarm log --atom sys-devel/llvm-19.1.7 --json",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Limit < 0 {
@@ -56,8 +67,9 @@ fields that are set.`,
 	f.Uint64Var(&opts.Since, "since", 0, "start at sequence number `SEQ`")
 	f.Var(&opts.Types, "type", "only events of type `T` (repeatable, or a comma list)")
 	f.StringVar(&opts.Drone, "drone", "", "only events about or by drone `ID`")
-	f.StringVar(&opts.Atom, "atom", "", "only the story of package `ATOM`")
-	f.BoolVar(&opts.JSON, "json", false, "print one JSON object per line")
+	f.StringVar(&opts.Atom, "atom", "", "only the story of package `ATOM` (a version, or a name for every version)")
+	f.BoolVar(&opts.JSON, "json", false, "print one JSON object per line (every event, as --all)")
+	f.BoolVar(&opts.All, "all", false, "also show heartbeat-level events (lease renewals, resource samples)")
 	_ = cmd.RegisterFlagCompletionFunc("type", completeWords(events.Types()))
 	return cmd
 }
@@ -70,16 +82,16 @@ func (o *logOptions) match(e *events.Event) bool {
 	if o.Drone != "" && e.Drone != o.Drone && e.Actor != o.Drone {
 		return false
 	}
-	return o.Atom == "" || projections.Concerns(e, o.Atom)
+	return o.selector == nil || o.selector.Concerns(e)
 }
 
 func runLog(ctx context.Context, o *logOptions) error {
 	if o.Atom != "" {
-		key, err := packageKey(o.Atom)
+		sel, err := commands.ParseSelector(o.Atom)
 		if err != nil {
 			return fmt.Errorf("log --atom: %w", err)
 		}
-		o.Atom = key
+		o.selector = &sel
 	}
 	store, err := o.app.openStore(true)
 	if err != nil {
@@ -96,12 +108,14 @@ func runLog(ctx context.Context, o *logOptions) error {
 	}
 	var last []events.Event // with -n: a ring of the last Limit matches
 	var n int
+	var routine projections.Routine
+	hide := !o.All && !o.JSON && len(o.Types) == 0
 	for e, err := range store.Log().Events(ctx, o.Since) {
 		if err != nil {
 			w.Flush()
 			return fmt.Errorf("read the log: %w", err)
 		}
-		if !o.match(e) {
+		if r := routine.Is(e); (hide && r) || !o.match(e) {
 			continue
 		}
 		if o.Limit == 0 {

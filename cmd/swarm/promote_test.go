@@ -36,7 +36,7 @@ func cmdPromote(ts *testscript.TestScript, neg bool, args []string) {
 	atom := args[0]
 	ex(commands.Register(commands.DroneInfo{ID: "promoter", Cores: 1}, nil, nil))
 	ex(commands.Enqueue(commands.ActorOperator, []string{atom}))
-	fence := ex(commands.Claim(commands.DefaultRules(), "promoter", atom)).Events[0].Fence
+	fence := ex(commands.Claim(commands.DefaultRules(), time.Now(), "promoter", atom)).Events[0].Fence
 	st, err := store.Load(ctx)
 	ts.Check(err)
 	id := st.NextBuildID(atom)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -24,12 +26,18 @@ func newQueueCmd(a *app, runF func(context.Context, *queueOptions) error) *cobra
 	cmd := &cobra.Command{
 		Use:   "queue",
 		Short: "List the packages in the queue",
-		Long: `List the packages in the queue, in the order they joined it: atom, state,
-whether a build of it is in the binhost's index (BINARY: yes, or missing),
-failed attempts, the drone building it, and the last failure.
+		Long: `List the packages in the queue in the order the farm works through them:
+builds in progress, then the packages the dispatcher offers next (longest
+remaining chain of dependencies first), then those waiting for a
+dependency, then blocked, failed, excluded and built ones. For each: atom,
+state (needed packages waiting for a dependency say "waiting"), its
+expected build time (learned from earlier builds or history import; - when
+unknown), whether a build of it is in the binhost's index (BINARY: yes, or
+missing), failed attempts, the drone building it, and the last failure.
 
 --json prints an array of objects with atom, state, binary (true when a
-promoted build is in the index), attempts, drone, last_failure and more.`,
+promoted build is in the index), attempts, drone, last_failure, ready
+(offered now), expected_s (seconds, when known) and more.`,
 		Example: "  swarm queue --state failed\n  swarm queue --json",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,7 +58,7 @@ func runQueue(ctx context.Context, o *queueOptions) error {
 	if err != nil {
 		return err
 	}
-	rows := st.QueueList(string(o.State))
+	rows := commands.QueueInOrder(st, string(o.State))
 	if o.JSON {
 		return writeJSON(o.app.out, nonNil(rows))
 	}
@@ -65,20 +73,49 @@ func runQueue(ctx context.Context, o *queueOptions) error {
 	return printQueue(o.app.out, rows)
 }
 
-// printQueue prints queue rows as a table.
-func printQueue(w io.Writer, rows []projections.QueueRow) error {
+// printQueue prints queue entries as a table.
+func printQueue(w io.Writer, rows []commands.QueueEntry) error {
 	tw := newTable(w)
-	fmt.Fprintln(tw, "ATOM\tSTATE\tBINARY\tATTEMPTS\tDRONE\tLAST FAILURE")
+	fmt.Fprintln(tw, "ATOM\tSTATE\tEXPECTED\tBINARY\tATTEMPTS\tDRONE\tLAST FAILURE")
 	for _, r := range rows {
 		binary := "missing"
 		if r.Binary {
 			binary = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
-			termsafe.Line(r.Atom), r.State, binary, strconv.FormatUint(uint64(r.Attempts), 10),
+		state := string(r.State)
+		if r.State == projections.Needed && !r.Ready {
+			state = "waiting"
+		}
+		expected := "-"
+		if r.ExpectedSec > 0 {
+			expected = shortDuration(time.Duration(r.ExpectedSec * float64(time.Second)))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			termsafe.Line(r.Atom), state, expected, binary, strconv.FormatUint(uint64(r.Attempts), 10),
 			termsafe.Line(orDash(r.Drone)), termsafe.Line(orDash(r.LastFailure)))
 	}
 	return tw.Flush()
+}
+
+// asEntries makes queue rows of a replayed moment printable as entries,
+// in the order given: needed packages with no unmet dependency are ready.
+func asEntries(rows []projections.QueueRow) []commands.QueueEntry {
+	out := make([]commands.QueueEntry, len(rows))
+	for i, r := range rows {
+		out[i] = commands.QueueEntry{QueueRow: r, Ready: r.State == projections.Needed && len(r.WaitingFor) == 0}
+	}
+	return out
+}
+
+// shortDuration prints a build time compactly: "45s", "12m", "2h05m".
+func shortDuration(d time.Duration) string {
+	switch d = d.Round(time.Second); {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // nonNil makes an empty list print as [] rather than null.

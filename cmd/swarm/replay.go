@@ -16,11 +16,12 @@ import (
 
 // replayOptions are the inputs of `swarm replay`.
 type replayOptions struct {
-	app     *app
-	Until   untilFlag
-	Explain string // an atom whose story to tell
-	Drone   string
-	JSON    bool
+	app      *app
+	Until    untilFlag
+	Explain  string            // an atom whose story to tell
+	selector commands.Selector // Explain, parsed
+	Drone    string
+	JSON     bool
 }
 
 func newReplayCmd(a *app, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -36,7 +37,8 @@ of that moment. Read-only: forensics for an incident.
 --explain ATOM tells one package's story up to that point instead: every
 enqueue, claim, lease renewal (summarised), failure with its signature and
 log excerpt, return, reclaim and completion, with sequence number, time,
-drone and reason, and where the package stood at the end.
+drone and reason, and where the package stood at the end. ATOM may be a
+name without version (sys-devel/llvm) when the log holds one version of it.
 
 --drone ID narrows both views to one drone: its row and the packages it
 held, failed or returned; with --explain, that drone's part of the story.
@@ -44,7 +46,7 @@ held, failed or returned; with --explain, that drone's part of the story.
 --json prints the status object of that moment plus drone_list and
 queue_list; with --explain, an object with atom, seq, package and events.`,
 		Example: "  swarm replay --until 1200\n  swarm replay --until 2026-02-05T10:30:00Z --json\n" +
-			"  swarm replay --explain sys-devel/llvm-19.1.7",
+			"  swarm replay --explain sys-devel/llvm-19.1.7\n  swarm replay --explain sys-devel/llvm",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -89,11 +91,11 @@ func (f *untilFlag) Set(s string) error {
 
 func runReplay(ctx context.Context, o *replayOptions) error {
 	if o.Explain != "" {
-		key, err := packageKey(o.Explain)
+		sel, err := commands.ParseSelector(o.Explain)
 		if err != nil {
 			return fmt.Errorf("replay --explain: %w", err)
 		}
-		o.Explain = key
+		o.selector = sel
 	}
 	store, err := o.app.openStore(true)
 	if err != nil {
@@ -193,5 +195,5 @@ func printView(w io.Writer, v projections.View, p palette) error {
 		fmt.Fprintln(w, "no packages")
 		return nil
 	}
-	return printQueue(w, v.QueueList)
+	return printQueue(w, asEntries(v.QueueList))
 }

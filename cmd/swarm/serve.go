@@ -7,13 +7,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	charmlog "github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/binhost"
+	"github.com/swarm-build/swarm/fresh"
 	"github.com/swarm-build/swarm/orchestrator"
 )
 
@@ -120,10 +120,20 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	defer os.Remove(info)
 	logger.Info("listening", "url", url, "dir", dir)
-	fresh := func(ctx context.Context) error {
-		return runFresh(ctx, &freshOptions{app: o.app}, strings.NewReader(""))
+	// The scheduled fresh runs the same pipeline as 'swarm fresh', on the
+	// server's own store, with config.toml as it is at that moment.
+	scheduled := func(ctx context.Context) error {
+		_, cfg, err := o.app.stateConfig()
+		if err != nil {
+			return err
+		}
+		res, err := fresh.Run(ctx, store, (&freshOptions{app: o.app}).options(cfg))
+		if err == nil {
+			logger.Info("scheduled fresh", "queue", res.Diff.String(), "tree", res.Plan.Tree)
+		}
+		return err
 	}
-	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version, Fresh: fresh,
+	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version, Fresh: scheduled,
 		Binhost: binhostDir, Key: key})
 	return srv.Run(ctx, ln)
 }

@@ -29,9 +29,13 @@ func newStatusCmd(a *app, runF func(context.Context, *statusOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the farm at a glance",
-		Long: `Show the farm at a glance: the portage tree the queue was computed against,
-the world, binary availability, the queue by state with the build rate over
-the last hour, the drones, and whether dispatching is paused.
+		Long: `Show the farm at a glance: the portage tree the queue was computed against
+(once a sync ran), the world, binary availability, the queue by state with
+the build rate over the last hour, the drones, whether dispatching is
+paused, an ETA for what is left (the scheduler's bound with learned build
+times and the drones able to work), the failed packages by name, and
+whether an orchestrator runs on this folder: when none does, the drone
+figures are what the log last said.
 
 It also says what is wrong: drones on another portage tree than the queue's
 (they get no work), drones whose portage settings differ from config.toml's
@@ -49,8 +53,9 @@ rate_per_hour, drones and paused (null unless paused), plus stale_drones,
 queue_stale, stuck, stalling, held and unpromoted ([{"atom", "state",
 "stalls", "reason"}]) and drifting ([{"id", "fingerprint", "differs":
 [{"setting", "drone", "farm"}]}]) when they apply, build_logs ({"logs",
-"bytes"}) when the logs folder can be read, and server (url, pid, ok, error) when a server
-runs on the folder. A server that cannot write its event log (the disk
+"bytes"}) when the logs folder can be read, server (url, pid, ok, error) when a server
+runs on the folder, eta ({"remaining", "measured", "drones", "seconds",
+"at"}) and failed_packages ([{"atom", "reason", "drones"}]) when they apply. A server that cannot write its event log (the disk
 full) acknowledges nothing until it can; status says so.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -81,6 +86,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	s.QueueStale = queueStale(cfg, s, now)
 	s.FreshOverdue = overdue(cfg.Farm.FreshEvery, st.Sync.Time, st.Fresh, now)
 	s.Unpromoted = commands.Unpromoted(st, now)
+	s.RatePerHour = commands.RatePerHour(st, now)
 	var srv *serverCondition
 	if dir != "" {
 		srv = serverState(dir)
@@ -90,21 +96,68 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		logs = o.app.buildLogUsage(dir)
 	}
 	drift := commands.Drifting(orchestrator.Rules(cfg), st)
+	var eta *commands.ETA
+	if e, ok := commands.EstimateETA(st, now); ok {
+		eta = &e
+	}
+	failed := commands.FailedPackages(st)
 	if o.JSON {
 		return writeJSON(o.app.out, struct {
 			projections.Status
-			BuildLogs *buildlog.Usage       `json:"build_logs,omitempty"`
-			Server    *serverCondition      `json:"server,omitempty"`
-			Drifting  []commands.DroneDrift `json:"drifting,omitempty"`
-		}{s, logs, srv, drift})
+			BuildLogs *buildlog.Usage          `json:"build_logs,omitempty"`
+			Server    *serverCondition         `json:"server,omitempty"`
+			Drifting  []commands.DroneDrift    `json:"drifting,omitempty"`
+			ETA       *commands.ETA            `json:"eta,omitempty"`
+			Failed    []commands.FailedPackage `json:"failed_packages,omitempty"`
+		}{s, logs, srv, drift, eta, failed})
 	}
 	p := palette{o.app.colour(o.app.out)}
-	printStatusLogs(o.app.out, s, logs, time.Now(), p)
+	printStatusLogs(o.app.out, s, logs, now, p)
 	printDrift(o.app.out, drift, p)
-	if srv != nil && !srv.OK {
-		fmt.Fprintf(o.app.out, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
+	w := o.app.out
+	if eta != nil {
+		fmt.Fprintf(w, "%-9s%s\n", "ETA:", etaLine(*eta, now))
 	}
+	if len(failed) > 0 {
+		fmt.Fprintf(w, "%-9s%s\n", "Failed:", p.red(failedLine(failed)))
+	}
+	printServer(w, srv, s, now, p)
 	return nil
+}
+
+// printServer says whether an orchestrator runs on the folder, and so how
+// to read the drone figures: without one, they are what the log last said.
+func printServer(w io.Writer, srv *serverCondition, s projections.Status, now time.Time, p palette) {
+	switch {
+	case srv == nil:
+		fmt.Fprintf(w, "%-9s%s\n", "Server:", p.yellow("not running on this folder: the drone figures are as of the last event ("+
+			ago(s.Time, now)+"); start it with 'swarm serve'"))
+	case !srv.OK:
+		fmt.Fprintf(w, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
+	default:
+		fmt.Fprintf(w, "%-9s%s\n", "Server:", fmt.Sprintf("running at %s (pid %d)", srv.URL, srv.PID))
+	}
+}
+
+// etaLine: "2h05m, about 14:32 (300 packages on 4 drones; 250 with learned times)".
+func etaLine(e commands.ETA, now time.Time) string {
+	d := time.Duration(e.Seconds * float64(time.Second))
+	return fmt.Sprintf("%s, about %s (%s on %s; %d with learned build times)", shortDuration(d),
+		shortTime(e.At), plural(e.Remaining, "package", "packages"), plural(e.Drones, "drone", "drones"), e.Measured)
+}
+
+// failedLine names the failed packages, the first few with their reason.
+func failedLine(fs []commands.FailedPackage) string {
+	const shown = 3
+	var parts []string
+	for i, f := range fs {
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("and %d more ('swarm queue --state failed')", len(fs)-shown))
+			break
+		}
+		parts = append(parts, termsafe.Line(f.Atom+" ("+orDash(f.Reason)+")"))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // buildLogUsage counts the build logs kept in the state folder dir; nil
@@ -128,7 +181,9 @@ func printStatus(w io.Writer, s projections.Status, now time.Time, p palette) {
 // as when replaying the log).
 func printStatusLogs(w io.Writer, s projections.Status, logs *buildlog.Usage, now time.Time, p palette) {
 	line := func(label, text string) { fmt.Fprintf(w, "%-9s%s\n", label+":", text) }
-	line("Sync", syncLine(s, now))
+	if s.Sync.Time != nil || s.Sync.Tree != "" {
+		line("Sync", syncLine(s, now))
+	}
 	line("World", plural(int(s.World), "package", "packages"))
 	line("Binary", binaryLine(s.Binary))
 	if u := s.Binhost; u.Builds+u.Pruned > 0 {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/internal/world"
@@ -63,11 +64,20 @@ func Load(graphPath, logPath string, world int) (Input, error) {
 	if err != nil {
 		return Input{}, err
 	}
+	return Closure(graphPath, history, Roots(world))
+}
+
+// Closure reads the ebuild metadata at graphPath and returns the closure
+// of roots (atoms, as a world file lists them) as jobs, each package's
+// Work its expected build time by history (schedule.Estimates).
+func Closure(graphPath string, history map[string]time.Duration, roots []string) (Input, error) {
+	if len(roots) == 0 {
+		return Input{}, fmt.Errorf("%s: %w (the world is empty)", graphPath, ErrNoRoots)
+	}
 	ebuilds, err := portage.LoadEbuilds(graphPath)
 	if err != nil {
 		return Input{}, err
 	}
-	roots := Roots(world)
 	g, err := portage.BuildGraph(ebuilds, roots, portage.GraphOptions{SkipMissingRoots: true})
 	if err != nil {
 		return Input{}, fmt.Errorf("%s: %w", graphPath, err)
@@ -133,4 +143,25 @@ func maybeGunzip(r io.Reader, path string) (io.Reader, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return gz, nil
+}
+
+// ReadWorldFile reads a portage world file (/var/lib/portage/world): one
+// atom per line; blank lines, comments and sets (@name) are skipped.
+func ReadWorldFile(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var roots []string
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "@") {
+			continue
+		}
+		if !strings.Contains(line, "/") || strings.ContainsAny(line, " \t") {
+			return nil, fmt.Errorf("%s: %q is not a package atom", path, line)
+		}
+		roots = append(roots, line)
+	}
+	return roots, nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"golang.org/x/crypto/blake2b"
+
+	"github.com/swarm-build/swarm/internal/hashpipe"
 )
 
 // Limits bound what Read accepts, so a hostile upload cannot make the
@@ -91,17 +93,22 @@ func Read(r io.Reader, opts *Options) (*Package, error) {
 // already decoded into p.Metadata.
 type visitFunc func(k kind, base string, h *tar.Header, body io.Reader, p *Package) error
 
-// hasher computes both Manifest hashes of a member as it streams.
-type hasher struct{ b2, s5 hash.Hash }
+// hasher computes both Manifest hashes of a member as it streams, on a
+// goroutine of its own (hashpipe): the reader's copy and its checks go on
+// meanwhile. It must be closed (member does) to end the goroutine.
+type hasher struct {
+	b2, s5 hash.Hash
+	*hashpipe.Writer
+}
 
 func newHasher() *hasher {
 	b2, _ := blake2b.New512(nil) // cannot fail without a key
-	return &hasher{b2, sha512.New()}
+	s5 := sha512.New()
+	return &hasher{b2, s5, hashpipe.New(b2, s5)}
 }
 
-func (h *hasher) Write(p []byte) (int, error) { h.b2.Write(p); return h.s5.Write(p) }
-
 func (h *hasher) member(name string, size int64) Member {
+	h.Close()
 	return Member{name, size, hex.EncodeToString(h.b2.Sum(nil)), hex.EncodeToString(h.s5.Sum(nil))}
 }
 
@@ -186,6 +193,7 @@ func readMember(tr io.Reader, h *tar.Header, k kind, comp string, lim Limits, p 
 		return fail(ErrTooLarge, "member %q: %d bytes, at most %d", base, h.Size, bound)
 	}
 	hs := newHasher()
+	defer hs.Close()
 	src := &trackReader{r: tr}
 	body := io.TeeReader(src, hs)
 	var err error

@@ -137,6 +137,7 @@ func (w *rewriter) memberFunc(base string, size int64, fill func(io.Writer) erro
 		return nil
 	}
 	hs := newHasher()
+	defer hs.Close()
 	if err := fill(io.MultiWriter(w.tw, hs)); err != nil {
 		return fmt.Errorf("gpkg: rewrite %s: %w", base, err)
 	}

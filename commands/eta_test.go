@@ -1,0 +1,57 @@
+package commands
+
+import (
+	"testing"
+	"time"
+
+	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/projections"
+)
+
+// TestEstimateETA: the forecast is the scheduler's bound over what is
+// left with the drones that can work: the chain when it is longest, the
+// core-time when the work is wide; nothing when no drone can work.
+func TestEstimateETA(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	build := func(drones map[string]uint32, atoms map[string][]string, learned map[string]uint64) *projections.State {
+		st := projections.New()
+		seq := uint64(0)
+		apply := func(e events.Event) {
+			seq++
+			e.Seq, e.Time = seq, t0
+			st.Apply(&e)
+		}
+		for id, cores := range drones {
+			apply(events.Event{Type: events.TypeDroneRegistered, Actor: id, Drone: id, Cores: cores, Health: "healthy"})
+		}
+		for atom, deps := range atoms {
+			apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: atom, Deps: deps})
+		}
+		for cp, ms := range learned {
+			apply(events.Event{Type: events.TypeDurationLearned, Actor: "operator", Atom: cp, Count: ms})
+		}
+		return st
+	}
+	hour := uint64(time.Hour / time.Millisecond)
+	// A chain of two one-hour builds on one 8-core drone (the reference):
+	// two hours, whatever the fleet's width.
+	st := build(map[string]uint32{"d1": 8, "d2": 8},
+		map[string][]string{"a/x-1": nil, "a/y-1": {"a/x-1"}}, map[string]uint64{"a/x": hour, "a/y": hour})
+	eta, ok := EstimateETA(st, t0)
+	if !ok || eta.Seconds != 7200 || eta.Remaining != 2 || eta.Measured != 2 || eta.Drones != 2 {
+		t.Fatalf("chain: %+v %v, want 7200 s", eta, ok)
+	}
+	// Four independent one-hour builds on two 8-core drones: two hours of
+	// core-time each.
+	st = build(map[string]uint32{"d1": 8, "d2": 8},
+		map[string][]string{"a/p-1": nil, "a/q-1": nil, "a/r-1": nil, "a/s-1": nil},
+		map[string]uint64{"a/p": hour, "a/q": hour, "a/r": hour, "a/s": hour})
+	if eta, ok := EstimateETA(st, t0); !ok || eta.Seconds != 7200 || !eta.At.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("wide: %+v %v, want 7200 s", eta, ok)
+	}
+	// No drone: no estimate.
+	st = build(nil, map[string][]string{"a/p-1": nil}, nil)
+	if eta, ok := EstimateETA(st, t0); ok {
+		t.Fatalf("no drones: %+v, want none", eta)
+	}
+}
