@@ -1,0 +1,114 @@
+package monitor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/internal/termsafe"
+	"github.com/swarm-build/swarm/portage"
+)
+
+var helpLines = []string{
+	bold.Render("swarm monitor: keys"),
+	"",
+	"  ↑ ↓ (k j)  select a drone or a failed package",
+	"  enter      its recent events",
+	"  e          the error context of its last failed build",
+	"  /          filter by name (enter keeps it, esc drops it)",
+	"  esc        back to the drones",
+	"  ?          this help",
+	"  q          quit",
+	"",
+	"Rows: " + green.Render("building") + " · " + yellow.Render("idle") + " · " +
+		red.Render("grounded or unhealthy") + " · " + grey.Render("offline"),
+	"ELAPSED is the build's time so far over its expected time.",
+}
+
+func (it item) title() string {
+	if it.drone {
+		return "drone " + termsafe.Line(it.key)
+	}
+	return "package " + termsafe.Line(it.key)
+}
+
+// eventLines are the selected drone's or package's recent events, newest
+// last, heartbeat-level ones left out.
+func (m *Model) eventLines() []string {
+	key := pkgKey(m.detail.key)
+	if m.detail.drone {
+		key = droneKey(m.detail.key)
+	}
+	lines := []string{bold.Render("Recent events of " + m.detail.title()), ""}
+	list := m.recent[key]
+	if len(list) == 0 {
+		lines = append(lines, grey.Render("  none since the monitor started"))
+	}
+	if room := m.height - 4; room > 0 && len(list) > room {
+		list = list[len(list)-room:]
+	}
+	for _, e := range list {
+		lines = append(lines, eventLine(e))
+	}
+	return append(lines, "", grey.Render("e error context · esc back · q quit"))
+}
+
+// eventLine is one event in a line: when, which, what and why.
+func eventLine(e events.Event) string {
+	parts := []string{fmt.Sprintf("%6d", e.Seq), e.Time.UTC().Format("15:04:05"), e.Type.String()}
+	for _, s := range []string{e.Atom, e.Drone, e.Signature, e.Reason} {
+		if s != "" {
+			parts = append(parts, termsafe.Line(s))
+		}
+	}
+	line := strings.Join(parts, " ")
+	if e.Type == events.TypeFailed || e.Type == events.TypeStartFailed {
+		return red.Render(line)
+	}
+	return line
+}
+
+// lastFailure is the failure the error view shows: the package's last,
+// or the last build the drone failed.
+func (m *Model) lastFailure(it item) (events.Event, bool) {
+	if !it.drone {
+		e, ok := m.failures[it.key]
+		return e, ok
+	}
+	var last events.Event
+	for _, e := range m.failures {
+		if e.Drone == it.key && e.Seq > last.Seq {
+			last = e
+		}
+	}
+	return last, last.Seq != 0
+}
+
+// errorLines show a failed build's error context: portage's "* ERROR"
+// block of the log excerpt the drone reported with its failure.
+func (m *Model) errorLines() []string {
+	lines := []string{bold.Render("Error context: " + m.detail.title()), ""}
+	e, ok := m.lastFailure(m.detail)
+	if !ok {
+		lines = append(lines, grey.Render("  no failed build seen"))
+		return append(lines, "", grey.Render("esc back · q quit"))
+	}
+	lines = append(lines, red.Render(fmt.Sprintf("%s failed on %s at %s: %s",
+		termsafe.Line(e.Atom), termsafe.Line(e.Drone), e.Time.UTC().Format("2006-01-02 15:04:05Z"),
+		termsafe.Line(firstOf(e.Signature, e.Reason)))), "")
+	ctx := strings.TrimRight(termsafe.Block(string(portage.ErrorContext([]byte(e.Excerpt)))), "\n")
+	if ctx == "" {
+		ctx = "(the drone sent no log excerpt: swarm logs " + termsafe.Line(e.Atom) + ")"
+	}
+	lines = append(lines, strings.Split(ctx, "\n")...)
+	return append(lines, "", grey.Render("esc back · q quit"))
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
