@@ -93,9 +93,9 @@ func (m *Model) errorLines() []string {
 		lines = append(lines, grey.Render("  no failed build seen"))
 		return append(lines, "", grey.Render("esc back · q quit"))
 	}
-	lines = append(lines, red.Render(fmt.Sprintf("%s failed on %s at %s: %s",
-		termsafe.Line(e.Atom), termsafe.Line(e.Drone), e.Time.UTC().Format("2006-01-02 15:04:05Z"),
-		termsafe.Line(firstOf(e.Signature, e.Reason)))), "")
+	// What failed first, so a narrow terminal cuts the less telling part.
+	lines = append(lines, red.Render(termsafe.Line(firstOf(e.Signature, e.Reason))+": "+termsafe.Line(e.Atom)),
+		fmt.Sprintf("on %s at %s", termsafe.Line(e.Drone), e.Time.UTC().Format("2006-01-02 15:04:05Z")), "")
 	ctx := strings.TrimRight(termsafe.Block(string(portage.ErrorContext([]byte(e.Excerpt)))), "\n")
 	if ctx == "" {
 		ctx = "(the drone sent no log excerpt: swarm logs " + termsafe.Line(e.Atom) + ")"
