@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +172,43 @@ func TestQuitAndHelp(t *testing.T) {
 	}
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Fatal("q does not quit")
+	}
+}
+
+// TestManyDronesScrollToTheSelection: more drones than lines; the
+// selection stays on screen, as do the header and the keys.
+func TestManyDronesScrollToTheSelection(t *testing.T) {
+	m := New("farm", 0)
+	var batch []EventMsg
+	for i := range 100 {
+		batch = append(batch, EventMsg{Event: events.Event{Seq: uint64(i + 1), Type: events.TypeDroneRegistered,
+			Actor: fmt.Sprintf("d%03d", i), Time: t0}})
+	}
+	m.Update(batch)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	for range 80 {
+		press(m, "down")
+	}
+	screen := m.Render()
+	if n := strings.Count(screen, "\n") + 1; n > 20 {
+		t.Errorf("%d lines on a 20-line terminal", n)
+	}
+	if l := ansi.Strip(lineOf(t, screen, "d080")); !strings.Contains(l, "›") {
+		t.Errorf("d080 is not the selected row: %q", l)
+	}
+	for _, want := range []string{"Queue:", "DRONE", "q quit"} {
+		lineOf(t, screen, want)
+	}
+}
+
+func TestRecentEventsOfAPackage(t *testing.T) {
+	m := newFarm(t, 100)
+	press(m, "/", "b", "r", "o", "k", "enter", "enter")
+	screen := ansi.Strip(m.Render())
+	for _, want := range []string{"Recent events of package =app-misc/broken-0.1", "enqueued =app-misc/broken-0.1",
+		"claimed =app-misc/broken-0.1 idler", "failed =app-misc/broken-0.1 idler compile-error"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("events view lacks %q:\n%s", want, screen)
+		}
 	}
 }

@@ -75,15 +75,44 @@ func Run(ctx context.Context, o Options) error {
 	return err
 }
 
-// follow sends the stream's events to the program, skipping those a newer
-// server knows and this release does not.
+// batchMax bounds the events one message carries.
+const batchMax = 1024
+
+// follow sends the stream's events to the program in batches: the first
+// fold of a long log is thousands of events at once, and the program draws
+// the screen after each message, not after each event. Events a newer
+// server knows and this release does not are skipped.
 func follow(ctx context.Context, s *api.EventStream, p *tea.Program) {
+	ch := make(chan EventMsg, batchMax)
+	go func() {
+		for e := range ch {
+			batch := []EventMsg{e}
+		drain:
+			for len(batch) < batchMax {
+				select {
+				case e, ok := <-ch:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, e)
+				default:
+					break drain
+				}
+			}
+			p.Send(batch)
+		}
+	}()
 	err := s.Follow(ctx, 0, func(se api.StreamEvent) error {
 		if e, err := se.Event(); err == nil {
-			p.Send(EventMsg{Event: e})
+			select {
+			case ch <- EventMsg{Event: e}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		return nil
 	})
+	close(ch)
 	if ctx.Err() == nil {
 		if errors.Is(err, api.ErrUnauthorized) {
 			err = ErrRefused

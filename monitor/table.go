@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -57,43 +58,46 @@ func (l layout) row(mark, name, status, health, task, elapsed, cpu, ram string) 
 	return strings.Join(cells, " ")
 }
 
-// tableLines is the header, one row per drone and the failed packages.
+// footer is the table's last line: the keys, fewer on a narrow terminal.
+func footer(width int) string {
+	if width < 64 {
+		return grey.Render("enter events · e error · / filter · ? help · q quit")
+	}
+	return grey.Render("↑↓ select · enter events · e error · / filter · ? help · q quit")
+}
+
+// tableLines is the header, one row per drone and the failed packages;
+// when they do not all fit, the part of the rows around the selection.
 func (m *Model) tableLines() []string {
-	lines := m.header()
+	top := m.header()
 	if m.filtering || m.filter != "" {
 		cur := ""
 		if m.filtering {
 			cur = "▏"
 		}
-		lines = append(lines, "Filter: "+termsafe.Line(m.filter)+cur)
+		top = append(top, "Filter: "+termsafe.Line(m.filter)+cur)
 	}
+	cols := columns(m.width)
+	top = append(top, "", bold.Render(cols.row("", "DRONE", "STATUS", "HEALTH", "TASK", "ELAPSED", "CPU", "RAM")))
+	body, at := m.bodyLines(cols)
+	if room := m.height - len(top) - 2; m.height > 0 && len(body) > room && room > 0 {
+		from := min(max(0, at-room/2), len(body)-room)
+		body = body[from : from+room]
+	}
+	return append(append(top, body...), "", footer(m.width))
+}
+
+// bodyLines are the drones' rows and the failed packages, and the index of
+// the selected one.
+func (m *Model) bodyLines(cols layout) (lines []string, selected int) {
 	drones, failed, _ := m.items()
 	sel, _ := m.selected()
-	cols := columns(m.width)
-	lines = append(lines, "", bold.Render(cols.row("", "DRONE", "STATUS", "HEALTH", "TASK", "ELAPSED", "CPU", "RAM")))
 	now := m.clock()
 	for _, r := range drones {
-		d, _ := m.st.Drone(r.ID)
-		status := d.StatusAt(now)
-		task, el, cpu, ram := "", "", "", ""
-		if len(d.Tasks) > 0 {
-			task, el = d.Tasks[0], elapsed(m.st, d.Tasks[0], now)
-			if len(d.Tasks) > 1 {
-				task = fmt.Sprintf("%s +%d", task, len(d.Tasks)-1)
-			}
+		if sel == (item{drone: true, key: r.ID}) {
+			selected = len(lines)
 		}
-		if d.Online {
-			cpu, ram = fmt.Sprintf("%.0f%%", d.CPUPercent), fmt.Sprintf("%.0f%%", d.MemoryPercent)
-		} else if !d.LastSeen.IsZero() {
-			el = short(now.Sub(d.LastSeen)) + " ago"
-		}
-		health := string(d.Health)
-		if health == "" {
-			health = "–"
-		}
-		line := cols.row(mark(sel, item{drone: true, key: r.ID}), termsafe.Line(r.ID), string(status), health,
-			termsafe.Line(task), el, cpu, ram)
-		lines = append(lines, statusStyle(status).Render(line))
+		lines = append(lines, m.droneRow(cols, r.ID, mark(sel, item{drone: true, key: r.ID}), now))
 	}
 	if len(drones) == 0 {
 		lines = append(lines, grey.Render("  no drones"))
@@ -101,11 +105,38 @@ func (m *Model) tableLines() []string {
 	if len(failed) > 0 {
 		lines = append(lines, "", bold.Render(fmt.Sprintf("Failed packages (%d)", len(failed))))
 		for _, f := range failed {
+			if sel == (item{key: f.Atom}) {
+				selected = len(lines)
+			}
 			lines = append(lines, red.Render(fmt.Sprintf("%s %s  %s on %d drone(s)",
 				cell(mark(sel, item{key: f.Atom}), wMark-1), termsafe.Line(f.Atom), termsafe.Line(f.Reason), f.Drones)))
 		}
 	}
-	return append(lines, "", grey.Render("↑↓ select · enter events · e error · / filter · ? help · q quit"))
+	return lines, selected
+}
+
+// droneRow is one drone's row, coloured by its status.
+func (m *Model) droneRow(cols layout, id, mark string, now time.Time) string {
+	d, _ := m.st.Drone(id)
+	status := d.StatusAt(now)
+	task, el, cpu, ram := "", "", "", ""
+	if len(d.Tasks) > 0 {
+		task, el = d.Tasks[0], elapsed(m.st, d.Tasks[0], now)
+		if len(d.Tasks) > 1 {
+			task = fmt.Sprintf("%s +%d", task, len(d.Tasks)-1)
+		}
+	}
+	if d.Online {
+		cpu, ram = fmt.Sprintf("%.0f%%", d.CPUPercent), fmt.Sprintf("%.0f%%", d.MemoryPercent)
+	} else if !d.LastSeen.IsZero() {
+		el = short(now.Sub(d.LastSeen)) + " ago" // offline: when it was last heard, not stale figures
+	}
+	health := string(d.Health)
+	if health == "" {
+		health = "–"
+	}
+	line := cols.row(mark, termsafe.Line(id), string(status), health, termsafe.Line(task), el, cpu, ram)
+	return statusStyle(status).Render(line)
 }
 
 func mark(sel, it item) string {
