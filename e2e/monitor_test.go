@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -19,7 +20,7 @@ type tmuxSession struct {
 	name string
 }
 
-// startTmux runs argv in a detached tmux session width columns wide.
+// startTmux runs argv in dir in a detached tmux session width columns wide.
 func startTmux(t testing.TB, dir string, width, height int, env []string, argv ...string) *tmuxSession {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -27,7 +28,7 @@ func startTmux(t testing.TB, dir string, width, height int, env []string, argv .
 	}
 	s := &tmuxSession{t: t, sock: filepath.Join(dir, "tmux.sock"), name: "monitor"}
 	// The pane stays after the program ends, so the test sees how it ended.
-	args := []string{"-f", "/dev/null", "new-session", "-d", "-s", s.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}
+	args := []string{"-f", "/dev/null", "new-session", "-d", "-c", dir, "-s", s.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}
 	args = append(append(args, argv...), ";", "set-option", "-t", s.name, "remain-on-exit", "on")
 	s.tmux(env, args...)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
@@ -217,4 +218,50 @@ func widthOK(scr string, width int) bool {
 		}
 	}
 	return true
+}
+
+// TestMonitorRemoteWithToken: against a server listening beyond loopback,
+// from a folder with no state of its own, the monitor without a token is
+// refused in one line (exit 1) and with --token-file shows the farm.
+func TestMonitorRemoteWithToken(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	f.addDrone("remote1")
+	f.serveOn("0.0.0.0:0")
+	f.startDrone("remote1", droneOpts{})
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(f.operator("alice")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+
+	cmd := exec.Command(swarmBin, "monitor", "--orchestrator", f.url)
+	cmd.Dir, cmd.Env = elsewhere, f.baseEnv()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "refused the token") ||
+		strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+		t.Errorf("monitor without a token: %v, exit %d, stderr %q; want exit 1 and one line saying the token was refused",
+			err, code, stderr.String())
+	}
+
+	var env []string
+	for _, kv := range f.baseEnv() {
+		if !strings.HasPrefix(kv, "NO_COLOR=") && !strings.HasPrefix(kv, "TERM=") {
+			env = append(env, kv)
+		}
+	}
+	sess := startTmux(t, elsewhere, 80, 20, append(env, "TERM=xterm-256color"),
+		swarmBin, "monitor", "--orchestrator", f.url, "--token-file", tokenFile)
+	scr := sess.waitScreen(f, "remote1's row, idle", func(s string) bool {
+		l, ok := screenRow(s, "remote1")
+		return ok && strings.Contains(plain(l), "idle")
+	})
+	if l, _ := screenRow(scr, "remote1"); !strings.Contains(l, "\x1b[33m") {
+		t.Errorf("remote1's idle row is not yellow: %q", l)
+	}
+	if !strings.Contains(plain(scr), f.url) {
+		t.Errorf("the header does not name the orchestrator %s:\n%s", f.url, plain(scr))
+	}
 }
