@@ -40,7 +40,7 @@ func (m *Model) eventLines() []string {
 		key = droneKey(m.detail.key)
 	}
 	lines := []string{bold.Render("Recent events of " + m.detail.title()), ""}
-	list := m.recent[key]
+	list := lastOf(m.recent[key], recentMax)
 	if len(list) == 0 {
 		lines = append(lines, grey.Render("  none since the monitor started"))
 	}

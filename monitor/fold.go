@@ -49,12 +49,21 @@ func (m *Model) fold(e events.Event) {
 
 func droneKey(id string) string { return "drone " + id }
 func pkgKey(atom string) string { return "package " + atom }
+
+// keep appends e, keeping at least the last recentMax events: the list
+// grows to twice that before its older half is dropped, so a long log's
+// first fold copies each event a bounded number of times, not fifty.
 func keep(list []events.Event, e events.Event) []events.Event {
 	list = append(list, e)
-	if len(list) > recentMax {
-		list = append(list[:0:0], list[len(list)-recentMax:]...)
+	if len(list) > 2*recentMax {
+		list = append(list[:0], list[len(list)-recentMax:]...)
 	}
 	return list
+}
+
+// lastOf is the last n of list.
+func lastOf(list []events.Event, n int) []events.Event {
+	return list[max(0, len(list)-n):]
 }
 
 // elapsed says how long the drone's first task has run and how long it is
