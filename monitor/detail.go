@@ -9,20 +9,16 @@ import (
 	"github.com/swarm-build/swarm/portage"
 )
 
-var helpLines = []string{
-	bold.Render("swarm monitor: keys"),
-	"",
-	"  ↑ ↓ (k j)  select a drone or a failed package",
-	"  enter      its recent events",
-	"  e          the error context of its last failed build",
-	"  /          filter by name (enter keeps it, esc drops it)",
-	"  esc        back to the drones",
-	"  ?          this help",
-	"  q          quit",
-	"",
-	"Rows: " + green.Render("building") + " · " + yellow.Render("idle") + " · " +
-		red.Render("grounded or unhealthy") + " · " + grey.Render("offline"),
-	"ELAPSED is the build's time so far over its expected time.",
+// helpLines are the help screen: the keys, and what the colours mean.
+func (m *Model) helpLines() []string {
+	lines := []string{bold.Render("swarm monitor: keys"), ""}
+	lines = append(lines, strings.Split(helpView(m.width, true), "\n")...)
+	return append(lines, "",
+		"Rows: "+green.Render("building")+" · "+yellow.Render("idle")+" · "+
+			red.Render("grounded or unhealthy")+" · "+grey.Render("offline"),
+		"ELAPSED is the build's time so far over its expected time.",
+		"e: portage's error block of the drone's log excerpt;",
+		"swarm logs ATOM prints the whole log.")
 }
 
 func (it item) title() string {
@@ -50,7 +46,7 @@ func (m *Model) eventLines() []string {
 	for _, e := range list {
 		lines = append(lines, eventLine(e))
 	}
-	return append(lines, "", grey.Render("e error context · esc back · q quit"))
+	return append(lines, "", helpView(m.width, false))
 }
 
 // eventLine is one event in a line: when, which, what and why.
@@ -91,7 +87,7 @@ func (m *Model) errorLines() []string {
 	e, ok := m.lastFailure(m.detail)
 	if !ok {
 		lines = append(lines, grey.Render("  no failed build seen"))
-		return append(lines, "", grey.Render("esc back · q quit"))
+		return append(lines, "", helpView(m.width, false))
 	}
 	// What failed first, so a narrow terminal cuts the less telling part.
 	lines = append(lines, red.Render(termsafe.Line(firstOf(e.Signature, e.Reason))+": "+termsafe.Line(e.Atom)),
@@ -101,7 +97,7 @@ func (m *Model) errorLines() []string {
 		ctx = "(the drone sent no log excerpt: swarm logs " + termsafe.Line(e.Atom) + ")"
 	}
 	lines = append(lines, strings.Split(ctx, "\n")...)
-	return append(lines, "", grey.Render("esc back · q quit"))
+	return append(lines, "", helpView(m.width, false))
 }
 
 func firstOf(s ...string) string {

@@ -58,14 +58,6 @@ func (l layout) row(mark, name, status, health, task, elapsed, cpu, ram string) 
 	return strings.Join(cells, " ")
 }
 
-// footer is the table's last line: the keys, fewer on a narrow terminal.
-func footer(width int) string {
-	if width < 64 {
-		return grey.Render("enter events · e error · / filter · ? help · q quit")
-	}
-	return grey.Render("↑↓ select · enter events · e error · / filter · ? help · q quit")
-}
-
 // tableLines is the header, one row per drone and the failed packages;
 // when they do not all fit, the part of the rows around the selection.
 func (m *Model) tableLines() []string {
@@ -84,7 +76,7 @@ func (m *Model) tableLines() []string {
 		from := min(max(0, at-room/2), len(body)-room)
 		body = body[from : from+room]
 	}
-	return append(append(top, body...), "", footer(m.width))
+	return append(append(top, body...), "", helpView(m.width, false))
 }
 
 // bodyLines are the drones' rows and the failed packages, and the index of

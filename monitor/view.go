@@ -54,7 +54,7 @@ func (m *Model) Render() string {
 	case modeError:
 		lines = m.errorLines()
 	case modeHelp:
-		lines = helpLines
+		lines = m.helpLines()
 	default:
 		lines = m.tableLines()
 	}
