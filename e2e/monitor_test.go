@@ -98,7 +98,8 @@ func hasAll(scr string, prefixes ...string) bool {
 // server and real drones in every state: a row per drone at 100 and at 60
 // columns, coloured by status (green building, yellow idle, red grounded,
 // grey offline), no line wider than the terminal, a long name cut with an
-// ellipsis; / filters to the failed package and e opens its error context.
+// ellipsis; / filters to the failed package and e opens its error context,
+// from the build log the orchestrator keeps.
 func TestMonitorInTmux(t *testing.T) {
 	t.Parallel()
 	f := newFarm(t, setting{"farm.fail_after_drones", "1"})
@@ -195,10 +196,13 @@ func TestMonitorInTmux(t *testing.T) {
 		return strings.Contains(plain(s), "› "+broken) && !strings.Contains(plain(s), "Filter: "+name+"▏")
 	})
 	sess.keys("e")
-	scr := sess.waitScreen(f, "the failure's error context", func(s string) bool {
-		return strings.Contains(plain(s), "Error context")
+	// First the excerpt the failure carried, then the orchestrator's kept
+	// build log (GET /v1/logs/ATOM).
+	scr := sess.waitScreen(f, "the failure's error context from the build log", func(s string) bool {
+		return strings.Contains(plain(s), "From the build log")
 	})
-	for _, want := range []string{"Error context: package " + broken, "compile-phase", "* ERROR: app-i18n/ibus-1.5.19::gentoo failed"} {
+	for _, want := range []string{"Error context: package " + broken, "compile-phase", "(attempt 1 of 1, on failer)",
+		"* ERROR: app-i18n/ibus-1.5.19::gentoo failed"} {
 		if !strings.Contains(plain(scr), want) {
 			t.Errorf("the error context lacks %q:\n%s", want, plain(scr))
 		}

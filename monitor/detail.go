@@ -92,12 +92,30 @@ func (m *Model) errorLines() []string {
 	// What failed first, so a narrow terminal cuts the less telling part.
 	lines = append(lines, red.Render(termsafe.Line(firstOf(e.Signature, e.Reason))+": "+termsafe.Line(e.Atom)),
 		fmt.Sprintf("on %s at %s", termsafe.Line(e.Drone), e.Time.UTC().Format("2006-01-02 15:04:05Z")), "")
-	ctx := strings.TrimRight(termsafe.Block(string(portage.ErrorContext([]byte(e.Excerpt)))), "\n")
-	if ctx == "" {
-		ctx = "(the drone sent no log excerpt: swarm logs " + termsafe.Line(e.Atom) + ")"
-	}
-	lines = append(lines, strings.Split(ctx, "\n")...)
+	from, text := m.errorContext(e)
+	lines = append(lines, grey.Render(from), "")
+	lines = append(lines, strings.Split(strings.TrimRight(termsafe.Block(text), "\n"), "\n")...)
 	return append(lines, "", helpView(m.width, false))
+}
+
+// errorContext is what the error view shows of failure e and where it
+// comes from: the orchestrator's kept build log once it answered, else
+// the log excerpt the drone reported with the failure.
+func (m *Model) errorContext(e events.Event) (from, text string) {
+	if l, ok := m.logs[e.Atom]; ok && l.Err == nil && l.Text != "" {
+		return fmt.Sprintf("From the build log (attempt %s, on %s):", termsafe.Line(l.Attempt), termsafe.Line(l.Drone)), l.Text
+	}
+	from = "From the log excerpt the drone reported:"
+	if l, ok := m.logs[e.Atom]; ok && l.Err != nil {
+		from = "From the log excerpt the drone reported (build log: " + termsafe.Line(l.Err.Error()) + "):"
+	} else if m.fetch != nil && !ok {
+		from = "From the log excerpt the drone reported (asking for the build log…):"
+	}
+	text = string(portage.ErrorContext([]byte(e.Excerpt)))
+	if strings.TrimSpace(text) == "" {
+		text = "(no log excerpt: swarm logs " + e.Atom + ")"
+	}
+	return from, text
 }
 
 func firstOf(s ...string) string {

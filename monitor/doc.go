@@ -7,7 +7,8 @@
 // The model judges nothing itself: a drone's status is
 // projections.Drone.StatusAt, the rate commands.RatePerHour, the ETA
 // commands.EstimateETA, the failed packages commands.FailedPackages, a
-// failure's error context portage.ErrorContext. It reads no clock either:
+// failure's error context portage.ErrorContext (the orchestrator's, of the
+// build log it keeps, once it answers). It reads no clock either:
 // the time comes in with TickMsg, so a test drives it event by event.
 //
 // The cobra command (cmd/swarm/monitor.go) only finds the orchestrator,

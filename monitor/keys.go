@@ -74,22 +74,32 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.mode, m.detail = modeEvents, it
 		}
 	case key.Matches(k, keys.Error):
-		m.openError()
+		return m.openError()
 	}
 	return nil
 }
 
 // openError shows the error context of the selected row's last failure,
-// or, from a recent-events screen, of what it shows.
-func (m *Model) openError() {
+// or, from a recent-events screen, of what it shows, and asks the
+// orchestrator for its kept build log.
+func (m *Model) openError() tea.Cmd {
 	switch m.mode {
 	case modeEvents:
 		m.mode = modeError
 	case modeTable:
-		if it, ok := m.selected(); ok {
-			m.mode, m.detail = modeError, it
+		it, ok := m.selected()
+		if !ok {
+			return nil
 		}
+		m.mode, m.detail = modeError, it
+	default:
+		return nil
 	}
+	e, ok := m.lastFailure(m.detail)
+	if !ok || m.fetch == nil {
+		return nil
+	}
+	return m.fetch(e.Atom)
 }
 
 // filterKey edits the filter: enter keeps it, esc drops it.

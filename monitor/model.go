@@ -31,6 +31,10 @@ type Model struct {
 	now      time.Time
 	tick     time.Duration
 	err      error
+	// fetch asks the orchestrator for a package's kept build log and
+	// answers with a BuildLogMsg; nil: the log excerpts alone.
+	fetch func(atom string) tea.Cmd
+	logs  map[string]BuildLogMsg // the answers, by atom
 
 	width, height int
 	mode          mode
@@ -46,9 +50,22 @@ type Model struct {
 func New(source string, tick time.Duration) *Model {
 	return &Model{
 		st: projections.New(), recent: map[string][]events.Event{},
-		failures: map[string]events.Event{}, source: source, tick: tick,
+		failures: map[string]events.Event{}, logs: map[string]BuildLogMsg{}, source: source, tick: tick,
 		width: 80, height: 24,
 	}
+}
+
+// FetchLogs makes e ask fetch for the failed package's kept build log
+// (its error context), shown in place of the failure's log excerpt.
+func (m *Model) FetchLogs(fetch func(atom string) tea.Cmd) { m.fetch = fetch }
+
+// BuildLogMsg is the orchestrator's answer for a package's build log.
+type BuildLogMsg struct {
+	Atom    string
+	Attempt string // "N of M"
+	Drone   string
+	Text    string // the error context
+	Err     error
 }
 
 // State is the farm as folded so far (for tests).
@@ -76,6 +93,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case TickMsg:
 		m.now = time.Time(msg)
 		return m, m.nextTick()
+	case BuildLogMsg:
+		m.logs[msg.Atom] = msg
 	case StreamErrMsg:
 		m.err = msg.Err
 	case tea.WindowSizeMsg:

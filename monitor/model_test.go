@@ -212,3 +212,43 @@ func TestRecentEventsOfAPackage(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorContextFromTheBuildLog: e asks the orchestrator for the kept
+// build log and shows its error context once it answers; when it keeps
+// none, the excerpt stays, with why.
+func TestErrorContextFromTheBuildLog(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ans  BuildLogMsg
+		want []string
+	}{
+		{"kept", BuildLogMsg{Attempt: "1 of 1", Drone: "idler", Text: " * ERROR: from the whole log\n"},
+			[]string{"From the build log (attempt 1 of 1, on idler):", "* ERROR: from the whole log"}},
+		{"none", BuildLogMsg{Err: fmt.Errorf("=app-misc/broken-0.1: no build log kept")},
+			[]string{"(build log: =app-misc/broken-0.1: no build log kept)", "emake failed"}},
+	} {
+		m := newFarm(t, 100)
+		var asked []string
+		m.FetchLogs(func(atom string) tea.Cmd {
+			asked = append(asked, atom)
+			ans := tc.ans
+			ans.Atom = atom
+			return func() tea.Msg { return ans }
+		})
+		press(m, "/", "b", "r", "o", "k", "enter")
+		_, cmd := m.Update(tea.KeyPressMsg{Code: 'e', Text: "e"})
+		if cmd == nil || len(asked) != 1 || asked[0] != "=app-misc/broken-0.1" {
+			t.Fatalf("%s: e asked for %q", tc.name, asked)
+		}
+		if s := ansi.Strip(m.Render()); !strings.Contains(s, "asking for the build log") {
+			t.Errorf("%s: before the answer the view does not say it is asking:\n%s", tc.name, s)
+		}
+		m.Update(cmd())
+		screen := ansi.Strip(m.Render())
+		for _, want := range tc.want {
+			if !strings.Contains(screen, want) {
+				t.Errorf("%s: error view lacks %q:\n%s", tc.name, want, screen)
+			}
+		}
+	}
+}

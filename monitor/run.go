@@ -66,6 +66,14 @@ func Run(ctx context.Context, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := New(o.URL, cmpOr(o.Tick, time.Second))
+	m.FetchLogs(func(atom string) tea.Cmd {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			l, err := api.FetchBuildLog(ctx, http.DefaultClient, o.URL, o.Token, atom, false)
+			return BuildLogMsg{Atom: atom, Attempt: l.Attempt, Drone: l.Drone, Text: string(l.Text), Err: err}
+		}
+	})
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out))
 	go follow(ctx, api.NewEventStream(o.URL, o.Token, nil), p)
 	_, err := p.Run()

@@ -38,8 +38,10 @@ drops (the server restarted) it reconnects and resumes where it was.
 
 Keys: up and down select a drone or a failed package; enter shows its
 recent events; e shows the error context of its last failed build (portage's
-"* ERROR" block from the log excerpt the drone reported; swarm logs ATOM has
-the whole log); / filters by name; esc goes back; ? lists the keys; q quits.
+"* ERROR" block and the lines before it: at once from the log excerpt the
+drone reported, then from the build log the orchestrator keeps, which it
+serves at GET /v1/logs/ATOM as swarm logs prints it); / filters by name;
+esc goes back; ? lists the keys; q quits.
 
 The orchestrator is the one running on this folder (from .swarm/serve.json,
 as swarm status finds it), or --orchestrator URL. A server listening beyond
