@@ -44,6 +44,7 @@ func (m *Model) fold(e events.Event) {
 	}
 	if (e.Type == events.TypeFailed || e.Type == events.TypeStartFailed) && e.Atom != "" {
 		m.failures[e.Atom] = e
+		delete(m.logs, e.Atom) // the log fetched was an earlier attempt's
 	}
 }
 
