@@ -250,6 +250,14 @@ func TestMonitorRemoteWithToken(t *testing.T) {
 			err, code, stderr.String())
 	}
 
+	// With the token but no terminal (stdout a pipe): one line, exit 1.
+	cmd = exec.Command(swarmBin, "monitor", "--orchestrator", f.url, "--token-file", tokenFile)
+	cmd.Dir, cmd.Env = elsewhere, f.baseEnv()
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(string(out), "needs a terminal") {
+		t.Errorf("monitor into a pipe: %v, exit %d, output %q; want exit 1 and one line saying it needs a terminal", err, code, out)
+	}
+
 	var env []string
 	for _, kv := range f.baseEnv() {
 		if !strings.HasPrefix(kv, "NO_COLOR=") && !strings.HasPrefix(kv, "TERM=") {

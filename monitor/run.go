@@ -59,10 +59,8 @@ func Check(ctx context.Context, base, token string) error {
 // Run shows the monitor until the operator quits or ctx ends: it follows
 // the orchestrator's event stream from its first event, folding each into
 // the model, and reconnects (resuming where it was) when the stream drops.
+// Check the URL and token first: Run takes the screen at once.
 func Run(ctx context.Context, o Options) error {
-	if err := Check(ctx, o.URL, o.Token); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := New(o.URL, cmpOr(o.Tick, time.Second))

@@ -46,7 +46,8 @@ esc goes back; ? lists the keys; q quits.
 The orchestrator is the one running on this folder (from .swarm/serve.json,
 as swarm status finds it), or --orchestrator URL. A server listening beyond
 loopback needs an operator's token: --token-file names a file holding it
-alone (swarm operators add NAME > FILE; keep it chmod 600).`,
+alone (swarm operators add NAME > FILE; keep it chmod 600). It needs a
+terminal: scripts read swarm status --json and swarm log --json.`,
 		Example: "  swarm monitor\n  swarm monitor --orchestrator http://farm:8093 --token-file ~/.swarm-token",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,6 +62,10 @@ alone (swarm operators add NAME > FILE; keep it chmod 600).`,
 	cmd.Flags().StringVar(&opts.TokenFile, "token-file", "", "a `FILE` holding an operator's token (swarm operators add)")
 	return cmd
 }
+
+// errNoTerminal is monitor writing to a file or a pipe, where a full-screen
+// view is escape codes and nothing else.
+var errNoTerminal = errors.New("the monitor needs a terminal: for a script, swarm status --json or swarm log --json")
 
 // errNoServer is monitor without --orchestrator where no server runs.
 var errNoServer = errors.New("no orchestrator runs on this folder: start swarm serve, or give --orchestrator URL")
@@ -77,6 +82,12 @@ func runMonitor(ctx context.Context, o *monitorOptions) error {
 			return fmt.Errorf("monitor: read the token: %w", err)
 		}
 		token = strings.TrimSpace(string(b))
+	}
+	if err := monitor.Check(ctx, url, token); err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	if !isTerminal(o.app.out) {
+		return fmt.Errorf("monitor: %w", errNoTerminal)
 	}
 	err = monitor.Run(ctx, monitor.Options{URL: url, Token: token, In: o.in, Out: o.app.out})
 	if err != nil {
