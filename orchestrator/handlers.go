@@ -30,6 +30,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /"+api.Version+"/drones", s.handleView("drones"))
 	mux.HandleFunc("GET "+api.DispatchPath, s.handleDispatch)
 	mux.HandleFunc("GET "+api.LogPath, s.handleLog)
+	mux.HandleFunc("GET "+api.BuildLogsPath+"/{atom...}", s.handleBuildLog)
 	s.liveRoutes(mux)
 	drone := func(verb string, h func(context.Context, string, *http.Request) (any, error)) {
 		mux.HandleFunc("POST "+api.DronePath("{id}", verb), s.droneCall(verb, s.metrics.timed(verb, h)))

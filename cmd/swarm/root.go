@@ -88,7 +88,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newStatusCmd(a, nil), newQueueCmd(a, nil), newDronesCmd(a, nil), newOperatorsCmd(a),
 		newLogCmd(a, nil), newReplayCmd(a, nil), newFetchCmd(a, nil), newVerifyCmd(a, nil), newBinhostCmd(a),
 		newServeCmd(a, nil), newGroundCmd(a, nil), newUngroundCmd(a, nil),
-		newWhyCmd(a, nil), newLogsCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),
+		newWhyCmd(a, nil), newLogsCmd(a, nil), newMonitorCmd(a, nil), newExcludeCmd(a), newFreshCmd(a, nil), newHistoryCmd(a),
 		newDroneCmd(a, nil), newRemoteCmd(a), newDeployCmd(a, nil),
 		newSimulateCmd(a, nil),
 		newVersionCmd(a), newCompletionCmd(a), newManCmd(a, nil), newBenchCmd(a, nil),
