@@ -1,0 +1,137 @@
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/swarm-build/swarm/eventlog"
+	"github.com/swarm-build/swarm/events"
+)
+
+// DefaultFarm names the stream when Options.Farm is empty.
+const DefaultFarm = "farm"
+
+// startTimeout bounds how long Open waits for the embedded server (it
+// replays its store first, so a big log takes a while).
+const startTimeout = 2 * time.Minute
+
+// ErrFarmName: a farm name that cannot name a stream and a subject.
+var ErrFarmName = errors.New("jetstream: a farm name is letters, digits, - and _")
+
+var farmName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Options configure Open.
+type Options struct {
+	Farm   string           // names the stream and subject; "" is DefaultFarm
+	Now    func() time.Time // the clock for events appended without a time; nil is time.Now
+	Logger *slog.Logger     // nil discards
+}
+
+// Log is an event log held in a JetStream stream.
+type Log struct {
+	srv     *server.Server // the embedded server, nil if the log only connected
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	name    string // stream
+	subject string
+	now     func() time.Time
+	log     *slog.Logger
+
+	mu     sync.Mutex // guards last and head, the tail as this process last saw it
+	last   uint64
+	head   events.Hash
+	closed bool
+}
+
+var _ eventlog.Log = (*Log)(nil)
+
+// Open starts an embedded, single-node JetStream server over the store
+// folder dir (creating it), connects to it in-process and opens the farm's
+// stream (creating it).
+func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
+	if opts.Farm == "" {
+		opts.Farm = DefaultFarm
+	}
+	if !farmName.MatchString(opts.Farm) {
+		return nil, fmt.Errorf("%w: %q", ErrFarmName, opts.Farm)
+	}
+	srv, err := server.NewServer(&server.Options{
+		ServerName: "swarm", DontListen: true, NoSigs: true, NoLog: true,
+		JetStream: true, StoreDir: dir, SyncAlways: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: start the server: %w", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(startTimeout) {
+		srv.Shutdown()
+		return nil, fmt.Errorf("jetstream: the server over %s did not start", dir)
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("swarm"))
+	if err != nil {
+		srv.Shutdown()
+		return nil, fmt.Errorf("jetstream: connect: %w", err)
+	}
+	l, err := attach(ctx, nc, opts)
+	if err != nil {
+		nc.Close()
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, err
+	}
+	l.srv = srv
+	return l, nil
+}
+
+// attach opens (creating it) the farm's stream over a connection.
+func attach(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	l := &Log{nc: nc, js: js, name: "SWARM_" + opts.Farm, subject: "swarm." + opts.Farm + ".events",
+		now: opts.Now, log: opts.Logger}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	l.stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: l.name, Subjects: []string{l.subject},
+		Storage: jetstream.FileStorage, Replicas: 1,
+		Retention: jetstream.LimitsPolicy, MaxMsgs: -1, MaxBytes: -1, MaxAge: 0,
+		DenyDelete: true, DenyPurge: true, AllowAtomicPublish: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: open stream %s: %w", l.name, err)
+	}
+	return l, nil
+}
+
+// Close closes the connection and shuts the embedded server down.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	l.nc.Close()
+	if l.srv != nil {
+		l.srv.Shutdown()
+		l.srv.WaitForShutdown()
+	}
+	return nil
+}
