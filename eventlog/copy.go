@@ -75,13 +75,20 @@ func Copy(ctx context.Context, dst, src Log) (CopyResult, error) {
 
 // samePrefix refuses a destination that is not a prefix of the source.
 func samePrefix(ctx context.Context, dst, src Log, seq uint64) error {
+	last, err := src.Last(ctx)
+	if err != nil {
+		return fmt.Errorf("copy: read the source: %w", err)
+	}
+	if last < seq {
+		return fmt.Errorf("%w: the destination holds %d events, the source only %d", ErrChainMismatch, seq, last)
+	}
 	a, err := dst.ChainAfter(ctx, seq)
 	if err != nil {
 		return fmt.Errorf("copy: the destination's chain at seq %d: %w", seq, err)
 	}
 	b, err := src.ChainAfter(ctx, seq)
 	if err != nil {
-		return fmt.Errorf("copy: the destination holds %d events, the source: %w", seq, err)
+		return fmt.Errorf("copy: the source's chain at seq %d: %w", seq, err)
 	}
 	if a != b {
 		return fmt.Errorf("%w at seq %d: the destination is another log", ErrChainMismatch, seq)

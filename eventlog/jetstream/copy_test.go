@@ -96,4 +96,11 @@ func TestCopyResumes(t *testing.T) {
 	if n, _ := other.Last(ctx); n != 1 {
 		t.Fatalf("the refused destination now holds %d events", n)
 	}
+
+	// A destination past the source's end is another log too.
+	short := fileLog(t, filepath.Join(root, "short"))
+	fill(t, short, 3)
+	if _, err := eventlog.Copy(ctx, js, short); !errors.Is(err, eventlog.ErrChainMismatch) {
+		t.Fatalf("copy into a longer log: %v, want ErrChainMismatch", err)
+	}
 }
