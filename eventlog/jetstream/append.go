@@ -36,8 +36,11 @@ var ErrTooMany = fmt.Errorf("jetstream: more than %d events in one append", MaxB
 
 // Append appends evs after whatever the stream holds: AppendIf at the tail
 // this process knows, again at the new tail when another writer got there
-// first.
+// first. Appends from one process take turns (each needs the chain value
+// the one before it made), so only other processes make it retry.
 func (l *Log) Append(ctx context.Context, evs ...events.Event) (uint64, error) {
+	l.appendMu.Lock()
+	defer l.appendMu.Unlock()
 	for range maxAttempts {
 		l.mu.Lock()
 		last := l.last

@@ -47,6 +47,8 @@ type Log struct {
 	now     func() time.Time
 	log     *slog.Logger
 
+	appendMu sync.Mutex // Append's turn
+
 	mu     sync.Mutex // guards last and head, the tail as this process last saw it
 	last   uint64
 	head   events.Hash

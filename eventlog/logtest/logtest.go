@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"AppendRead", testAppendRead},
 		{"Conflict", testConflict},
 		{"Concurrent", testConcurrent},
+		{"ConcurrentAppend", testConcurrentAppend},
 		{"Follow", testFollow},
 		{"Reopen", testReopen},
 		{"Chain", testChain},
@@ -187,6 +188,42 @@ func testConcurrent(t *testing.T, open Opener) {
 	for i := 0; i < len(got); i += 2 {
 		if got[i].Seq != uint64(i+1) || got[i+1].Actor != got[i].Actor || got[i+1].Atom != got[i].Atom {
 			t.Fatalf("events %d and %d are not one append: %+v %+v", i+1, i+2, got[i], got[i+1])
+		}
+	}
+	mustVerify(t, l, uint64(len(got)))
+}
+
+// testConcurrentAppend has many goroutines Append at once: every append
+// succeeds (the log sequences them; none is lost to a conflict) and lands
+// whole.
+func testConcurrentAppend(t *testing.T, open Opener) {
+	ctx := context.Background()
+	l := openClose(t, open, t.TempDir())
+	const writers, each = 16, 20
+	var wg sync.WaitGroup
+	errc := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			for n := range each {
+				if _, err := l.Append(ctx, Ev(fmt.Sprintf("w%d", w), n), Ev(fmt.Sprintf("w%d", w), n)); err != nil {
+					errc <- fmt.Errorf("writer %d append %d: %w", w, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	got := ReadAll(t, l, 1)
+	if len(got) != 2*writers*each {
+		t.Fatalf("%d events, want %d", len(got), 2*writers*each)
+	}
+	for i := 0; i < len(got); i += 2 {
+		if got[i+1].Actor != got[i].Actor || got[i+1].Atom != got[i].Atom {
+			t.Fatalf("events %d and %d are not one append", i+1, i+2)
 		}
 	}
 	mustVerify(t, l, uint64(len(got)))
