@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -24,6 +25,9 @@ func (l *Log) Last(ctx context.Context) (uint64, error) {
 		return 0, nil
 	}
 	head, err := l.ChainAfter(ctx, last)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, fmt.Errorf("%w: stream %s says it ends at seq %d and has no message %d", events.ErrCorrupt, l.name, last, last)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -192,5 +196,15 @@ func (l *Log) Verify(ctx context.Context) (events.Report, error) {
 		r.Last = m.seq
 	}
 	r.Head, r.HeadHex = head, head.String()
+	if l.srvLog != nil {
+		for _, a := range l.srvLog.Alarms() {
+			if strings.Contains(strings.ToLower(a), "corrupt") {
+				return r, fmt.Errorf("%w: the JetStream server reported damage: %s", events.ErrCorrupt, a)
+			}
+		}
+	}
 	return r, nil
 }
+
+// Info is the stream's info, as the server reports it.
+func (l *Log) Info(ctx context.Context) (*jetstream.StreamInfo, error) { return l.stream.Info(ctx) }

@@ -39,6 +39,8 @@ type Options struct {
 // Log is an event log held in a JetStream stream.
 type Log struct {
 	srv     *server.Server // the embedded server, nil if the log only connected
+	srvLog  *srvLog        // its log's warnings
+	witness string         // the witness file (witness.go); "" when not embedded
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	stream  jetstream.Stream
@@ -68,12 +70,18 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("%w: %q", ErrFarmName, opts.Farm)
 	}
 	srv, err := server.NewServer(&server.Options{
-		ServerName: "swarm", DontListen: true, NoSigs: true, NoLog: true,
+		ServerName: "swarm", DontListen: true, NoSigs: true,
 		JetStream: true, StoreDir: dir, SyncAlways: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: start the server: %w", err)
 	}
+	slg := opts.Logger
+	if slg == nil {
+		slg = slog.New(slog.DiscardHandler)
+	}
+	sl := &srvLog{log: slg}
+	srv.SetLoggerV2(sl, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(startTimeout) {
 		srv.Shutdown()
@@ -91,7 +99,16 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 		srv.WaitForShutdown()
 		return nil, err
 	}
-	l.srv = srv
+	l.srv, l.srvLog, l.witness = srv, sl, witnessPath(dir, opts.Farm)
+	err = l.checkWitness(ctx)
+	if err == nil {
+		err = l.writeWitness(ctx)
+	}
+	if err != nil {
+		l.witness = "" // keep the witness of what was lost
+		l.Close()
+		return nil, err
+	}
 	return l, nil
 }
 
@@ -130,10 +147,14 @@ func (l *Log) Close() error {
 	}
 	l.closed = true
 	l.mu.Unlock()
+	var err error
+	if l.witness != "" {
+		err = l.writeWitness(context.Background())
+	}
 	l.nc.Close()
 	if l.srv != nil {
 		l.srv.Shutdown()
 		l.srv.WaitForShutdown()
 	}
-	return nil
+	return err
 }
