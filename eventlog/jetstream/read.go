@@ -53,7 +53,10 @@ func (l *Log) ChainAfter(ctx context.Context, seq uint64) (events.Hash, error) {
 
 func parseChain(s string, seq uint64) (events.Hash, error) {
 	var h events.Hash
-	if n, err := hex.Decode(h[:], []byte(s)); err != nil || n != len(h) || len(s) != 2*len(h) {
+	if len(s) != hex.EncodedLen(len(h)) {
+		return h, fmt.Errorf("%w: message %d: bad %s header %q", events.ErrCorrupt, seq, ChainHeader, s)
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
 		return h, fmt.Errorf("%w: message %d: bad %s header %q", events.ErrCorrupt, seq, ChainHeader, s)
 	}
 	return h, nil
