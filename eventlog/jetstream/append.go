@@ -98,6 +98,7 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 		l.last, l.head = last, head
 	}
 	l.mu.Unlock()
+	l.appended(last, head)
 	return last, nil
 }
 

@@ -3,6 +3,7 @@ package jetstream
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -88,5 +89,40 @@ func TestVerifyFindsDamage(t *testing.T) {
 				t.Fatalf("reading: %v (want ErrCorrupt: %v)", readErr, c.readErr)
 			}
 		})
+	}
+}
+
+// TestWitnessMovesOn: between Open and Close the witness follows the
+// appends, at most WitnessEvery behind, so a crash leaves it close.
+func TestWitnessMovesOn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	evs := make([]events.Event, WitnessEvery)
+	for round := range 2 {
+		for i := range evs {
+			evs[i] = events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/b-1"}
+		}
+		if _, err := l.AppendIf(ctx, uint64(round*WitnessEvery), evs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.Append(ctx, evs[0]); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(witnessPath(dir, DefaultFarm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, head, err := parseWitness(string(b))
+	if err != nil || seq != 2*WitnessEvery {
+		t.Fatalf("the witness holds %d (%v) before Close, want %d", seq, err, 2*WitnessEvery)
+	}
+	if h, _ := l.ChainAfter(ctx, seq); h != head {
+		t.Fatalf("the witness's chain %s, the stream's %s", head, h)
 	}
 }

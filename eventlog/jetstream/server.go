@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -41,13 +42,16 @@ type Log struct {
 	srv     *server.Server // the embedded server, nil if the log only connected
 	srvLog  *srvLog        // its log's warnings
 	witness string         // the witness file (witness.go); "" when not embedded
-	nc      *nats.Conn
-	js      jetstream.JetStream
-	stream  jetstream.Stream
-	name    string // stream
-	subject string
-	now     func() time.Time
-	log     *slog.Logger
+
+	witnessMu sync.Mutex    // one witness write at a time
+	witnessed atomic.Uint64 // the seq the witness file holds
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	stream    jetstream.Stream
+	name      string // stream
+	subject   string
+	now       func() time.Time
+	log       *slog.Logger
 
 	appendMu sync.Mutex // Append's turn
 

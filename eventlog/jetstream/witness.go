@@ -68,6 +68,11 @@ func parseWitness(s string) (uint64, events.Hash, error) {
 	return seq, h, err
 }
 
+// WitnessEvery is how many appended events move the witness on between
+// Open and Close (an atomic file write: a few fsyncs per WitnessEvery
+// appends), so that after a crash it is at most that far behind.
+const WitnessEvery = 1000
+
 // writeWitness records where the stream ends now.
 func (l *Log) writeWitness(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -80,9 +85,30 @@ func (l *Log) writeWitness(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return l.saveWitness(last, head)
+}
+
+// appended moves the witness on after an append when it is WitnessEvery
+// behind. Failing to is not the append's failure: it is logged.
+func (l *Log) appended(last uint64, head events.Hash) {
+	if l.witness == "" || last < l.witnessed.Load()+WitnessEvery {
+		return
+	}
+	if err := l.saveWitness(last, head); err != nil {
+		l.log.Warn("could not move the stream's witness on", "err", err)
+	}
+}
+
+func (l *Log) saveWitness(last uint64, head events.Hash) error {
+	l.witnessMu.Lock()
+	defer l.witnessMu.Unlock()
+	if last < l.witnessed.Load() {
+		return nil // a later one is there already
+	}
 	line := fmt.Sprintf("%d %s\n", last, hex.EncodeToString(head[:]))
 	if err := atomicfile.WriteFile(l.witness, []byte(line), 0o600); err != nil {
 		return fmt.Errorf("jetstream: write %s: %w", l.witness, err)
 	}
+	l.witnessed.Store(last)
 	return nil
 }
