@@ -26,7 +26,8 @@ import (
 // Probes: single (one writer, one event per append: events/s and the p50 and
 // p99 latency of an append), writers_16 (16 goroutines, one event per
 // Append each), bulk_1000 (AppendIf of 1,000 events: one frame, one atomic
-// batch).
+// batch), read_all (Events from seq 1 over the whole log the other probes
+// made, ~30,000 events: a replay).
 func BenchmarkAppendVsFile(b *testing.B) {
 	const rounds = 5
 	ctx := context.Background()
@@ -48,6 +49,7 @@ func BenchmarkAppendVsFile(b *testing.B) {
 		{"single", func(l eventlog.Log) (figs, error) { return probeWriters(ctx, l, 1, 300) }},
 		{"writers_16", func(l eventlog.Log) (figs, error) { return probeWriters(ctx, l, 16, 40) }},
 		{"bulk_1000", func(l eventlog.Log) (figs, error) { return probeBulk(ctx, l, 5) }},
+		{"read_all", func(l eventlog.Log) (figs, error) { return probeRead(ctx, l) }},
 	}
 	b.ResetTimer()
 	for _, p := range probes {
@@ -142,4 +144,17 @@ func probeBulk(ctx context.Context, l eventlog.Log, k int) (map[string]float64, 
 func median(v []float64) float64 {
 	s := slices.Sorted(slices.Values(v))
 	return s[len(s)/2]
+}
+
+// probeRead reads the whole log.
+func probeRead(ctx context.Context, l eventlog.Log) (map[string]float64, error) {
+	t0 := time.Now()
+	n := 0
+	for _, err := range l.Events(ctx, 1) {
+		if err != nil {
+			return nil, err
+		}
+		n++
+	}
+	return map[string]float64{"events/s": float64(n) / time.Since(t0).Seconds()}, nil
 }
