@@ -1,6 +1,7 @@
 package eventlog_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/swarm-build/swarm/eventlog"
@@ -17,3 +18,8 @@ func openFile(t testing.TB, dir string) eventlog.Log {
 }
 
 func TestFileConformance(t *testing.T) { logtest.Run(t, openFile) }
+
+func TestMain(m *testing.M) {
+	logtest.CrashChild(openFile)
+	os.Exit(m.Run())
+}

@@ -24,7 +24,9 @@ type Opener func(t testing.TB, dir string) eventlog.Log
 // event); generous, since the machine may be busy. Nothing is timed.
 const wait = time.Minute
 
-// Run runs every conformance case against the backend.
+// Run runs every conformance case against the backend. Its crash case
+// re-runs the test binary as a child: the package's TestMain must call
+// CrashChild first.
 func Run(t *testing.T, open Opener) {
 	cases := []struct {
 		name string
@@ -37,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Follow", testFollow},
 		{"Reopen", testReopen},
 		{"Chain", testChain},
+		{"Crash", RunCrash},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
