@@ -31,7 +31,8 @@ func FlipMiddle(t testing.TB, path string) {
 // RunDamage appends ten events one by one, closes the log, damages it, and
 // expects the damage to be reported as events.ErrCorrupt by Open, a read or
 // Verify: never a log that silently lost acknowledged events and verifies.
-func RunDamage(t *testing.T, open Opener, damage Damager) {
+// It returns which of them did: "open", "read" or "verify".
+func RunDamage(t *testing.T, open Opener, damage Damager) string {
 	ctx := context.Background()
 	dir := t.TempDir()
 	l := open(t, dir)
@@ -49,7 +50,7 @@ func RunDamage(t *testing.T, open Opener, damage Damager) {
 		if !errors.Is(err, events.ErrCorrupt) {
 			t.Fatalf("Open of a damaged log: %v, want ErrCorrupt", err)
 		}
-		return
+		return "open"
 	}
 	defer l.Close()
 	n := 0
@@ -58,13 +59,14 @@ func RunDamage(t *testing.T, open Opener, damage Damager) {
 			if !errors.Is(err, events.ErrCorrupt) {
 				t.Fatalf("reading a damaged log: %v, want ErrCorrupt", err)
 			}
-			return
+			return "read"
 		}
 		n++
 	}
 	if _, err := l.Verify(ctx); !errors.Is(err, events.ErrCorrupt) {
 		t.Fatalf("a damaged log opened, read %d of 10 events, and Verify said %v: want ErrCorrupt", n, err)
 	}
+	return "verify"
 }
 
 // tryOpen turns an Opener's Fatal into an error.
