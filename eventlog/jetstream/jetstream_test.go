@@ -2,6 +2,7 @@ package jetstream_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/swarm-build/swarm/eventlog"
@@ -18,3 +19,29 @@ func openJS(t testing.TB, dir string) eventlog.Log {
 }
 
 func TestConformance(t *testing.T) { logtest.Run(t, openJS) }
+
+// TestStoreInUse: two embedded servers on one store folder would write the
+// same files; the second Open is refused until the first closes.
+func TestStoreInUse(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := jetstream.Open(ctx, dir, jetstream.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := jetstream.Open(ctx, dir, jetstream.Options{}); !errors.Is(err, jetstream.ErrInUse) {
+		if b != nil {
+			b.Close()
+		}
+		a.Close()
+		t.Fatalf("second Open on the same store = %v, want ErrInUse", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := jetstream.Open(ctx, dir, jetstream.Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	b.Close()
+}

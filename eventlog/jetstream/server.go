@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/swarm-build/swarm/eventlog"
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/internal/flock"
 )
 
 // DefaultFarm names the stream when Options.Farm is empty.
@@ -27,6 +30,10 @@ const startTimeout = 2 * time.Minute
 
 // ErrFarmName: a farm name that cannot name a stream and a subject.
 var ErrFarmName = errors.New("jetstream: a farm name is letters, digits, - and _")
+
+// ErrInUse: another Log (in this process or another) has the store folder
+// open. Two servers over one folder would write the same files.
+var ErrInUse = errors.New("jetstream: the store folder is in use by another swarm process")
 
 var farmName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
@@ -40,6 +47,7 @@ type Options struct {
 // Log is an event log held in a JetStream stream.
 type Log struct {
 	srv     *server.Server // the embedded server, nil if the log only connected
+	lock    *flock.File    // the store folder's, held while srv runs
 	srvLog  *srvLog        // its log's warnings
 	witness string         // the witness file (witness.go); "" when not embedded
 
@@ -73,11 +81,16 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	if !farmName.MatchString(opts.Farm) {
 		return nil, fmt.Errorf("%w: %q", ErrFarmName, opts.Farm)
 	}
+	lock, err := lockStore(dir)
+	if err != nil {
+		return nil, err
+	}
 	srv, err := server.NewServer(&server.Options{
 		ServerName: "swarm", DontListen: true, NoSigs: true,
 		JetStream: true, StoreDir: dir, SyncAlways: true,
 	})
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("jetstream: start the server: %w", err)
 	}
 	slg := opts.Logger
@@ -89,11 +102,13 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	srv.Start()
 	if !srv.ReadyForConnections(startTimeout) {
 		srv.Shutdown()
+		lock.Close()
 		return nil, fmt.Errorf("jetstream: the server over %s did not start", dir)
 	}
 	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("swarm"))
 	if err != nil {
 		srv.Shutdown()
+		lock.Close()
 		return nil, fmt.Errorf("jetstream: connect: %w", err)
 	}
 	l, err := attach(ctx, nc, opts)
@@ -101,8 +116,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 		nc.Close()
 		srv.Shutdown()
 		srv.WaitForShutdown()
+		lock.Close()
 		return nil, err
 	}
+	l.lock = lock
 	l.srv, l.srvLog, l.witness = srv, sl, witnessPath(dir, opts.Farm)
 	err = l.checkWitness(ctx)
 	if err == nil {
@@ -160,5 +177,28 @@ func (l *Log) Close() error {
 		l.srv.Shutdown()
 		l.srv.WaitForShutdown()
 	}
+	if l.lock != nil {
+		l.lock.Close()
+	}
 	return err
+}
+
+// lockStore creates the store folder and takes its lock (swarm.lock),
+// without waiting.
+func lockStore(dir string) (*flock.File, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	lock, err := flock.Open(filepath.Join(dir, "swarm.lock"))
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	if err := lock.TryLock(); err != nil {
+		lock.Close()
+		if errors.Is(err, flock.ErrLocked) {
+			return nil, fmt.Errorf("%w: %s", ErrInUse, dir)
+		}
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return lock, nil
 }
