@@ -20,4 +20,17 @@
 //
 // Open runs the server in-process with no network listener (a single node,
 // and the tests); the client connects to it in-process.
+//
+// # The store folder
+//
+// The server keeps its files under DIR/jetstream. Beside them swarm keeps
+// swarm.lock (one server per folder: a second Open is ErrInUse) and
+// swarm-FARM.tail, the witness: the last seq and chain value this process
+// saw (at Open, at Close, and every WitnessEvery appended events). JetStream
+// repairs a damaged block by cutting the stream at the damage with only a
+// warning in its log, and the shorter stream verifies; Open refuses a stream
+// that ends before its witness (ErrCorrupt), and Verify fails when the
+// server warned of corruption. A kill -9 keeps every acknowledged append
+// (the crash case of eventlog/logtest); SyncAlways is what keeps them across
+// a power cut, which no test here can cause.
 package jetstream

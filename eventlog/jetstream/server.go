@@ -73,54 +73,32 @@ var _ eventlog.Log = (*Log)(nil)
 
 // Open starts an embedded, single-node JetStream server over the store
 // folder dir (creating it), connects to it in-process and opens the farm's
-// stream (creating it).
+// stream (creating it). A stream that ends before its witness is refused
+// (ErrCorrupt), and so is a folder another Log has open (ErrInUse).
 func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
+	if err := CheckFarm(opts.Farm); err != nil {
+		return nil, err
+	}
 	if opts.Farm == "" {
 		opts.Farm = DefaultFarm
-	}
-	if !farmName.MatchString(opts.Farm) {
-		return nil, fmt.Errorf("%w: %q", ErrFarmName, opts.Farm)
 	}
 	lock, err := lockStore(dir)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.NewServer(&server.Options{
-		ServerName: "swarm", DontListen: true, NoSigs: true,
-		JetStream: true, StoreDir: dir, SyncAlways: true,
-	})
+	srv, sl, err := startServer(dir, opts.Logger)
 	if err != nil {
 		lock.Close()
-		return nil, fmt.Errorf("jetstream: start the server: %w", err)
+		return nil, err
 	}
-	slg := opts.Logger
-	if slg == nil {
-		slg = slog.New(slog.DiscardHandler)
-	}
-	sl := &srvLog{log: slg}
-	srv.SetLoggerV2(sl, false, false, false)
-	srv.Start()
-	if !srv.ReadyForConnections(startTimeout) {
-		srv.Shutdown()
-		lock.Close()
-		return nil, fmt.Errorf("jetstream: the server over %s did not start", dir)
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("swarm"))
+	l, err := connect(ctx, srv, opts)
 	if err != nil {
-		srv.Shutdown()
-		lock.Close()
-		return nil, fmt.Errorf("jetstream: connect: %w", err)
-	}
-	l, err := attach(ctx, nc, opts)
-	if err != nil {
-		nc.Close()
 		srv.Shutdown()
 		srv.WaitForShutdown()
 		lock.Close()
 		return nil, err
 	}
-	l.lock = lock
-	l.srv, l.srvLog, l.witness = srv, sl, witnessPath(dir, opts.Farm)
+	l.srv, l.srvLog, l.lock, l.witness = srv, sl, lock, witnessPath(dir, opts.Farm)
 	err = l.checkWitness(ctx)
 	if err == nil {
 		err = l.writeWitness(ctx)
@@ -128,6 +106,43 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	if err != nil {
 		l.witness = "" // keep the witness of what was lost
 		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// startServer runs a JetStream server over dir with no listener, every
+// write synced, and its log to logger (warnings kept: see srvLog).
+func startServer(dir string, logger *slog.Logger) (*server.Server, *srvLog, error) {
+	srv, err := server.NewServer(&server.Options{
+		ServerName: "swarm", DontListen: true, NoSigs: true,
+		JetStream: true, StoreDir: dir, SyncAlways: true,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("jetstream: start the server: %w", err)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	sl := &srvLog{log: logger}
+	srv.SetLoggerV2(sl, false, false, false)
+	srv.Start()
+	if !srv.ReadyForConnections(startTimeout) {
+		srv.Shutdown()
+		return nil, nil, fmt.Errorf("jetstream: the server over %s did not start", dir)
+	}
+	return srv, sl, nil
+}
+
+// connect connects to srv in-process and opens the farm's stream.
+func connect(ctx context.Context, srv *server.Server, opts Options) (*Log, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("swarm"))
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: connect: %w", err)
+	}
+	l, err := attach(ctx, nc, opts)
+	if err != nil {
+		nc.Close()
 		return nil, err
 	}
 	return l, nil
