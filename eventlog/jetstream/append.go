@@ -18,9 +18,10 @@ import (
 // ChainHeader holds, on every message, the hash chain's value after its event.
 const ChainHeader = "Swarm-Chain"
 
-// MaxBatch is the most events one append may hold: JetStream's limit on an
-// atomic batch (streamMaxAtomicBatchSize).
-const MaxBatch = 1000
+// MaxBatch is the most events one append may hold: the embedded server's
+// limit on an atomic batch, raised from JetStream's default of 1,000 since
+// one swarm decision (swarm fresh enqueuing a tree) may mean many more.
+const MaxBatch = 100_000
 
 // maxAttempts bounds Append's retries when other writers keep winning.
 const maxAttempts = 64

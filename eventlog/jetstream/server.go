@@ -117,6 +117,7 @@ func startServer(dir string, logger *slog.Logger) (*server.Server, *srvLog, erro
 	srv, err := server.NewServer(&server.Options{
 		ServerName: "swarm", DontListen: true, NoSigs: true,
 		JetStream: true, StoreDir: dir, SyncAlways: true,
+		JetStreamLimits: server.JSLimitOpts{MaxBatchSize: MaxBatch},
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("jetstream: start the server: %w", err)

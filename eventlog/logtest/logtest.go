@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"AppendRead", testAppendRead},
 		{"Conflict", testConflict},
+		{"LargeAppend", testLargeAppend},
 		{"Concurrent", testConcurrent},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Follow", testFollow},
@@ -144,6 +145,31 @@ func testConflict(t *testing.T, open Opener) {
 	}
 	if seq, err := l.AppendIf(ctx, 2, Ev("b", 3)); err != nil || seq != 3 {
 		t.Fatalf("AppendIf(2) after the refusals = %d, %v", seq, err)
+	}
+}
+
+// testLargeAppend: one decision may mean thousands of events (swarm fresh
+// enqueuing a tree); they land as one append, or not at all.
+func testLargeAppend(t *testing.T, open Opener) {
+	ctx := context.Background()
+	l := openClose(t, open, t.TempDir())
+	const n = 5000
+	evs := make([]events.Event, n)
+	for i := range evs {
+		evs[i] = Ev("fresh", i)
+	}
+	if seq, err := l.AppendIf(ctx, 0, evs...); err != nil || seq != n {
+		t.Fatalf("AppendIf of %d events = %d, %v", n, seq, err)
+	}
+	for i := range evs {
+		evs[i] = Ev("late", i)
+	}
+	if _, err := l.AppendIf(ctx, 0, evs...); !errors.Is(err, events.ErrConflict) {
+		t.Fatalf("a stale AppendIf of %d events: %v, want ErrConflict", n, err)
+	}
+	got := ReadAll(t, l, 1)
+	if len(got) != n || got[n-1].Actor != "fresh" {
+		t.Fatalf("the log holds %d events, the last by %q; want %d by fresh", len(got), got[len(got)-1].Actor, n)
 	}
 }
 
