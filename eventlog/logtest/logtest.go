@@ -104,8 +104,8 @@ func testAppendRead(t *testing.T, open Opener) {
 	for i := range 3 {
 		e := []events.Event{Ev("one", i)}
 		seq, err := l.Append(ctx, e...)
-		if err != nil || seq != uint64(i+1) {
-			t.Fatalf("Append %d = %d, %v", i, seq, err)
+		if err != nil || seq != uint64(i+1) || e[0].Seq != seq {
+			t.Fatalf("Append %d = %d, %v; the event was given seq %d", i, seq, err, e[0].Seq)
 		}
 		want = append(want, e...)
 	}
@@ -234,8 +234,14 @@ func testConcurrentAppend(t *testing.T, open Opener) {
 	for w := range writers {
 		wg.Go(func() {
 			for n := range each {
-				if _, err := l.Append(ctx, Ev(fmt.Sprintf("w%d", w), n), Ev(fmt.Sprintf("w%d", w), n)); err != nil {
+				evs := []events.Event{Ev(fmt.Sprintf("w%d", w), n), Ev(fmt.Sprintf("w%d", w), n)}
+				seq, err := l.Append(ctx, evs...)
+				if err != nil {
 					errc <- fmt.Errorf("writer %d append %d: %w", w, n, err)
+					return
+				}
+				if evs[0].Seq != seq-1 || evs[1].Seq != seq {
+					errc <- fmt.Errorf("writer %d append %d returned seq %d, stamped its events %d and %d", w, n, seq, evs[0].Seq, evs[1].Seq)
 					return
 				}
 			}
