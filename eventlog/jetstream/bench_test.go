@@ -25,8 +25,8 @@ import (
 //
 // Probes: single (one writer, one event per append: events/s and the p50 and
 // p99 latency of an append), writers_16 (16 goroutines, one event per
-// Append each), bulk_1000 (AppendIf of 1,000 events: one frame, one atomic
-// batch), read_all (Events from seq 1 over the whole log the other probes
+// Append each), batch_4 and bulk_1000 (AppendIfs of 4 and of 1,000 events:
+// one frame, one atomic batch), read_all (Events from seq 1 over the whole log the other probes
 // made, ~30,000 events: a replay).
 func BenchmarkAppendVsFile(b *testing.B) {
 	const rounds = 5
@@ -48,7 +48,8 @@ func BenchmarkAppendVsFile(b *testing.B) {
 	}{
 		{"single", func(l eventlog.Log) (figs, error) { return probeWriters(ctx, l, 1, 300) }},
 		{"writers_16", func(l eventlog.Log) (figs, error) { return probeWriters(ctx, l, 16, 40) }},
-		{"bulk_1000", func(l eventlog.Log) (figs, error) { return probeBulk(ctx, l, 5) }},
+		{"batch_4", func(l eventlog.Log) (figs, error) { return probeBatch(ctx, l, 40, 4) }},
+		{"bulk_1000", func(l eventlog.Log) (figs, error) { return probeBatch(ctx, l, 5, 1000) }},
 		{"read_all", func(l eventlog.Log) (figs, error) { return probeRead(ctx, l) }},
 	}
 	b.ResetTimer()
@@ -122,9 +123,9 @@ func probeWriters(ctx context.Context, l eventlog.Log, w, n int) (map[string]flo
 	return map[string]float64{"events/s": float64(w*n) / el.Seconds(), "p50_ms": ms(0.5), "p99_ms": ms(0.99)}, nil
 }
 
-// probeBulk makes k appends of 1,000 events each.
-func probeBulk(ctx context.Context, l eventlog.Log, k int) (map[string]float64, error) {
-	evs := make([]events.Event, 1000)
+// probeBatch makes k appends of size events each.
+func probeBatch(ctx context.Context, l eventlog.Log, k, size int) (map[string]float64, error) {
+	evs := make([]events.Event, size)
 	t0 := time.Now()
 	for range k {
 		for i := range evs {
