@@ -21,4 +21,13 @@
 // Events, the chain and the projections do not change with the backend:
 // Copy moves a log from one backend to another and proves it by comparing
 // the chain heads.
+//
+// # Not yet wired
+//
+// commands.Store still holds an *events.Log. To run a farm on JetStream it
+// takes an eventlog.Log instead (what it calls — AppendIf, Events through
+// projections.Replay, ChainAfter — is all here), asks for the file log's
+// extras (Broken, Recover, TornTail) by type assertion, and a [log] backend
+// key chooses the backend when the store is opened. Store.Log's callers in
+// cmd/swarm (log, verify, replay) then read through the interface.
 package eventlog
