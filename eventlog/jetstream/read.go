@@ -1,0 +1,213 @@
+package jetstream
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/swarm-build/swarm/events"
+)
+
+// Last is the stream's last sequence number, asked of the server. It also
+// moves this process's idea of the tail there, so that Append lands.
+func (l *Log) Last(ctx context.Context) (uint64, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("jetstream: stream info: %w", err)
+	}
+	last := info.State.LastSeq
+	if last == 0 {
+		return 0, nil
+	}
+	head, err := l.ChainAfter(ctx, last)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, fmt.Errorf("%w: stream %s says it ends at seq %d and has no message %d", events.ErrCorrupt, l.name, last, last)
+	}
+	if err != nil {
+		return 0, err
+	}
+	l.mu.Lock()
+	if last > l.last {
+		l.last, l.head = last, head
+	}
+	l.mu.Unlock()
+	return last, nil
+}
+
+// ChainAfter reads the chain value event seq's message carries.
+func (l *Log) ChainAfter(ctx context.Context, seq uint64) (events.Hash, error) {
+	if seq == 0 {
+		return events.Hash{}, nil
+	}
+	m, err := l.stream.GetMsg(ctx, seq)
+	if err != nil {
+		return events.Hash{}, fmt.Errorf("jetstream: chain after seq %d: %w", seq, err)
+	}
+	return parseChain(m.Header.Get(ChainHeader), seq)
+}
+
+func parseChain(s string, seq uint64) (events.Hash, error) {
+	var h events.Hash
+	if len(s) != hex.EncodedLen(len(h)) {
+		return h, fmt.Errorf("%w: message %d: bad %s header %q", events.ErrCorrupt, seq, ChainHeader, s)
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+		return h, fmt.Errorf("%w: message %d: bad %s header %q", events.ErrCorrupt, seq, ChainHeader, s)
+	}
+	return h, nil
+}
+
+// raw is one message as stored: its stream sequence, record and chain header.
+type raw struct {
+	seq   uint64
+	rec   []byte
+	chain string
+}
+
+// forever is the until of a scan that follows the stream.
+const forever = ^uint64(0)
+
+// scan yields the messages from seq from on, up to until (forever: waiting
+// for new ones until ctx ends).
+func (l *Log) scan(ctx context.Context, from, until uint64) iter.Seq2[raw, error] {
+	return func(yield func(raw, error) bool) {
+		from = max(from, 1)
+		if from > until {
+			return
+		}
+		cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+			DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
+		if err != nil {
+			yield(raw{}, fmt.Errorf("jetstream: read from seq %d: %w", from, err))
+			return
+		}
+		it, err := cons.Messages()
+		if err != nil {
+			yield(raw{}, fmt.Errorf("jetstream: read from seq %d: %w", from, err))
+			return
+		}
+		defer it.Stop()
+		stop := context.AfterFunc(ctx, it.Stop)
+		defer stop()
+		for want := from; want <= until; want++ {
+			m, err := it.Next()
+			if err != nil {
+				if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) && l.isClosed() {
+					if until != forever {
+						yield(raw{}, context.Cause(ctx))
+					}
+					return
+				}
+				yield(raw{}, fmt.Errorf("jetstream: read seq %d: %w", want, err))
+				return
+			}
+			md, err := m.Metadata()
+			if err != nil {
+				yield(raw{}, fmt.Errorf("jetstream: read seq %d: %w", want, err))
+				return
+			}
+			if md.Sequence.Stream != want {
+				yield(raw{}, fmt.Errorf("%w: the stream skips from seq %d to %d", events.ErrCorrupt, want-1, md.Sequence.Stream))
+				return
+			}
+			if !yield(raw{seq: want, rec: m.Data(), chain: m.Headers().Get(ChainHeader)}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Events yields the events the stream holds now from seq from on.
+func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*events.Event, error] {
+	return func(yield func(*events.Event, error) bool) {
+		info, err := l.stream.Info(ctx)
+		if err != nil {
+			yield(nil, fmt.Errorf("jetstream: stream info: %w", err))
+			return
+		}
+		l.decode(ctx, from, info.State.LastSeq, yield)
+	}
+}
+
+// Follow yields the events from seq from on, then each new one as it is
+// appended, until ctx ends.
+func (l *Log) Follow(ctx context.Context, from uint64) iter.Seq2[*events.Event, error] {
+	return func(yield func(*events.Event, error) bool) { l.decode(ctx, from, forever, yield) }
+}
+
+func (l *Log) decode(ctx context.Context, from, until uint64, yield func(*events.Event, error) bool) {
+	d := events.NewDecoder()
+	var e events.Event
+	for r, err := range l.scan(ctx, from, until) {
+		if err == nil {
+			err = d.Decode(r.rec, &e)
+			if err == nil && e.Seq != r.seq {
+				err = fmt.Errorf("record holds seq %d", e.Seq)
+			}
+			if err != nil {
+				err = fmt.Errorf("%w: message %d: %v", events.ErrCorrupt, r.seq, err)
+			}
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if !yield(&e, nil) {
+			return
+		}
+	}
+}
+
+// Verify reads the whole stream and checks that every message decodes,
+// holds the event its stream sequence says, and carries the chain's value
+// after it.
+func (l *Log) Verify(ctx context.Context) (events.Report, error) {
+	var r events.Report
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return r, fmt.Errorf("jetstream: stream info: %w", err)
+	}
+	d := events.NewDecoder()
+	var e events.Event
+	var head events.Hash
+	for m, err := range l.scan(ctx, 1, info.State.LastSeq) {
+		if err != nil {
+			return r, err
+		}
+		if err := d.Decode(m.rec, &e); err != nil {
+			return r, fmt.Errorf("%w: message %d: %v", events.ErrCorrupt, m.seq, err)
+		}
+		if e.Seq != m.seq {
+			return r, fmt.Errorf("%w: message %d holds seq %d", events.ErrCorrupt, m.seq, e.Seq)
+		}
+		head = events.ChainNext(head, m.rec)
+		got, err := parseChain(m.chain, m.seq)
+		if err != nil {
+			return r, err
+		}
+		if got != head {
+			return r, fmt.Errorf("%w: message %d: chain broken (message names %.12s…, log hashes to %.12s…)",
+				events.ErrCorrupt, m.seq, got, head)
+		}
+		r.Frames++
+		r.Events++
+		r.Last = m.seq
+	}
+	r.Head, r.HeadHex = head, head.String()
+	if l.srvLog != nil {
+		for _, a := range l.srvLog.Alarms() {
+			if strings.Contains(strings.ToLower(a), "corrupt") {
+				return r, fmt.Errorf("%w: the JetStream server reported damage: %s", events.ErrCorrupt, a)
+			}
+		}
+	}
+	return r, nil
+}
+
+// Info is the stream's info, as the server reports it.
+func (l *Log) Info(ctx context.Context) (*jetstream.StreamInfo, error) { return l.stream.Info(ctx) }
