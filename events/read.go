@@ -75,8 +75,19 @@ func (l *Log) walk(ctx context.Context, from uint64, mode walkMode, visit segmen
 // that lags behind the others (a Tail) keeps its own, so the newest
 // segment is not read whole each time it looks.
 func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache *tailCache, visit segmentVisit) error {
-	if done, err := l.walkTail(from, mode, cache, visit); done || err != nil {
+	done, next, err := l.walkTail(from, mode, cache, visit)
+	if err != nil {
 		return err
+	}
+	if done {
+		// The next segment, if a writer started one, is named by the seq
+		// after the tail's last event: one stat proves there is none. Any
+		// way a segment could follow an unchanged tail (a crash between
+		// steps) is then still caught without listing the folder.
+		if _, err := os.Stat(filepath.Join(l.dir, segmentName(next))); err != nil {
+			return nil
+		}
+		from = max(from, next)
 	}
 	l.listings.Add(1)
 	names, err := listSegments(l.dir)
@@ -120,44 +131,45 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 
 // walkTail reads only the new bytes of the newest segment when the cache
 // (nil: the log's own) says everything before from has been read already.
-// done is false when the cache cannot answer and a full walk is needed.
-func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segmentVisit) (done bool, err error) {
+// done is false when the cache cannot answer and a full walk is needed;
+// when it is true, next is the seq after the last event read.
+func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segmentVisit) (done bool, next uint64, err error) {
 	c := l.cached(cache)
 	name := c.name
 	if name == "" || c.sealed || from < c.next {
-		return false, nil
+		return false, 0, nil
 	}
 	f, err := os.Open(filepath.Join(l.dir, name))
 	if err != nil {
-		return false, nil // renamed or gone: let the full walk see
+		return false, 0, nil // renamed or gone: let the full walk see
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil || fileID(fi) != c.id || fi.Size() < c.size {
-		return false, nil
+		return false, 0, nil
 	}
 	if fi.Size() == c.size {
-		return true, nil
+		return true, c.next, nil
 	}
 	data := make([]byte, fi.Size()-c.size)
 	l.tailRead.Add(int64(len(data)))
 	if _, err := f.ReadAt(data, c.size); err != nil {
-		return false, nil
+		return false, 0, nil
 	}
 	s := &scanned{hdr: c.hdr, end: c.size, skipped: c.next - c.hdr.first}
 	if err := scanFrames(name, data, c.size, c.next, true, s); err != nil {
-		return true, err
+		return true, 0, err
 	}
 	var bufs bodyBufs
 	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
-		return true, err
+		return true, 0, err
 	}
 	if cache != nil {
 		cache.size, cache.next = s.end, s.next()
-		return true, nil
+		return true, s.next(), nil
 	}
 	l.advanceTail(name, c.id, c.size, s.end, s.next()) // unless another walk moved it meanwhile
-	return true, nil
+	return true, s.next(), nil
 }
 
 // cached returns what cache (nil: the log's own) remembers.
