@@ -241,11 +241,11 @@ const (
 
 // Sentinel errors the client returns for the codes above.
 var (
-	ErrUnauthorized  = errors.New("api: unauthorized (wrong or missing drone token)")
-	ErrNotRegistered = errors.New("api: drone is not registered")
-	ErrStaleFence    = errors.New("api: stale fencing token: the package was reclaimed; drop it")
-	ErrBadRequest    = errors.New("api: bad request")
-	ErrUnavailable   = errors.New("api: orchestrator unavailable")
+	ErrUnauthorized  = errors.New("unauthorized (wrong or missing drone token)")
+	ErrNotRegistered = errors.New("drone is not registered")
+	ErrStaleFence    = errors.New("stale fencing token: the package was reclaimed; drop it")
+	ErrBadRequest    = errors.New("bad request")
+	ErrUnavailable   = errors.New("orchestrator unavailable")
 )
 
 // ErrorFor returns the sentinel for a code (nil for an unknown one).

@@ -14,7 +14,7 @@ import (
 const maxSSELine = 4 << 20
 
 // ErrStreamLine is a line of the event stream over maxSSELine.
-var ErrStreamLine = errors.New("api: event stream line too long")
+var ErrStreamLine = errors.New("event stream line too long")
 
 // sseMessage is one message of a text/event-stream: the fields the
 // orchestrator sends (id, data, retry); others are ignored, as the

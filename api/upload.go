@@ -16,11 +16,11 @@ var (
 	// ErrRejected: the orchestrator verified an uploaded package and
 	// refused it (422); it took the package back, so the build's reporting
 	// ends here.
-	ErrRejected = errors.New("api: package rejected by the orchestrator's verification")
+	ErrRejected = errors.New("package rejected by the orchestrator's verification")
 	// ErrRefused: any other 4xx answer to an upload (bad query, too large,
 	// a route an older server lacks): sending the same bytes again cannot
 	// help, so it is not retried.
-	ErrRefused = errors.New("api: upload refused")
+	ErrRefused = errors.New("upload refused")
 )
 
 // Upload is one file to send: its bytes come from Open (called once per

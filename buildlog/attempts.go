@@ -99,7 +99,7 @@ func (s *Store) readLog(key string, fence uint64) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("buildlog: read %s (fence %d): %w", key, fence, err)
+			return nil, fmt.Errorf("build log: read %s (fence %d): %w", key, fence, err)
 		}
 	}
 	if len(ring) > maxRead {

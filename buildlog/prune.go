@@ -42,7 +42,7 @@ func (s *Store) pruneLocked(now time.Time) ([]string, error) {
 			break // the rest are newer, and the total fits
 		}
 		if err := os.Remove(l.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return gone, fmt.Errorf("buildlog: prune: %w", err)
+			return gone, fmt.Errorf("build log: prune: %w", err)
 		}
 		os.Remove(filepath.Dir(l.path)) // the package's folder, once empty
 		total -= l.size
@@ -71,7 +71,7 @@ func (s *Store) list() ([]kept, int64, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("buildlog: list: %w", err)
+		return nil, 0, fmt.Errorf("build log: list: %w", err)
 	}
 	return logs, total, nil
 }

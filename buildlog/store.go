@@ -22,11 +22,11 @@ import (
 // Errors callers test for with errors.Is.
 var (
 	// ErrTooLarge: a log over the store's size limit (compressed).
-	ErrTooLarge = errors.New("buildlog: log too large")
+	ErrTooLarge = errors.New("build log: log too large")
 	// ErrBadLog: the bytes are not one valid zstd stream.
-	ErrBadLog = errors.New("buildlog: not a zstd-compressed log")
+	ErrBadLog = errors.New("build log: not a zstd-compressed log")
 	// ErrNoLog: no log is kept for that build.
-	ErrNoLog = errors.New("buildlog: no log kept")
+	ErrNoLog = errors.New("build log: no log kept")
 )
 
 // maxDecoded bounds what a stored log may decompress to: a small stream
@@ -78,7 +78,7 @@ func (s *Store) Put(atom string, fence uint64, r io.Reader) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return 0, fmt.Errorf("buildlog: %w", err)
+		return 0, fmt.Errorf("build log: %w", err)
 	}
 	n, err := writeAtomic(path, r, checkZstd)
 	if err != nil {
@@ -142,7 +142,7 @@ func writeAtomic(path string, r io.Reader, check func(*os.File) error) (int64, e
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("buildlog: %w", err)
+		return 0, fmt.Errorf("build log: %w", err)
 	}
 	return n, nil
 }
@@ -158,12 +158,12 @@ func (s *Store) Open(atom string, fence uint64) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%w for %s (fence %d)", ErrNoLog, atom, fence)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("buildlog: %w", err)
+		return nil, fmt.Errorf("build log: %w", err)
 	}
 	dec, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("buildlog: %s: %w", path, err)
+		return nil, fmt.Errorf("build log: %s: %w", path, err)
 	}
 	return &decoded{dec: dec, f: f}, nil
 }

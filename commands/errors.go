@@ -7,40 +7,40 @@ import "errors"
 var (
 	// ErrBadAtom: a package on the command line is not a valid version as
 	// emerge prints it. Nothing was appended.
-	ErrBadAtom = errors.New("commands: bad package atom")
+	ErrBadAtom = errors.New("bad package atom")
 	// ErrAlreadyPaused: pause while dispatching is already paused.
-	ErrAlreadyPaused = errors.New("commands: the farm is already paused")
+	ErrAlreadyPaused = errors.New("the farm is already paused")
 	// ErrNotPaused: resume while dispatching is not paused.
-	ErrNotPaused = errors.New("commands: the farm is not paused")
+	ErrNotPaused = errors.New("the farm is not paused")
 	// ErrUnknownPackage: the package is not in the queue.
-	ErrUnknownPackage = errors.New("commands: package is not in the queue")
+	ErrUnknownPackage = errors.New("package is not in the queue")
 	// ErrNotBuilding: the package is not being built, so it cannot be
 	// completed, failed, renewed or returned.
-	ErrNotBuilding = errors.New("commands: package is not building")
+	ErrNotBuilding = errors.New("package is not building")
 	// ErrNotNeeded: the package cannot be claimed (it is building, built,
 	// failed, excluded or blocked).
-	ErrNotNeeded = errors.New("commands: package is not waiting to be built")
+	ErrNotNeeded = errors.New("package is not waiting to be built")
 	// ErrStaleFence: the claim's fencing token is not the current one: the
 	// package was reclaimed meanwhile. The drone must drop the build.
-	ErrStaleFence = errors.New("commands: stale fencing token (the package was reclaimed)")
+	ErrStaleFence = errors.New("stale fencing token (the package was reclaimed)")
 	// ErrUnknownDrone: the drone has never registered, so it may not claim.
-	ErrUnknownDrone = errors.New("commands: drone has not registered")
+	ErrUnknownDrone = errors.New("drone has not registered")
 	// ErrNotEligible: the dispatch rules rule the drone or the package out
 	// of a claim (the error names the rule).
 	ErrNotEligible = errors.New("the dispatch rules rule it out")
 	// ErrNotGrounded: unground of a drone that is not grounded.
-	ErrNotGrounded = errors.New("commands: drone is not grounded")
+	ErrNotGrounded = errors.New("drone is not grounded")
 	// ErrBadPattern: an exclusion pattern that is not a package glob.
-	ErrBadPattern = errors.New("commands: bad package pattern")
+	ErrBadPattern = errors.New("bad package pattern")
 	// ErrAlreadyExcluded: the same exclusion is already in force.
-	ErrAlreadyExcluded = errors.New("commands: already excluded")
+	ErrAlreadyExcluded = errors.New("already excluded")
 	// ErrNotExcluded: no such exclusion to remove.
-	ErrNotExcluded = errors.New("commands: no such exclusion")
+	ErrNotExcluded = errors.New("no such exclusion")
 	// ErrBuildIDTaken: a promotion's BUILD_ID is not the next one of its
 	// CPV (another promotion of it came first); allocate again.
-	ErrBuildIDTaken = errors.New("commands: BUILD_ID already given")
+	ErrBuildIDTaken = errors.New("BUILD_ID already given")
 	// ErrConflictRetries: the log kept moving under Execute; give up.
-	ErrConflictRetries = errors.New("commands: the log kept moving; gave up deciding")
+	ErrConflictRetries = errors.New("the log kept moving; gave up deciding")
 	// ErrDeciderPanic: a decider panicked; only its own caller is told.
-	ErrDeciderPanic = errors.New("commands: decider panicked")
+	ErrDeciderPanic = errors.New("decider panicked")
 )

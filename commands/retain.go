@@ -23,7 +23,7 @@ import (
 func Retain(keep int) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
 		if keep < 1 {
-			return nil, fmt.Errorf("commands: retain: keep %d builds per slot: want at least 1", keep)
+			return nil, fmt.Errorf("retain: keep %d builds per slot: want at least 1", keep)
 		}
 		slots := map[string][]projections.Build{}
 		for _, b := range st.Builds() {

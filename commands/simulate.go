@@ -12,7 +12,7 @@ import (
 )
 
 // ErrSimulation: the simulated farm stopped with packages left unbuilt.
-var ErrSimulation = errors.New("commands: simulation stuck")
+var ErrSimulation = errors.New("simulation stuck")
 
 // SimResult is a simulated farm's outcome.
 type SimResult struct {

@@ -13,25 +13,25 @@ import (
 var (
 	// ErrSyntax means the file is not valid TOML (or repeats a key), so
 	// nothing in it can be trusted.
-	ErrSyntax = errors.New("config: not valid TOML")
+	ErrSyntax = errors.New("config.toml: not valid TOML")
 
 	// ErrUnknownKey means a key or table the configuration does not have.
 	// It is an error, not a warning: an ignored misspelt key silently leaves
 	// the default in force, which is how settings drifted before.
-	ErrUnknownKey = errors.New("config: unknown key")
+	ErrUnknownKey = errors.New("config.toml: unknown key")
 
 	// ErrBadValue means a known key holds a value of the wrong type or out of
 	// range (a negative count, a listen address without a port, …).
-	ErrBadValue = errors.New("config: bad value")
+	ErrBadValue = errors.New("config.toml: bad value")
 
 	// ErrTable means a value was given for a key that names a whole table
 	// (like "farm"); set one of its keys instead.
-	ErrTable = errors.New("config: key names a table, not a value")
+	ErrTable = errors.New("config.toml: key names a table, not a value")
 
 	// ErrEmpty means the file has nothing but white space. swarm init never
 	// writes such a file, so it is one truncated by a crash or a bad save;
 	// taking it as "all defaults, no drones" would lock every drone out.
-	ErrEmpty = errors.New("config: file is empty")
+	ErrEmpty = errors.New("config.toml: file is empty")
 )
 
 // Error is a problem with one key of a config file. It prints as

@@ -20,7 +20,7 @@ func WriteFile(path string, data []byte) error {
 		return err
 	}
 	if err := atomicfile.WriteFile(path, data, 0o600); err != nil {
-		return fmt.Errorf("config: %w", err)
+		return fmt.Errorf("config.toml: %w", err)
 	}
 	return nil
 }

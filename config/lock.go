@@ -25,12 +25,12 @@ const LockName = "config.lock"
 func Edit(path string, edit func(data []byte) ([]byte, error)) error {
 	l, err := flock.Exclusive(filepath.Join(filepath.Dir(path), LockName))
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return fmt.Errorf("config.toml: %w", err)
 	}
 	defer l.Unlock()
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return fmt.Errorf("config.toml: %w", err)
 	}
 	if err := checkNotEmpty(path, data); err != nil {
 		return err

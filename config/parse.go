@@ -15,7 +15,7 @@ import (
 func Load(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, fmt.Errorf("config.toml: %w", err)
 	}
 	return parse(path, data)
 }

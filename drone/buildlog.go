@@ -98,6 +98,6 @@ func (a *Agent) sendLog(b *build) {
 			Open: func() (io.ReadCloser, error) { return os.Open(zpath) }})
 	})
 	if err != nil {
-		a.log.Warn("the build log was not stored", "atom", b.claim.Atom, "err", fmt.Errorf("buildlog: %w", err))
+		a.log.Warn("the build log was not stored", "atom", b.claim.Atom, "err", fmt.Errorf("build log: %w", err))
 	}
 }

@@ -56,7 +56,7 @@ func ParseHash(s string) (Hash, error) {
 	var h Hash
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != len(h) {
-		return h, fmt.Errorf("events: %q is not a chain value (64 hex digits)", s)
+		return h, fmt.Errorf("event log: %q is not a chain value (64 hex digits)", s)
 	}
 	copy(h[:], b)
 	return h, nil

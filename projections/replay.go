@@ -11,7 +11,7 @@ import (
 
 // ErrGap: the source skipped a sequence number, so the State it would build
 // is not the fold of the log (for example a snapshot from another log).
-var ErrGap = errors.New("projections: event sequence has a gap")
+var ErrGap = errors.New("event sequence has a gap")
 
 // Source yields a log's events from sequence number from on, in order. The
 // *Event it yields may be reused between iterations.
@@ -36,7 +36,7 @@ func Replay(ctx context.Context, src Source, from *State, until uint64) (*State,
 	n := 0
 	for e, err := range src.Events(ctx, s.Seq+1) {
 		if err != nil {
-			return s, fmt.Errorf("projections: replay after seq %d: %w", s.Seq, err)
+			return s, fmt.Errorf("replay after seq %d: %w", s.Seq, err)
 		}
 		if e.Seq != s.Seq+1 {
 			return s, fmt.Errorf("%w: after seq %d came %d", ErrGap, s.Seq, e.Seq)
@@ -47,7 +47,7 @@ func Replay(ctx context.Context, src Source, from *State, until uint64) (*State,
 		}
 		if n++; n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return s, fmt.Errorf("projections: replay stopped at seq %d: %w", s.Seq, err)
+				return s, fmt.Errorf("replay stopped at seq %d: %w", s.Seq, err)
 			}
 		}
 	}

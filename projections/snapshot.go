@@ -62,11 +62,11 @@ func parseSnapName(name string) (uint64, bool) {
 // Older snapshots beyond the newest Keep are deleted.
 func Save(dir string, s *State, head [32]byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("projections: snapshot folder: %w", err)
+		return fmt.Errorf("snapshot folder: %w", err)
 	}
 	data := encodeSnapshot(s, head)
 	if err := writeAtomic(dir, snapName(s.Seq), data); err != nil {
-		return fmt.Errorf("projections: save snapshot at seq %d: %w", s.Seq, err)
+		return fmt.Errorf("save snapshot at seq %d: %w", s.Seq, err)
 	}
 	return prune(dir, Keep)
 }
@@ -97,7 +97,7 @@ func writeAtomic(dir, name string, data []byte) error {
 func prune(dir string, keep int) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("projections: prune snapshots: %w", err)
+		return fmt.Errorf("prune snapshots: %w", err)
 	}
 	var errs []error
 	for i, seq := range snapshotSeqs(entries) {
@@ -113,7 +113,7 @@ func prune(dir string, keep int) error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("projections: prune snapshots: %w", err)
+		return fmt.Errorf("prune snapshots: %w", err)
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ func LoadLatest(dir string, atMost uint64, check func(seq uint64, head [32]byte)
 		return New(), nil
 	}
 	if err != nil {
-		return New(), fmt.Errorf("projections: read snapshots: %w", err)
+		return New(), fmt.Errorf("read snapshots: %w", err)
 	}
 	for _, seq := range snapshotSeqs(entries) {
 		if atMost != 0 && seq > atMost {

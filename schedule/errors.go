@@ -7,16 +7,16 @@ import "errors"
 var (
 	// ErrBadJob: a job has negative work or names a dependency that is not
 	// a job of the same list (or itself).
-	ErrBadJob = errors.New("schedule: bad job")
+	ErrBadJob = errors.New("bad job")
 
 	// ErrCycle: the jobs' dependencies form a cycle, so no order builds
 	// them all. The message names one job on the cycle.
-	ErrCycle = errors.New("schedule: dependency cycle")
+	ErrCycle = errors.New("dependency cycle")
 
 	// ErrBadFleet: no drones, or a drone without a positive core count.
-	ErrBadFleet = errors.New("schedule: bad fleet")
+	ErrBadFleet = errors.New("bad fleet")
 
 	// ErrState: a Plan transition that does not apply to the job's state,
 	// such as finishing a job that was never started.
-	ErrState = errors.New("schedule: job is not in a state that allows this")
+	ErrState = errors.New("job is not in a state that allows this")
 )

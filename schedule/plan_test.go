@@ -60,10 +60,10 @@ func TestPlanStateErrors(t *testing.T) {
 		err  error
 		text string
 	}{
-		{"start a waiting job", p.Start(1), "schedule: job is not in a state that allows this: job 1 is waiting, not ready"},
-		{"return a ready job", p.Return(0), "schedule: job is not in a state that allows this: job 0 is ready, not running"},
-		{"start out of range", p.Start(5), "schedule: job is not in a state that allows this: job 5 of 2"},
-		{"finish out of range", p.Finish(-1), "schedule: job is not in a state that allows this: finish job -1 of 2"},
+		{"start a waiting job", p.Start(1), "job is not in a state that allows this: job 1 is waiting, not ready"},
+		{"return a ready job", p.Return(0), "job is not in a state that allows this: job 0 is ready, not running"},
+		{"start out of range", p.Start(5), "job is not in a state that allows this: job 5 of 2"},
+		{"finish out of range", p.Finish(-1), "job is not in a state that allows this: finish job -1 of 2"},
 	} {
 		if !errors.Is(tt.err, ErrState) || tt.err.Error() != tt.text {
 			t.Errorf("%s: %v, want %q", tt.name, tt.err, tt.text)

@@ -86,12 +86,12 @@ func TestPrioritiesErrors(t *testing.T) {
 		text string
 	}{
 		{"cycle", []Job{{ID: "a/x", Deps: []int{2}}, {ID: "a/y", Deps: []int{0}}, {ID: "a/z", Deps: []int{1}}}, ErrCycle,
-			`schedule: dependency cycle: job "a/x" needs job "a/z" needs job "a/y" needs job "a/x"`},
+			`dependency cycle: job "a/x" needs job "a/z" needs job "a/y" needs job "a/x"`},
 		{"cycle behind a good job", []Job{{}, {Deps: []int{0, 2}}, {Deps: []int{1}}}, ErrCycle,
-			"schedule: dependency cycle: job 1 needs job 2 needs job 1"},
-		{"self", []Job{{ID: "a/x", Deps: []int{0}}}, ErrBadJob, `schedule: bad job: job "a/x" depends on job 0 (there are 1 jobs)`},
-		{"out of range", []Job{{Deps: []int{3}}}, ErrBadJob, "schedule: bad job: job 0 depends on job 3 (there are 1 jobs)"},
-		{"negative", []Job{{ID: "a/x"}, {ID: "a/y", Work: -s}}, ErrBadJob, `schedule: bad job: job "a/y" has negative work -1s`},
+			"dependency cycle: job 1 needs job 2 needs job 1"},
+		{"self", []Job{{ID: "a/x", Deps: []int{0}}}, ErrBadJob, `bad job: job "a/x" depends on job 0 (there are 1 jobs)`},
+		{"out of range", []Job{{Deps: []int{3}}}, ErrBadJob, "bad job: job 0 depends on job 3 (there are 1 jobs)"},
+		{"negative", []Job{{ID: "a/x"}, {ID: "a/y", Work: -s}}, ErrBadJob, `bad job: job "a/y" has negative work -1s`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

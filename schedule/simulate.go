@@ -111,7 +111,7 @@ func (s *sim) run() error {
 			return err
 		}
 		if len(s.pending) == 0 {
-			return fmt.Errorf("schedule: simulation stuck at %v with %d jobs not done and no build running", s.now, s.plan.Remaining())
+			return fmt.Errorf("simulation stuck at %v with %d jobs not done and no build running", s.now, s.plan.Remaining())
 		}
 		s.now = s.pending[0].end
 		for len(s.pending) > 0 && s.pending[0].end == s.now {

@@ -21,11 +21,11 @@ import (
 func Create(dir, pattern string, perm os.FileMode) (*os.File, error) {
 	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("atomicfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	if err := f.Chmod(perm); err != nil {
 		Discard(f)
-		return nil, fmt.Errorf("atomicfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return f, nil
 }
@@ -52,7 +52,7 @@ func Publish(f *os.File, path string, mtime time.Time) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("atomicfile: publish %s: %w", path, err)
+		return fmt.Errorf("publish %s: %w", path, err)
 	}
 	return SyncDir(filepath.Dir(path))
 }
@@ -77,7 +77,7 @@ func Write(path, pattern string, perm os.FileMode, fill func(*os.File) error) er
 	}
 	if err := fill(f); err != nil {
 		Discard(f)
-		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return Publish(f, path, time.Time{})
 }
@@ -87,14 +87,14 @@ func Write(path, pattern string, perm os.FileMode, fill func(*os.File) error) er
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("atomicfile: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("atomicfile: sync %s: %w", dir, err)
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // ErrLocked: TryLock found the lock held by someone else.
-var ErrLocked = errors.New("flock: held by another process")
+var ErrLocked = errors.New("held by another process")
 
 // File is an open lock file. Its lock may be taken and released many times
 // (Lock, RLock, TryLock, Unlock) until Close, which releases it for good.

@@ -17,7 +17,7 @@ import (
 )
 
 // ErrClosed is returned by Write after Close.
-var ErrClosed = errors.New("hashpipe: write after close")
+var ErrClosed = errors.New("write after close")
 
 // chunkSize is what the goroutine is handed at a time: large enough that
 // the hand-over costs nothing beside the hashing, small enough that depth

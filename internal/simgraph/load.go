@@ -22,11 +22,11 @@ import (
 
 // ErrNoHistory: an emerge.log without one completed source build, so no
 // build time to learn and every package would be estimated at zero.
-var ErrNoHistory = errors.New("simgraph: no completed source build in the emerge.log")
+var ErrNoHistory = errors.New("no completed source build in the emerge.log")
 
 // ErrNoRoots: not one root of the world has a visible ebuild in the
 // metadata, so there is nothing to build.
-var ErrNoRoots = errors.New("simgraph: no root of the world has a visible ebuild")
+var ErrNoRoots = errors.New("no root of the world has a visible ebuild")
 
 // Input is a job graph ready for schedule.Simulate.
 type Input struct {
