@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -78,7 +79,13 @@ func TestMetricsFigures(t *testing.T) {
 	seq := ts.seq()
 	var st projections.Status
 	ts.store.Read(ctx, func(s *projections.State) { st = s.Status() })
+	// The counters follow the log through the event stream's feed; a scrape
+	// waits a few seconds for it, and on a loaded machine it may take more.
 	fams := scrape(t, ts.url)
+	for deadline := time.Now().Add(30 * time.Second); value(t, fams, "swarm_builds_total", "outcome", "completed") < 1 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		fams = scrape(t, ts.url)
+	}
 	for _, c := range []struct {
 		name   string
 		labels []string
