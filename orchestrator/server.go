@@ -113,6 +113,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ReadTimeout: cfg.ReadTimeout.Duration, IdleTimeout: cfg.IdleTimeout.Duration,
 		ConnState: ll.connState, ConnContext: withConn,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	// The stream (and the counters /metrics keeps) start at the log's end
+	// as it is before the first request: what this server appends is all
+	// counted, however late its goroutine gets going.
+	streamFrom := s.streamStart(ctx)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ll) }()
 
@@ -125,7 +129,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.healLoop(loops) })
 	wg.Go(func() { s.selfHealLoop(loops) })
 	wg.Go(func() { s.indexLoop(loops) })
-	wg.Go(func() { s.streamLoop(loops) })
+	wg.Go(func() { s.streamLoop(loops, streamFrom) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
 		"views_need_token", s.exposed)

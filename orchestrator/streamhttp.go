@@ -203,13 +203,18 @@ func (s *Server) streamLive(w *limitedStream, rc *http.ResponseController, r *ht
 	}
 }
 
-// streamLoop runs the event stream's hub from the log's end as the store
-// knows it, until ctx ends.
-func (s *Server) streamLoop(ctx context.Context) {
+// streamStart is where the event stream's hub starts: after the log's
+// last event as the store knows it.
+func (s *Server) streamStart(ctx context.Context) uint64 {
 	var from uint64
 	if err := s.store.Read(ctx, func(st *projections.State) { from = st.Seq + 1 }); err != nil {
 		s.log.Error("event stream: read the state; streaming from the log's start", "err", err)
 	}
+	return from
+}
+
+// streamLoop runs the event stream's hub from event from until ctx ends.
+func (s *Server) streamLoop(ctx context.Context, from uint64) {
 	s.hub.run(ctx, s.store.Log(), from, s.log.Error)
 }
 
