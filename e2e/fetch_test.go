@@ -1,12 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -19,22 +15,7 @@ import (
 // a laptop would.
 func (f *farm) runIn(dir string, args ...string) (stdout, stderr string, code int) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, swarmBin, args...)
-	cmd.Dir, cmd.Env = dir, f.baseEnv()
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ctx.Err() == nil:
-		code = ee.ExitCode()
-	default:
-		f.t.Fatalf("swarm %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
-	}
-	return out.String(), errOut.String(), code
+	return f.runBin(swarmBin, dir, cliTimeout, args...)
 }
 
 var fetchedRE = regexp.MustCompile(`^fetched (\d+) events \(seq (\d+) to (\d+)\) from `)

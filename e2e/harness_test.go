@@ -106,10 +106,18 @@ func (f *farm) baseEnv() []string {
 // exit code. It fails the test only if the binary could not be run.
 func (f *farm) run(args ...string) (stdout, stderr string, code int) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	return f.runBin(swarmBin, "", cliTimeout, append([]string{"--dir", f.root}, args...)...)
+}
+
+// runBin runs bin with args in dir ("": the test's own) within timeout and
+// returns its stdout, stderr and exit code. It fails the test only if the
+// binary could not be run (or ran out of time).
+func (f *farm) runBin(bin, dir string, timeout time.Duration, args ...string) (stdout, stderr string, code int) {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, swarmBin, append([]string{"--dir", f.root}, args...)...)
-	cmd.Env = f.baseEnv()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir, cmd.Env = dir, f.baseEnv()
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

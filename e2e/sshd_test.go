@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -257,22 +255,7 @@ func (f *farm) deploy(args ...string) (stdout, stderr string, code int) {
 // deployWith runs deploy with the swarm binary bin: the release it pushes.
 func (f *farm) deployWith(bin string, args ...string) (stdout, stderr string, code int) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), deployTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"--dir", f.root, "deploy"}, args...)...)
-	cmd.Env = f.baseEnv()
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ctx.Err() == nil:
-		code = ee.ExitCode()
-	default:
-		f.t.Fatalf("swarm deploy %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
-	}
-	return out.String(), errOut.String(), code
+	return f.runBin(bin, "", deployTimeout, append([]string{"--dir", f.root, "deploy"}, args...)...)
 }
 
 // restartSSHDWithNewKey starts h's sshd again on the same port and folder
