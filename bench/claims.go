@@ -39,27 +39,12 @@ func (r *runner) claimsHTTPn(ctx context.Context, n int) error {
 	name := fmt.Sprintf("claims_http_%d", n)
 	r.progress("%s: %d rounds × %v a side, %d drones claiming and completing over loopback HTTP (raw durable HTTP vs swarm serve)",
 		name, r.sz.httpRounds, r.sz.httpSlice, n)
-	dir := filepath.Join(r.scratch, name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return r.fail(name, unitRate, err)
-	}
-	srv, err := startServer(filepath.Join(dir, "swarm"), n, 0)
+	p, err := r.startHTTPPair(ctx, name, n, simdrone.Mix{})
 	if err != nil {
 		return r.fail(name, unitRate, err)
 	}
-	defer srv.stop()
-	raw, err := startRawHTTP(dir)
-	if err != nil {
-		return r.fail(name, unitRate, err)
-	}
-	defer raw.Close()
-	hc, rawHC := httpClient(n), httpClient(n)
-	defer hc.CloseIdleConnections()
-	defer rawHC.CloseIdleConnections()
-	ds, err := srv.drones(ctx, n, hc, simdrone.Mix{})
-	if err != nil {
-		return r.fail(name, unitRate, err)
-	}
+	defer p.close()
+	srv, raw, rawHC, ds := p.srv, p.raw, p.rawHC, p.ds
 	next, depth := 0, 2000
 	rawM := func(ctx context.Context) (sample, error) {
 		return rawPairs(ctx, raw, rawHC, n, r.sz.httpCap, r.sz.httpSlice)
@@ -127,27 +112,12 @@ func rawPairs(ctx context.Context, raw *rawHTTP, hc *http.Client, n, cap int, sl
 func (r *runner) heartbeatsHTTP(ctx context.Context) error {
 	const name, n = "heartbeats_http_64", 64
 	r.progress("%s: %d rounds × %v a side, %d drones heartbeating over loopback HTTP", name, r.sz.httpRounds, r.sz.httpSlice, n)
-	dir := filepath.Join(r.scratch, name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return r.fail(name, unitRate, err)
-	}
-	srv, err := startServer(filepath.Join(dir, "swarm"), n, 0)
+	p, err := r.startHTTPPair(ctx, name, n, simdrone.Mix{HoldMax: 2})
 	if err != nil {
 		return r.fail(name, unitRate, err)
 	}
-	defer srv.stop()
-	raw, err := startRawHTTP(dir)
-	if err != nil {
-		return r.fail(name, unitRate, err)
-	}
-	defer raw.Close()
-	hc, rawHC := httpClient(n), httpClient(n)
-	defer hc.CloseIdleConnections()
-	defer rawHC.CloseIdleConnections()
-	ds, err := srv.drones(ctx, n, hc, simdrone.Mix{HoldMax: 2})
-	if err != nil {
-		return r.fail(name, unitRate, err)
-	}
+	defer p.close()
+	srv, raw, rawHC, ds := p.srv, p.raw, p.rawHC, p.ds
 	next := 0
 	if err := srv.enqueue(ctx, &next, n); err != nil {
 		return r.fail(name, unitRate, err)
@@ -265,4 +235,43 @@ func newestSnapshot(dir string) uint64 {
 		}
 	}
 	return best
+}
+
+// httpPair is one probe's two sides: the real orchestrator with its
+// simulated drones, and the raw durable HTTP handler with its client.
+type httpPair struct {
+	srv       *benchServer
+	raw       *rawHTTP
+	hc, rawHC *http.Client
+	ds        []*simdrone.Drone
+}
+
+// startHTTPPair starts both sides of probe name for n drones in a folder
+// of its own under the scratch folder.
+func (r *runner) startHTTPPair(ctx context.Context, name string, n int, mix simdrone.Mix) (*httpPair, error) {
+	dir := filepath.Join(r.scratch, name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	p := &httpPair{hc: httpClient(n), rawHC: httpClient(n)}
+	var err error
+	if p.srv, err = startServer(filepath.Join(dir, "swarm"), n, 0); err != nil {
+		return nil, err
+	}
+	if p.raw, err = startRawHTTP(dir); err != nil {
+		p.srv.stop()
+		return nil, err
+	}
+	if p.ds, err = p.srv.drones(ctx, n, p.hc, mix); err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *httpPair) close() {
+	p.hc.CloseIdleConnections()
+	p.rawHC.CloseIdleConnections()
+	p.raw.Close()
+	p.srv.stop()
 }
