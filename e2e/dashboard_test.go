@@ -59,7 +59,7 @@ func (f *farm) waitPage(b *browser, what string, cond func(pageState) bool) page
 // both shown building; and when the orchestrator restarts, the page goes
 // on without a reload and misses none of the events appended meanwhile.
 func TestDashboardInChromium(t *testing.T) {
-	f := newFarm(t)
+	f := newFarm(t, everyBeat) // it waits for heartbeats in the log
 	f.addDrone("alpha")
 	f.addDrone("bravo")
 	f.serve()
@@ -163,7 +163,7 @@ func mustPort(t *testing.T, raw string) string {
 // the browser's cookie carries it to the views and the event stream (an
 // EventSource can send no header), and the page goes live.
 func TestDashboardSignInBeyondLoopback(t *testing.T) {
-	f := newFarm(t)
+	f := newFarm(t, everyBeat) // it waits for heartbeats in the log
 	f.addDrone("alpha")
 	f.serveOn("0.0.0.0:0")
 	token := f.operator("alice", "--read-only")
