@@ -48,10 +48,13 @@ func TestAbandonedClaimsLeaveNothingBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Evidence that the server holds them all: its descriptors grew by n.
+	// Evidence that the server holds them all: its descriptors grew by n,
+	// give or take the few it opens and closes on its own (the log's
+	// segments, a snapshot, an idle connection timing out).
+	const slack = 10
 	f.waitFor(startTimeout, fmt.Sprintf("the server to hold the %d claims", n), func() (bool, string) {
 		got := fdCount(t, pid)
-		return got >= base+n, fmt.Sprintf("%d descriptors (%d before)", got, base)
+		return got >= base+n-slack, fmt.Sprintf("%d descriptors (%d before)", got, base)
 	})
 	// One more claim, answered at its wait's end: the server still works.
 	if code, b := f.post("d1", token, "claim", map[string]any{"wait_ms": 100}); code != http.StatusOK {
@@ -61,7 +64,6 @@ func TestAbandonedClaimsLeaveNothingBehind(t *testing.T) {
 		c.Close()
 	}
 	conns = nil
-	const slack = 10
 	f.waitFor(startTimeout, "the server's descriptors back where they were", func() (bool, string) {
 		got := fdCount(t, pid)
 		return got <= base+slack, fmt.Sprintf("%d descriptors (%d before the claims)", got, base)
