@@ -236,6 +236,10 @@ func TestDeployRestartsAndRollsBack(t *testing.T) {
 		t.Errorf("build-2's VERSION after the rollback = %q, want dev", b)
 	}
 	checkStaleViews(f)
+	// The incident finder names the rolled-back deploy from this real log.
+	if ins := f.incidents("deploy_failure"); len(ins) != 1 || !strings.Contains(ins[0].Summary, "build-2") {
+		t.Errorf("replay --incidents: deploy failures %+v, want one, of build-2", ins)
+	}
 	for h, n := range map[*sshHost]int{good: 2, bad: 3} { // boot, deploy (, rollback)
 		if b, _ := os.ReadFile(filepath.Join(h.root, "restarted")); strings.Count(string(b), "restart\n") != n {
 			t.Errorf("%s's restart command ran %d times, want %d", h.name, strings.Count(string(b), "restart\n"), n)
