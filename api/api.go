@@ -145,6 +145,10 @@ type HeartbeatRequest struct {
 	// Portage is the drone's portage configuration, sent only when it
 	// changed since the drone last sent it (see RegisterRequest.Portage).
 	Portage map[string]string `json:"portage,omitempty"`
+	// Version is the swarm release the drone runs (older drones send
+	// none): the farm learns of an upgrade from the next beat, not only
+	// from the drone registering again.
+	Version string `json:"version,omitempty"`
 }
 
 // Drop tells a drone to stop a build it holds: the claim is no longer its

@@ -70,6 +70,7 @@ func (r HeartbeatRequest) Validate() error {
 		percent("disk_percent", r.DiskPercent, true),
 		check(r.Load >= 0, "load", "must not be negative"),
 		Printable("tree", r.Tree, MaxTreeBytes),
+		Printable("version", r.Version, MaxVersionBytes),
 		portageSettings(r.Portage),
 		tasks(r.Tasks),
 	)

@@ -32,6 +32,7 @@ type Beat struct {
 	Tree                                         string // its portage tree identity; "" = unchanged
 	// Portage is its portage configuration when it changed; nil = unchanged.
 	Portage portage.Settings
+	Version string // the release it runs; "" = not said
 }
 
 // BeatAnswer is what the farm tells the drone back.
@@ -100,11 +101,14 @@ func Heartbeat(r Rules, now time.Time, drone string, b Beat, live *Liveness, ans
 func healthEvent(r Rules, now time.Time, d projections.Drone, b Beat, every bool) *events.Event {
 	e := events.Event{Type: events.TypeDroneHealth, Actor: d.ID, Drone: d.ID, Health: b.Health, Tree: b.Tree,
 		CPUPercent: b.CPUPercent, MemoryPercent: b.MemoryPercent, DiskPercent: b.DiskPercent, Load: b.Load}
+	if b.Version != "" && b.Version != d.Version {
+		e.Version = b.Version
+	}
 	if fp := b.Portage.Fingerprint(); fp != "" && fp != d.Fingerprint {
 		e.Portage, e.Fingerprint = b.Portage.Pairs(), fp
 	}
 	changed := (b.Health != "" && projections.Health(b.Health) != d.Health) ||
-		(b.Tree != "" && b.Tree != d.Tree) || e.Fingerprint != ""
+		(b.Tree != "" && b.Tree != d.Tree) || e.Fingerprint != "" || e.Version != ""
 	due := d.SampledAt.IsZero() || r.SampleEvery <= 0 || now.Sub(d.SampledAt) >= r.SampleEvery
 	if !every && !changed && !due {
 		return nil

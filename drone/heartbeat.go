@@ -49,6 +49,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		Draining:      a.draining(),
 		Tree:          a.tree(),
 		Portage:       settings,
+		Version:       a.cfg.Version,
 	}
 	gen := a.registered
 	a.mu.Unlock()

@@ -24,7 +24,7 @@ const (
 	TypeGrounded             // a drone may not claim until Until: Reason
 	TypeUngrounded           // a grounding was lifted
 	TypeDroneRegistered      // a drone introduced itself: Cores, MemoryMB, Capabilities, Version, Portage and Fingerprint
-	TypeDroneHealth          // a drone's health or sampled resources changed (Portage and Fingerprint when its portage configuration did)
+	TypeDroneHealth          // a drone's health or sampled resources changed (Portage and Fingerprint when its portage configuration did, Version when its release did)
 	TypeDroneOffline         // a drone missed its heartbeats
 	TypeDroneOnline          // an offline drone was heard from again
 	TypeBinpkgUploaded       // a drone uploaded a binary package: SHA256, Size

@@ -304,7 +304,7 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	var ans commands.BeatAnswer
 	beat := commands.Beat{Health: req.Health, CPUPercent: req.CPUPercent, MemoryPercent: req.MemoryPercent,
 		DiskPercent: req.DiskPercent, Load: req.Load, Tasks: tasksOf(req.Tasks), Tree: req.Tree,
-		Portage: portageSettings(req.Portage)}
+		Portage: portageSettings(req.Portage), Version: req.Version}
 	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, s.live, &ans)); err != nil {
 		return nil, err
 	}

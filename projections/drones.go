@@ -228,6 +228,9 @@ func (d *Drone) sample(e *events.Event) {
 	if e.Tree != "" {
 		d.Tree = e.Tree
 	}
+	if e.Version != "" {
+		d.Version = e.Version
+	}
 	if e.Fingerprint != "" {
 		d.Portage, d.Fingerprint = slices.Clone(e.Portage), e.Fingerprint
 	}
