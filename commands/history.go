@@ -3,7 +3,6 @@ package commands
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -47,34 +46,16 @@ func Learn(actor, source string, durations map[string]time.Duration) Decider {
 // changed: without it, times learned after a fresh never reached the
 // dispatch order of what was already queued.
 func replan(st *projections.State, known map[string]time.Duration, actor, reason string) []events.Event {
-	est := schedule.NewEstimates(known)
-	index := make(map[string]int)
-	var pending []*projections.Package
-	for p := range st.Pending() {
-		pending = append(pending, p)
-	}
-	slices.SortFunc(pending, func(a, b *projections.Package) int { return strings.Compare(a.Atom, b.Atom) })
-	for i, p := range pending {
-		index[p.Atom] = i
-	}
-	jobs := make([]schedule.Job, len(pending))
-	for i, p := range pending {
-		w, _ := est.Work(projections.CP(p.Atom))
-		jobs[i] = schedule.Job{ID: p.Atom, Work: max(w, minWork)}
-		for _, dep := range p.Deps {
-			if j, ok := index[dep]; ok {
-				jobs[i].Deps = append(jobs[i].Deps, j)
-			}
-		}
-	}
+	jobs, _ := PendingWork(st, known)
 	prio, err := schedule.Priorities(jobs)
 	if err != nil {
 		return nil // a cycle cannot come from fresh's plan; keep the priorities it gave
 	}
 	var evs []events.Event
-	for i, p := range pending {
+	for i, j := range jobs {
+		p, _ := st.Package(j.ID)
 		if ms := uint64(prio[i].Milliseconds()); ms != uint64(p.Priority.Milliseconds()) {
-			evs = append(evs, events.Event{Type: events.TypeReprioritized, Actor: actor, Atom: p.Atom,
+			evs = append(evs, events.Event{Type: events.TypeReprioritized, Actor: actor, Atom: j.ID,
 				Priority: ms, Reason: reason})
 		}
 	}

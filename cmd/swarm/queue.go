@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -88,7 +87,7 @@ func printQueue(w io.Writer, rows []commands.QueueEntry) error {
 		}
 		expected := "-"
 		if r.ExpectedSec > 0 {
-			expected = shortDuration(time.Duration(r.ExpectedSec * float64(time.Second)))
+			expected = clock(r.ExpectedSec)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			termsafe.Line(r.Atom), state, expected, binary, strconv.FormatUint(uint64(r.Attempts), 10),
@@ -105,17 +104,6 @@ func asEntries(rows []projections.QueueRow) []commands.QueueEntry {
 		out[i] = commands.QueueEntry{QueueRow: r, Ready: r.State == projections.Needed && len(r.WaitingFor) == 0}
 	}
 	return out
-}
-
-// shortDuration prints a build time compactly: "45s", "12m", "2h05m".
-func shortDuration(d time.Duration) string {
-	switch d = d.Round(time.Second); {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // nonNil makes an empty list print as [] rather than null.

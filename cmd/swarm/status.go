@@ -132,8 +132,7 @@ func printServer(w io.Writer, srv *commands.ServerCondition, s projections.Statu
 
 // etaLine: "2h05m, about 14:32 (300 packages on 4 drones; 250 with learned times)".
 func etaLine(e commands.ETA, now time.Time) string {
-	d := time.Duration(e.Seconds * float64(time.Second))
-	return fmt.Sprintf("%s, about %s (%s on %s; %d with learned build times)", shortDuration(d),
+	return fmt.Sprintf("%s, about %s (%s on %s; %d with learned build times)", clock(e.Seconds),
 		shortTime(e.At), plural(e.Remaining, "package", "packages"), plural(e.Drones, "drone", "drones"), e.Measured)
 }
 
