@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"errors"
 	"slices"
 
 	"github.com/swarm-build/swarm/config"
@@ -38,6 +37,3 @@ func KnownDrone(cfg config.Config, st *projections.State, id string) error {
 	}
 	return nil
 }
-
-// ErrNoSuchDrone: the drone id is neither admitted nor ever registered.
-var ErrNoSuchDrone = errors.New("no such drone (not admitted in config.toml, never registered)")

@@ -28,6 +28,12 @@ var (
 	// ErrNotEligible: the dispatch rules rule the drone or the package out
 	// of a claim (the error names the rule).
 	ErrNotEligible = errors.New("the dispatch rules rule it out")
+	// ErrNoSuchDrone: a drone id neither admitted in config.toml nor ever
+	// registered (ground, exclude --drone).
+	ErrNoSuchDrone = errors.New("no such drone (not admitted in config.toml, never registered)")
+	// ErrAmbiguous: a package name stands for several versions where one
+	// is needed (replay --explain).
+	ErrAmbiguous = errors.New("names several versions")
 	// ErrNotGrounded: unground of a drone that is not grounded.
 	ErrNotGrounded = errors.New("drone is not grounded")
 	// ErrBadPattern: an exclusion pattern that is not a package glob.

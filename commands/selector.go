@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -75,7 +74,3 @@ func (s Selector) String() string {
 	}
 	return s.Name
 }
-
-// ErrAmbiguous is returned when a name stands for several versions where
-// one is needed.
-var ErrAmbiguous = errors.New("names several versions")
