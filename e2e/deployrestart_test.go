@@ -325,14 +325,7 @@ echo $! >> "$H/pids"
 // remote over SSH; the drone comes back, and the restart is an event.
 func TestSelfHealingRestartsAnOfflineDrone(t *testing.T) {
 	t.Parallel()
-	f := newFarm(t, setting{"heal.enabled", "true"}, setting{"heal.after", `"1s"`},
-		setting{"heal.backoff", `"5s"`}, setting{"heal.restart_attempts", "2"})
-	f.serve()
-	h := f.startSSHD("build-7", "")
-	restart := f.droneHost(h, "")
-	f.trustHost(h)
-	f.addRemote(h, "--restart", "sh "+restart)
-	f.startHostDrone(h, restart)
+	f, h := healingFarm(t, "build-7", "5s", 2)
 
 	pid, err := os.ReadFile(filepath.Join(h.root, "drone.pid"))
 	if err != nil {
@@ -359,18 +352,11 @@ func TestSelfHealingRestartsAnOfflineDrone(t *testing.T) {
 
 // TestSelfHealingRestartsAGroundedDrone: a drone that stays grounded past
 // heal.after (here an operator's grounding that runs on) is restarted over
-// SSH too, though it still heartbeats; a drone that is merely online and
-// well is not.
+// SSH too, though it still heartbeats. (That a drone online and well is
+// left alone is commands.TestHealDue's.)
 func TestSelfHealingRestartsAGroundedDrone(t *testing.T) {
 	t.Parallel()
-	f := newFarm(t, setting{"heal.enabled", "true"}, setting{"heal.after", `"1s"`},
-		setting{"heal.backoff", `"1m"`}, setting{"heal.restart_attempts", "1"})
-	f.serve()
-	h := f.startSSHD("build-8", "")
-	restart := f.droneHost(h, "")
-	f.trustHost(h)
-	f.addRemote(h, "--restart", "sh "+restart)
-	f.startHostDrone(h, restart)
+	f, h := healingFarm(t, "build-8", "1m", 1)
 	f.waitDroneVersion("build-8", "dev")
 	f.swarm("ground", "build-8", "--for", "1h", "--reason", "keeps failing")
 	f.waitFor(startTimeout, "a self-healing restart of grounded build-8", func() (bool, string) {
@@ -385,4 +371,20 @@ func TestSelfHealingRestartsAGroundedDrone(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(h.root, "restarted"))
 		return strings.Count(string(b), "restart\n") >= 2, string(b)
 	})
+}
+
+// healingFarm serves a farm with self-healing on (heal.after 1s) and one
+// drone host, name, whose remote's restart command starts its drone; the
+// drone is running when it returns.
+func healingFarm(t *testing.T, name, backoff string, attempts int) (*farm, *sshHost) {
+	t.Helper()
+	f := newFarm(t, setting{"heal.enabled", "true"}, setting{"heal.after", `"1s"`},
+		setting{"heal.backoff", `"` + backoff + `"`}, setting{"heal.restart_attempts", strconv.Itoa(attempts)})
+	f.serve()
+	h := f.startSSHD(name, "")
+	restart := f.droneHost(h, "")
+	f.trustHost(h)
+	f.addRemote(h, "--restart", "sh "+restart)
+	f.startHostDrone(h, restart)
+	return f, h
 }
