@@ -99,12 +99,17 @@ type HealConfig struct {
 
 // LogConfig is [log]: the event log and its snapshots.
 type LogConfig struct {
-	SegmentBytes  int64 `toml:"segment_bytes"`  // size at which the tail segment is sealed
+	// Backend holds the log: BackendFile (.swarm/events, the default) or
+	// BackendJetStream (embedded NATS JetStream, [log.jetstream]).
+	Backend       string `toml:"backend"`
+	SegmentBytes  int64  `toml:"segment_bytes"`  // size at which the tail segment is sealed
 	SnapshotEvery int   `toml:"snapshot_every"` // events past the last snapshot before a new one
 	// Build logs the drones send (.swarm/logs/), kept zstd-compressed.
 	MaxBuildLog       int64    `toml:"max_build_log"`        // largest one taken, compressed bytes
 	BuildLogsMaxTotal int64    `toml:"build_logs_max_total"` // oldest pruned past this total
 	BuildLogsMaxAge   Duration `toml:"build_logs_max_age"`   // pruned when older
+	// JetStream is [log.jetstream], read when Backend is BackendJetStream.
+	JetStream JetStreamConfig `toml:"jetstream"`
 }
 
 // BinhostConfig is [binhost].
@@ -263,8 +268,9 @@ func Default() Config {
 			CriticalCrashes:       3,
 			SelfCheck:             []string{},
 		},
-		Log: LogConfig{SegmentBytes: 4 << 20, SnapshotEvery: 10000,
-			MaxBuildLog: 64 << 20, BuildLogsMaxTotal: 2 << 30, BuildLogsMaxAge: dur(30 * 24 * time.Hour)},
+		Log: LogConfig{Backend: BackendFile, SegmentBytes: 4 << 20, SnapshotEvery: 10000,
+			MaxBuildLog: 64 << 20, BuildLogsMaxTotal: 2 << 30, BuildLogsMaxAge: dur(30 * 24 * time.Hour),
+			JetStream: JetStreamConfig{Farm: "farm", Replicas: 1, Members: map[string]JetStreamMember{}}},
 		Binhost: BinhostConfig{MaxUpload: 8 << 30, Keep: 3, IndexEvery: dur(2 * time.Second)},
 		Exclude: ExcludeConfig{Patterns: []string{}},
 		Caps: CapabilitiesConfig{Packages: map[string][]string{}, USE: map[string][]string{},

@@ -147,6 +147,9 @@ func (l LogConfig) validate(v *validator) {
 	v.atLeast("log.max_build_log", l.MaxBuildLog, 4096)
 	v.atLeast("log.build_logs_max_total", l.BuildLogsMaxTotal, l.MaxBuildLog)
 	v.atLeastDur("log.build_logs_max_age", l.BuildLogsMaxAge, time.Hour)
+	v.check(l.Backend == BackendFile || l.Backend == BackendJetStream, "log.backend",
+		"must be %q or %q, not %q", BackendFile, BackendJetStream, l.Backend)
+	l.JetStream.validate(v)
 }
 
 func (b BinhostConfig) validate(v *validator) {
