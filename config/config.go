@@ -103,7 +103,7 @@ type LogConfig struct {
 	// BackendJetStream (embedded NATS JetStream, [log.jetstream]).
 	Backend       string `toml:"backend"`
 	SegmentBytes  int64  `toml:"segment_bytes"`  // size at which the tail segment is sealed
-	SnapshotEvery int   `toml:"snapshot_every"` // events past the last snapshot before a new one
+	SnapshotEvery int    `toml:"snapshot_every"` // events past the last snapshot before a new one
 	// Build logs the drones send (.swarm/logs/), kept zstd-compressed.
 	MaxBuildLog       int64    `toml:"max_build_log"`        // largest one taken, compressed bytes
 	BuildLogsMaxTotal int64    `toml:"build_logs_max_total"` // oldest pruned past this total
