@@ -42,6 +42,11 @@ type Options struct {
 	Farm   string           // names the stream and subject; "" is DefaultFarm
 	Now    func() time.Time // the clock for events appended without a time; nil is time.Now
 	Logger *slog.Logger     // nil discards
+	// Listen, when not "", is a host:port (port 0: any free one) where the
+	// embedded server also takes NATS clients: other swarm processes, which
+	// Connect presenting Token (client.go). "": no listener.
+	Listen string
+	Token  string // what a client must present; required with Listen
 }
 
 // Log is an event log held in a JetStream stream.
@@ -86,7 +91,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, sl, err := startServer(dir, opts.Logger)
+	srv, sl, err := startServer(dir, opts)
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -111,14 +116,20 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	return l, nil
 }
 
-// startServer runs a JetStream server over dir with no listener, every
-// write synced, and its log to logger (warnings kept: see srvLog).
-func startServer(dir string, logger *slog.Logger) (*server.Server, *srvLog, error) {
-	srv, err := server.NewServer(&server.Options{
+// startServer runs a JetStream server over dir with no listener (or one on
+// opts.Listen: listen.go), every write synced, and its log to opts.Logger
+// (warnings kept: see srvLog).
+func startServer(dir string, opts Options) (*server.Server, *srvLog, error) {
+	so := &server.Options{
 		ServerName: "swarm", DontListen: true, NoSigs: true,
 		JetStream: true, StoreDir: dir, SyncAlways: true,
 		JetStreamLimits: server.JSLimitOpts{MaxBatchSize: MaxBatch},
-	})
+	}
+	if err := listenOn(so, opts); err != nil {
+		return nil, nil, err
+	}
+	logger := opts.Logger
+	srv, err := server.NewServer(so)
 	if err != nil {
 		return nil, nil, fmt.Errorf("jetstream: start the server: %w", err)
 	}
@@ -137,7 +148,7 @@ func startServer(dir string, logger *slog.Logger) (*server.Server, *srvLog, erro
 
 // connect connects to srv in-process and opens the farm's stream.
 func connect(ctx context.Context, srv *server.Server, opts Options) (*Log, error) {
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("swarm"))
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("swarm"), nats.Token(opts.Token))
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: connect: %w", err)
 	}
