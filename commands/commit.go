@@ -107,7 +107,7 @@ func (s *Store) commitLocked(ctx context.Context, batch []*pending) {
 	s.stats.batches.Add(1)
 	s.stats.commands.Add(uint64(len(batch)))
 	for range maxAttempts {
-		if s.log.Broken() != nil {
+		if s.Broken() != nil {
 			s.oneByOneLocked(ctx, batch)
 			return
 		}
@@ -145,7 +145,9 @@ func (s *Store) tryLocked(ctx context.Context, batch []*pending) error {
 			r.err = err
 			continue
 		}
-		s.log.Prepare(st.Seq, evs)
+		if s.prep != nil {
+			s.prep.Prepare(st.Seq, evs)
+		}
 		for k := range evs {
 			st.Apply(&evs[k])
 		}

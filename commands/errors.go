@@ -5,6 +5,9 @@ import "errors"
 // Errors callers test for; decisions wrap them with the atom or drone they
 // are about.
 var (
+	// ErrClusterUnwired: [log.jetstream] describes a cluster member, which
+	// this build cannot run yet (see JetStreamOptions).
+	ErrClusterUnwired = errors.New("log.jetstream: cluster mode (name, members, replicas = 3) needs the clustered JetStream backend, which this build does not have yet")
 	// ErrBadAtom: a package on the command line is not a valid version as
 	// emerge prints it. Nothing was appended.
 	ErrBadAtom = errors.New("bad package atom")

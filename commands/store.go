@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/eventlog"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -28,12 +30,19 @@ type StoreOptions struct {
 	SegmentBytes  int64 // passed to the log; 0: its default
 	// Now is the log's clock for the events' times; nil: time.Now.
 	Now func() time.Time
+	// Backend is [log]: which backend holds the log and how to reach it
+	// (OpenLog). The zero value is the file log.
+	Backend config.LogConfig
+	// Own: this process must run the log's embedded server itself (swarm
+	// serve), never connect to another process's (logbackend.go).
+	Own bool
 }
 
 // Store is a .swarm folder's log and snapshots, with the State kept current
 // in memory between calls. It is safe for concurrent use.
 type Store struct {
-	log     *events.Log
+	log     eventlog.Log
+	prep    eventlog.Preparer // the log's, or nil
 	snapDir string
 	opts    StoreOptions
 	logger  *slog.Logger
@@ -61,16 +70,17 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	l, err := events.Open(filepath.Join(dir, "events"), events.Options{
-		ReadOnly: opts.ReadOnly, Logger: logger, SegmentBytes: opts.SegmentBytes, Now: opts.Now})
+	opts.Logger = logger
+	l, err := OpenLog(context.Background(), dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{log: l, snapDir: filepath.Join(dir, "snapshots"), opts: opts, logger: logger}, nil
+	prep, _ := l.(eventlog.Preparer)
+	return &Store{log: l, prep: prep, snapDir: filepath.Join(dir, "snapshots"), opts: opts, logger: logger}, nil
 }
 
 // Log is the store's event log.
-func (s *Store) Log() *events.Log { return s.log }
+func (s *Store) Log() eventlog.Log { return s.log }
 
 // warnTornOnce warns, once per read-only Store, when the log ends in bytes
 // that are not a whole frame: a reader (or a snapshot plus the events
@@ -80,19 +90,29 @@ func (s *Store) warnTornOnce() {
 	if !s.opts.ReadOnly || !s.tornChecked.CompareAndSwap(false, true) {
 		return
 	}
-	if t, err := s.log.TornTail(); err == nil && t != nil {
+	tt, ok := s.log.(eventlog.TornTeller)
+	if !ok {
+		return
+	}
+	if t, err := tt.TornTail(); err == nil && t != nil {
 		s.logger.Warn("the event log's end is damaged; answering from the events before it: " + t.String())
 	}
 }
 
 // Broken returns why the log refuses appends (a write or sync failed:
-// the disk full, say), or nil while it appends.
-func (s *Store) Broken() error { return s.log.Broken() }
+// the disk full, say), or nil while it appends (always, for a backend
+// without sticky failures).
+func (s *Store) Broken() error { return eventlog.Broken(s.log) }
 
 // Recover reopens a broken log in place once the disk takes writes again;
 // see events.Log.Recover. The State in memory stays valid: it only ever
-// held acknowledged events.
-func (s *Store) Recover(ctx context.Context) error { return s.log.Recover(ctx) }
+// held acknowledged events. A backend that never breaks has nothing to do.
+func (s *Store) Recover(ctx context.Context) error {
+	if h, ok := s.log.(eventlog.Healer); ok {
+		return h.Recover(ctx)
+	}
+	return nil
+}
 
 // Close stops the snapshotter and closes the log.
 func (s *Store) Close() error {

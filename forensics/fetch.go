@@ -45,9 +45,16 @@ type FetchResult struct {
 	Chain    events.Hash // the chain value after To
 }
 
+// FetchLog is what Fetch needs of the local log (any eventlog.Log, or an
+// *events.Log).
+type FetchLog interface {
+	ChainAfter(ctx context.Context, seq uint64) (events.Hash, error)
+	AppendIf(ctx context.Context, expect uint64, evs ...events.Event) (uint64, error)
+}
+
 // Fetch copies into log every record the orchestrator has after last, the
 // local log's last seq.
-func (f *Fetcher) Fetch(ctx context.Context, log *events.Log, last uint64) (FetchResult, error) {
+func (f *Fetcher) Fetch(ctx context.Context, log FetchLog, last uint64) (FetchResult, error) {
 	res := FetchResult{From: last, To: last}
 	head, err := log.ChainAfter(ctx, last)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/swarm-build/swarm/api"
+	"github.com/swarm-build/swarm/eventlog"
 )
 
 // handleLog serves the log's canonical records after a sequence number,
@@ -41,7 +42,7 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
 	}
 	page := api.LogPage{After: after, Prev: prev.String(), Records: []api.LogRecord{}}
 	size := 0
-	for rec, err := range log.Records(ctx, after+1) {
+	for rec, err := range eventlog.Records(ctx, log, after+1) {
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
 			return

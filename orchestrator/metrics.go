@@ -11,6 +11,7 @@ import (
 
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/eventlog"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -170,8 +171,10 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	c.counters(ctx, ch, seq)
-	if size, err := c.s.store.Log().Size(); err == nil {
-		gauge(descLogBytes, float64(size))
+	if sz, ok := c.s.store.Log().(eventlog.Sizer); ok {
+		if size, err := sz.Size(); err == nil {
+			gauge(descLogBytes, float64(size))
+		}
 	}
 }
 

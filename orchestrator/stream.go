@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/swarm-build/swarm/eventlog"
 	"github.com/swarm-build/swarm/events"
 )
 
@@ -84,10 +85,53 @@ func (h *streamHub) poke() {
 	}
 }
 
+// tailer is the file log's cheap follower (events.Tail), woken by poke.
+type tailer interface {
+	Tail(from uint64) *events.Tail
+}
+
 // run follows log from event from until ctx ends, then cuts every
-// subscriber off so their responses end and the server can shut down.
-func (h *streamHub) run(ctx context.Context, log *events.Log, from uint64, slog func(string, ...any)) {
-	tail := log.Tail(from)
+// subscriber off so their responses end and the server can shut down. The
+// file log is followed with its Tail, looked at when poked or every
+// streamPoll; another backend with its own Follow.
+func (h *streamHub) run(ctx context.Context, log eventlog.Log, from uint64, slog func(string, ...any)) {
+	if t, ok := log.(tailer); ok {
+		h.runTail(ctx, t.Tail(from), slog)
+		return
+	}
+	h.runFollow(ctx, log, from, slog)
+}
+
+// runFollow hands out what log.Follow yields; after a read error it
+// follows again, after streamPoll, from the event it stopped at.
+func (h *streamHub) runFollow(ctx context.Context, log eventlog.Log, from uint64, slog func(string, ...any)) {
+	h.mu.Lock()
+	h.next = max(from, 1)
+	h.mu.Unlock()
+	close(h.ready)
+	defer h.stop()
+	for {
+		h.mu.Lock()
+		next := h.next
+		h.mu.Unlock()
+		for e, err := range log.Follow(ctx, next) {
+			if err != nil {
+				if ctx.Err() == nil {
+					slog("event stream: following the log", "err", err)
+				}
+				break
+			}
+			h.publish(e)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(streamPoll):
+		}
+	}
+}
+
+func (h *streamHub) runTail(ctx context.Context, tail *events.Tail, slog func(string, ...any)) {
 	h.mu.Lock()
 	h.next = tail.Next()
 	h.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/swarm-build/swarm/buildlog"
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/eventlog"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/forensics"
 	"github.com/swarm-build/swarm/internal/atomicfile"
@@ -115,7 +116,7 @@ func (o *replayOptions) writeBundle(ctx context.Context, store *commands.Store, 
 	if err != nil {
 		return fmt.Errorf("replay --bundle: %w", err)
 	}
-	recs := store.Log().Records(ctx, 1)
+	recs := eventlog.Records(ctx, store.Log(), 1)
 	if until != 0 {
 		recs = recordsUntil(recs, until)
 	}

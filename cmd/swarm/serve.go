@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarm-build/swarm/binhost"
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/fresh"
 	"github.com/swarm-build/swarm/orchestrator"
 )
@@ -104,7 +105,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	defer lock.Close()
 	tightenModes(dir, logger)
-	store, err := o.app.openStore(false)
+	store, err := o.app.openStoreWith(commands.StoreOptions{Own: true})
 	if err != nil {
 		return err
 	}

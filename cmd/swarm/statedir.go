@@ -84,21 +84,31 @@ func (a *app) log() *slog.Logger {
 	return a.logger
 }
 
-// openStore opens the state folder's event log and snapshots. A writer
-// reads config.toml for the log's tuning and refuses a config that does not
-// load; a reader does not need one (forensics must work on a bare log).
+// openStore opens the state folder's event log and snapshots, on the
+// backend config.toml's [log] names. A writer reads config.toml for the
+// log's tuning and refuses a config that does not load; a reader whose
+// config does not load reads the file log (forensics must work on a bare
+// log).
 func (a *app) openStore(readOnly bool) (*commands.Store, error) {
+	return a.openStoreWith(commands.StoreOptions{ReadOnly: readOnly})
+}
+
+// openStoreWith is openStore with opts (ReadOnly, Own) as given.
+func (a *app) openStoreWith(opts commands.StoreOptions) (*commands.Store, error) {
 	dir, err := a.stateDir()
 	if err != nil {
 		return nil, err
 	}
-	opts := commands.StoreOptions{ReadOnly: readOnly, Logger: a.log()}
-	if !readOnly {
-		cfg, err := loadConfig(dir)
-		if err != nil {
-			return nil, err
+	opts.Logger = a.log()
+	cfg, err := loadConfig(dir)
+	switch {
+	case err == nil:
+		opts.Backend = cfg.Log
+		if !opts.ReadOnly {
+			opts.SnapshotEvery, opts.SegmentBytes = cfg.Log.SnapshotEvery, cfg.Log.SegmentBytes
 		}
-		opts.SnapshotEvery, opts.SegmentBytes = cfg.Log.SnapshotEvery, cfg.Log.SegmentBytes
+	case !opts.ReadOnly:
+		return nil, err
 	}
 	st, err := commands.OpenStore(dir, opts)
 	if err != nil {
