@@ -1,0 +1,164 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/eventlog"
+	"github.com/swarm-build/swarm/eventlog/jetstream"
+	"github.com/swarm-build/swarm/projections"
+)
+
+func jetStreamLog() config.LogConfig {
+	c := config.Default().Log
+	c.Backend = config.BackendJetStream
+	return c
+}
+
+func enqueue(t *testing.T, s *Store, atoms ...string) {
+	t.Helper()
+	if _, err := s.Execute(context.Background(), Enqueue("operator", atoms)); err != nil {
+		t.Fatalf("enqueue %v: %v", atoms, err)
+	}
+}
+
+func queued(t *testing.T, s *Store) int {
+	t.Helper()
+	st, err := s.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Count(projections.Needed)
+}
+
+// TestStoreOnJetStream: with [log] backend = "jetstream" the store decides
+// and appends into the embedded stream, not .swarm/events, and a store
+// opened again folds the same State from it, which verifies.
+func TestStoreOnJetStream(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenStore(dir, StoreOptions{Backend: jetStreamLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Log().(*jetstream.Log); !ok {
+		t.Fatalf("the store's log is a %T, not the JetStream log", s.Log())
+	}
+	enqueue(t, s, "dev-libs/a-1", "dev-libs/b-1")
+	enqueue(t, s, "dev-libs/c-1")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "events")); err == nil {
+		t.Errorf("a JetStream farm made .swarm/events")
+	}
+	s, err = OpenStore(dir, StoreOptions{Backend: jetStreamLog(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := queued(t, s); n != 3 {
+		t.Errorf("reopened: %d packages queued, want 3", n)
+	}
+	rep, err := s.Log().Verify(context.Background())
+	if err != nil || rep.Last != 3 {
+		t.Errorf("Verify = %+v, %v; want 3 events", rep, err)
+	}
+}
+
+// TestJetStreamBesideServe: while one process owns the store folder (swarm
+// serve), another store connects to its server through client.json (0600)
+// and both append to the one log, each seeing the other's events; once the
+// owner closes, client.json is gone and the folder opens again.
+func TestJetStreamBesideServe(t *testing.T) {
+	dir := t.TempDir()
+	owner, err := OpenStore(dir, StoreOptions{Backend: jetStreamLog(), Own: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := filepath.Join(dir, JetStreamDir, ClientFile)
+	if fi, err := os.Stat(client); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("client file: %v, %v; want mode 0600", fi, err)
+	}
+	enqueue(t, owner, "dev-libs/a-1")
+	cli, err := OpenStore(dir, StoreOptions{Backend: jetStreamLog()})
+	if err != nil {
+		t.Fatalf("a second store beside the owner: %v", err)
+	}
+	enqueue(t, cli, "dev-libs/b-1") // decided on a State it loaded through the owner's server
+	enqueue(t, owner, "dev-libs/c-1") // the owner's cached State is behind: a conflict, then a retry
+	if n := queued(t, cli); n != 3 {
+		t.Errorf("the client sees %d packages, want 3", n)
+	}
+	if err := cli.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := queued(t, owner); n != 3 {
+		t.Errorf("the owner sees %d packages, want 3", n)
+	}
+	if err := owner.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(client); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("client file after the owner closed: %v", err)
+	}
+	again, err := OpenStore(dir, StoreOptions{Backend: jetStreamLog(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if n := queued(t, again); n != 3 {
+		t.Errorf("after the owner: %d packages, want 3", n)
+	}
+}
+
+// TestClusterConfigRefusedAtOpen: until the clustered backend is merged, a
+// cluster member's config fails at open with one line, touching nothing.
+func TestClusterConfigRefusedAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	c := jetStreamLog()
+	c.JetStream.Name, c.JetStream.Replicas = "a", 3
+	_, err := OpenStore(dir, StoreOptions{Backend: c})
+	if !errors.Is(err, ErrClusterUnwired) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("OpenStore(cluster) = %v, want one line wrapping ErrClusterUnwired", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a refused open left %d files in the folder", len(ents))
+	}
+}
+
+// TestRecordsFallback: records re-encoded from a backend's events are the
+// file log's own records, chain and all (what fetch and bundles carry).
+func TestRecordsFallback(t *testing.T) {
+	s, err := OpenStore(t.TempDir(), StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	enqueue(t, s, "dev-libs/a-1", "dev-libs/b-1")
+	enqueue(t, s, "dev-libs/c-1")
+	ctx := context.Background()
+	var own, re []string
+	for r, err := range eventlog.Records(ctx, s.Log(), 2) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		own = append(own, string(r.Data)+r.Chain.String())
+	}
+	for r, err := range eventlog.Records(ctx, onlyLog{s.Log()}, 2) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		re = append(re, string(r.Data)+r.Chain.String())
+	}
+	if len(own) != 2 || strings.Join(own, "|") != strings.Join(re, "|") {
+		t.Errorf("records: the file log's %q, re-encoded %q", own, re)
+	}
+}
+
+// onlyLog hides every optional power of a log.
+type onlyLog struct{ eventlog.Log }
