@@ -89,7 +89,7 @@ func TestJetStreamBesideServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a second store beside the owner: %v", err)
 	}
-	enqueue(t, cli, "dev-libs/b-1") // decided on a State it loaded through the owner's server
+	enqueue(t, cli, "dev-libs/b-1")   // decided on a State it loaded through the owner's server
 	enqueue(t, owner, "dev-libs/c-1") // the owner's cached State is behind: a conflict, then a retry
 	if n := queued(t, cli); n != 3 {
 		t.Errorf("the client sees %d packages, want 3", n)
