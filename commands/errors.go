@@ -7,6 +7,9 @@ import "errors"
 var (
 	// ErrClusterUnwired: [log.jetstream] describes a cluster member, which
 	// this build cannot run yet (see JetStreamOptions).
+	// ErrSameBackend: a log migration to the backend the farm is on
+	// already.
+	ErrSameBackend    = errors.New("the log is on that backend already")
 	ErrClusterUnwired = errors.New("log.jetstream: cluster mode (name, members, replicas = 3) needs the clustered JetStream backend, which this build does not have yet")
 	// ErrBadAtom: a package on the command line is not a valid version as
 	// emerge prints it. Nothing was appended.

@@ -71,7 +71,7 @@ fields that are set, for every matching event (as with --all).`,
 	f.BoolVar(&opts.JSON, "json", false, "print one JSON object per line (every event, as --all)")
 	f.BoolVar(&opts.All, "all", false, "also show heartbeat-level events (lease renewals, resource samples)")
 	_ = cmd.RegisterFlagCompletionFunc("type", completeWords(events.Types()))
-	cmd.AddCommand(newLogExportCmd(a), newLogImportCmd(a))
+	cmd.AddCommand(newLogExportCmd(a), newLogImportCmd(a), newLogMigrateCmd(a))
 	return cmd
 }
 

@@ -172,8 +172,11 @@ func (o *verifyOptions) report(rep events.Report, bh *binhostResult, err error) 
 	if err != nil && !errors.Is(err, binhost.ErrDamaged) {
 		return err
 	}
-	fmt.Fprintf(o.app.out, "ok: %s in %s, head %s\n",
-		plural(int(rep.Events), "event", "events"), plural(rep.Segments, "segment", "segments"), rep.HeadHex)
+	where := plural(rep.Segments, "segment", "segments")
+	if rep.Segments == 0 && rep.Events > 0 {
+		where = "the JetStream stream" // it has messages, not segments
+	}
+	fmt.Fprintf(o.app.out, "ok: %s in %s, head %s\n", plural(int(rep.Events), "event", "events"), where, rep.HeadHex)
 	for _, t := range rep.Torn {
 		fmt.Fprintf(o.app.out, "torn: %s\n", t)
 	}
