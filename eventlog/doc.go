@@ -22,12 +22,21 @@
 // Copy moves a log from one backend to another and proves it by comparing
 // the chain heads.
 //
-// # Not yet wired
+// # Wiring
 //
-// commands.Store still holds an *events.Log. To run a farm on JetStream it
-// takes an eventlog.Log instead (what it calls — AppendIf, Events through
-// projections.Replay, ChainAfter — is all here), asks for the file log's
-// extras (Broken, Recover, TornTail) by type assertion, and a [log] backend
-// key chooses the backend when the store is opened. Store.Log's callers in
-// cmd/swarm (log, verify, replay) then read through the interface.
+// commands.Store holds a Log; commands.OpenLog opens the one [log] backend
+// names (config.toml). What only some backends can do is an optional
+// interface found by type assertion (extras.go): the file log's Prepare
+// (pre-encoding outside the writer's lock), Broken and Recover (a sticky
+// write failure), TornTail, Size and Records; Records falls back to
+// re-encoding the events, which is the same record and chain. The server's
+// event stream follows the file log with its cheap Tail and any other
+// backend with Follow.
+//
+// A JetStream log's store folder belongs to one process. swarm serve runs
+// the server and also takes NATS clients on a loopback port (or [log.jetstream]
+// listen) with a fresh token, both recorded 0600 in
+// .swarm/jetstream/client.json; a CLI verb that finds the folder held
+// connects there, and one that finds it free runs the server itself for
+// the length of the call.
 package eventlog

@@ -33,4 +33,12 @@
 // server warned of corruption. A kill -9 keeps every acknowledged append
 // (the crash case of eventlog/logtest); SyncAlways is what keeps them across
 // a power cut, which no test here can cause.
+//
+// # Other processes
+//
+// With Options.Listen (and a Token) the embedded server also takes NATS
+// clients on a TCP address; ClientURL says where. Connect opens the stream
+// through such a server (it does not reconnect: when that process goes, the
+// caller opens the folder itself). commands.OpenLog uses this so that the
+// CLI works beside a running swarm serve.
 package jetstream
