@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
@@ -145,9 +146,7 @@ func (s *Store) tryLocked(ctx context.Context, batch []*pending) error {
 			r.err = err
 			continue
 		}
-		if s.prep != nil {
-			s.prep.Prepare(st.Seq, evs)
-		}
+		s.prepare(st.Seq, evs)
 		for k := range evs {
 			st.Apply(&evs[k])
 		}
@@ -175,6 +174,25 @@ func (s *Store) tryLocked(ctx context.Context, batch []*pending) error {
 		}
 	}
 	return nil
+}
+
+// prepare stamps evs as the append after event last will store them, so
+// the State folds them as they will be (a claim's fencing token is its
+// seq): the file log's Prepare, or events.Stamp with the store's clock for
+// a backend that stores a stamped event unchanged.
+func (s *Store) prepare(last uint64, evs []events.Event) {
+	if s.prep != nil {
+		s.prep.Prepare(last, evs)
+		return
+	}
+	now := time.Now
+	if s.opts.Now != nil {
+		now = s.opts.Now
+	}
+	t := now().UTC()
+	for i := range evs {
+		events.Stamp(&evs[i], last+1+uint64(i), t)
+	}
 }
 
 // decide runs d, turning a panic into its caller's error: the batch's

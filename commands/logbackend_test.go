@@ -49,7 +49,15 @@ func TestStoreOnJetStream(t *testing.T) {
 		t.Fatalf("the store's log is a %T, not the JetStream log", s.Log())
 	}
 	enqueue(t, s, "dev-libs/a-1", "dev-libs/b-1")
-	enqueue(t, s, "dev-libs/c-1")
+	out, err := s.Execute(context.Background(), Enqueue("operator", []string{"dev-libs/c-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The State the batch was decided in folds the events as appended:
+	// seqs stamped before the append (a claim's fence is its seq).
+	if len(out.Events) != 1 || out.Events[0].Seq != 3 || out.Events[0].Time.IsZero() || out.State.Seq != 3 {
+		t.Fatalf("Execute's events %+v, State at seq %d; want event 3 with a time, State at 3", out.Events, out.State.Seq)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

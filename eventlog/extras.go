@@ -12,9 +12,10 @@ import (
 // assertion and do without them (or fall back to what Log offers) when a
 // backend lacks them: the file log has all of them.
 
-// Preparer pre-encodes events before the append that will carry them, so
-// the encoding happens outside the writer's lock (events.Log.Prepare). The
-// append is correct without it, only slower.
+// Preparer stamps events as the append after event last will store them
+// (events.Log.Prepare: seqs, the log's clock, times truncated) and
+// pre-encodes them outside the writer's lock. Without it a caller that
+// folds events before appending them stamps them itself (events.Stamp).
 type Preparer interface {
 	Prepare(last uint64, evs []events.Event)
 }
