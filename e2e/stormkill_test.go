@@ -37,10 +37,17 @@ func TestKill9DuringAStormOfReports(t *testing.T) {
 	if *stormLong {
 		trials = 500
 	}
+	newFarm(t).stormKill(trials)
+}
+
+// stormKill runs trials of the storm on f (see
+// TestKill9DuringAStormOfReports) and checks what they leave: every answer
+// in the log, no double claim, verify passing.
+func (f *farm) stormKill(trials int) {
+	t := f.t
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	f := newFarm(t)
 	ids := make([]string, stormDrones)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("s%02d", i)
@@ -93,7 +100,7 @@ func TestKill9DuringAStormOfReports(t *testing.T) {
 // stormUntilKilled runs the drones against the farm's server until they
 // got a random number of answers, kills the server with SIGKILL, and
 // returns what it acknowledged.
-func stormUntilKilled(t *testing.T, f *farm, ids []string, rng *rand.Rand) ([]simdrone.Ack, int) {
+func stormUntilKilled(t testing.TB, f *farm, ids []string, rng *rand.Rand) ([]simdrone.Ack, int) {
 	t.Helper()
 	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: stormDrones}}
 	defer hc.CloseIdleConnections()
