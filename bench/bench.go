@@ -154,7 +154,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 func (r *runner) all(ctx context.Context) error {
 	steps := []func(context.Context) error{
 		r.appendSingle, r.appendGroup, r.appendBulk, r.replay, r.status, r.diskProbes,
-		r.claimsHTTP, r.heartbeatsHTTP, r.snapshotWorst,
+		r.claimsHTTP, r.claimsHTTPJetStream, r.heartbeatsHTTP, r.snapshotWorst,
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

@@ -30,7 +30,13 @@ type benchServer struct {
 // startServer opens a store in dir and serves it with n admitted drones.
 // snapshotEvery is the store's snapshot interval (0: the default).
 func startServer(dir string, n, snapshotEvery int) (*benchServer, error) {
-	store, err := commands.OpenStore(dir, commands.StoreOptions{SnapshotEvery: snapshotEvery})
+	return startServerOn(dir, n, snapshotEvery, config.LogConfig{})
+}
+
+// startServerOn is startServer with the log on backend ([log]; the zero
+// value is the file log).
+func startServerOn(dir string, n, snapshotEvery int, backend config.LogConfig) (*benchServer, error) {
+	store, err := commands.OpenStore(dir, commands.StoreOptions{SnapshotEvery: snapshotEvery, Backend: backend, Own: true})
 	if err != nil {
 		return nil, err
 	}
