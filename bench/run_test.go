@@ -50,6 +50,7 @@ func TestRunTiny(t *testing.T) {
 		"compression_ratio_loose", "framing_overhead_loose",
 		"claims_http_64", "claims_http_64_p50", "claims_http_64_p99",
 		"claims_http_16", "claims_http_16_p50", "claims_http_16_p99",
+		"claims_http_jetstream_16", "claims_http_jetstream_16_p50", "claims_http_jetstream_16_p99",
 		"heartbeats_http_64", "heartbeats_http_64_p99", "snapshot_worst_ms"}
 	if len(rep.Results) != len(want) {
 		t.Fatalf("got %d results, want %d: %+v", len(rep.Results), len(want), rep.Results)
@@ -67,7 +68,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s did not measure: %+v", res.Name, res)
 		}
 	}
-	if len(lines) != 10 {
+	if len(lines) != 11 {
 		t.Errorf("progress lines: %q", lines)
 	}
 	checkShape(t, rep)
