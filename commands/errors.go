@@ -7,6 +7,10 @@ import "errors"
 var (
 	// ErrClusterUnwired: [log.jetstream] describes a cluster member, which
 	// this build cannot run yet (see JetStreamOptions).
+	// ErrOtherBackend: [log] backend names an empty log while the other
+	// backend's holds the farm's events (backend switched by hand, not by
+	// swarm log migrate). Opening it would show an empty farm.
+	ErrOtherBackend = errors.New("the farm's events are in the other log backend")
 	// ErrSameBackend: a log migration to the backend the farm is on
 	// already.
 	ErrSameBackend    = errors.New("the log is on that backend already")

@@ -58,16 +58,22 @@ func OpenLog(ctx context.Context, dir string, o StoreOptions) (eventlog.Log, err
 		if err != nil {
 			return nil, err // not a nil *File in a Log
 		}
-		return l, nil
+		return checkNotStranded(ctx, dir, l, o.Backend)
 	case config.BackendJetStream:
 		jo, err := JetStreamOptions(o.Backend.JetStream, o)
 		if err != nil {
 			return nil, err
 		}
+		var l eventlog.Log
 		if o.Own {
-			return openOwnJetStream(ctx, dir, o.Backend.JetStream, jo)
+			l, err = openOwnJetStream(ctx, dir, o.Backend.JetStream, jo)
+		} else {
+			l, err = openJetStream(ctx, dir, jo)
 		}
-		return openJetStream(ctx, dir, jo)
+		if err != nil {
+			return nil, err
+		}
+		return checkNotStranded(ctx, dir, l, o.Backend)
 	}
 	return nil, fmt.Errorf("log.backend %q: not \"file\" or \"jetstream\"", o.Backend.Backend)
 }

@@ -170,3 +170,36 @@ func TestRecordsFallback(t *testing.T) {
 
 // onlyLog hides every optional power of a log.
 type onlyLog struct{ eventlog.Log }
+
+// TestBackendSwitchedByHand: a [log] backend switched without migrating
+// names an empty log while the other holds the farm's events; the store
+// refuses to open it, saying how to move them, rather than show an empty
+// farm. Both ways.
+func TestBackendSwitchedByHand(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		from, to config.LogConfig
+	}{
+		{"file to jetstream", config.Default().Log, jetStreamLog()},
+		{"jetstream to file", jetStreamLog(), config.Default().Log},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := OpenStore(dir, StoreOptions{Backend: tc.from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			enqueue(t, s, "dev-libs/a-1")
+			s.Close()
+			_, err = OpenStore(dir, StoreOptions{Backend: tc.to})
+			if !errors.Is(err, ErrOtherBackend) || !strings.Contains(err.Error(), "swarm log migrate --to "+tc.to.Backend) {
+				t.Fatalf("OpenStore on the empty backend = %v, want ErrOtherBackend naming the migration", err)
+			}
+			s, err = OpenStore(dir, StoreOptions{Backend: tc.from}) // the way back still opens
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+		})
+	}
+}
