@@ -56,7 +56,10 @@ It listens on server.listen from config.toml (default 127.0.0.1:8093) unless
 --listen says otherwise; port 0 picks a free port. While it runs, the folder
 holds serve.json with its URL and pid. One server per state folder: a
 second 'swarm serve' on it exits 1 naming the first's pid and address (an OS
-lock on serve.lock, held while the server runs, decides). SIGTERM or Ctrl-C
+lock on serve.lock, held while the server runs, decides). With [log]
+backend = "jetstream" it runs the embedded JetStream server over
+.swarm/jetstream and, while it runs, .swarm/jetstream/client.json (mode
+0600) tells the other verbs where to reach the log. SIGTERM or Ctrl-C
 stops it gracefully: waiting drones are answered and requests in flight
 finish.
 
