@@ -10,6 +10,10 @@
 // events on the condition that the log has not moved since (AppendIf); if
 // another writer got there first, it catches up and decides again. That is
 // how a CLI call and a running orchestrator can both write to one .swarm/.
+// The log is an eventlog.Log on the backend [log] backend names (OpenLog,
+// logbackend.go: the file log, or JetStream, whose server swarm serve runs
+// and the CLI beside it reaches as a client); MigrateLog moves a farm's log
+// from one to the other.
 //
 // The log records decisions, not liveness: Heartbeat keeps what a beat says
 // (the drone lives, its builds are still its own, their progress) in a
