@@ -119,7 +119,9 @@ func TestKill9StormOnJetStream(t *testing.T) {
 // TestEventStreamOnJetStream: the dashboard's event stream (/v1/events,
 // server-sent events) on the JetStream log: a client from the start reads
 // every event in order, with the event's seq as its id, and then, live, an
-// event a CLI call appends through serve's JetStream server.
+// event a CLI call appends through serve's JetStream server. The records
+// view (/v1/log) serves the same log: swarm fetch copies it, proven by the
+// chain, into a file log that prints the same events.
 func TestEventStreamOnJetStream(t *testing.T) {
 	t.Parallel()
 	f := newFarm(t, onJetStream)
@@ -162,6 +164,11 @@ func TestEventStreamOnJetStream(t *testing.T) {
 			appended = true
 		}
 	}
+	laptop := t.TempDir()
+	if from, to := f.fetched(laptop, f.url); from != 1 || to != 3 {
+		t.Errorf("swarm fetch copied seq %d to %d, want 1 to 3", from, to)
+	}
+	f.sameLog(laptop, 3)
 }
 
 // readSSEIDs sends the id of each server-sent event to ids, and closes it
