@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/swarm-build/swarm/api"
 )
 
@@ -193,4 +195,22 @@ func (s *Server) role() (role, leader string) {
 		url = ""
 	}
 	return api.RoleFollower, url
+}
+
+// leaderMetrics registers what /metrics says of leadership: whether this
+// server decides now, and how many maintenance sweeps it decided (a
+// follower's stays still; a leader's grows twice a heartbeat).
+func (s *Server) leaderMetrics() {
+	s.metrics.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "swarm_leading",
+			Help: "1 while this orchestrator leads the farm (dispatches, takes the drones' calls), 0 while it follows."},
+			func() float64 {
+				if s.leading() {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "swarm_maintenance_sweeps_total",
+			Help: "Maintenance sweeps (leases, offline drones, stalls, cooldowns) this orchestrator decided."},
+			func() float64 { return float64(s.sweeps.Load()) }))
 }

@@ -93,6 +93,7 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 	}
 	s.lead.since = s.start
 	s.initLive()
+	s.leaderMetrics()
 	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
 	store.StartSnapshots() // no drone's request waits on a snapshot being written
