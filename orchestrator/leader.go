@@ -214,3 +214,25 @@ func (s *Server) leaderMetrics() {
 			Help: "Maintenance sweeps (leases, offline drones, stalls, cooldowns) this orchestrator decided."},
 			func() float64 { return float64(s.sweeps.Load()) }))
 }
+
+// MemberURLs is the Leadership of a member of a replicated log whose
+// election names members (the JetStream stream's leader is a server
+// name): it answers with the leader's URL as drones reach it, from urls
+// by member name (config [log.jetstream] members.NAME.url). A leader
+// whose name urls lacks is reported as unknown (""), so drones look for
+// it among the URLs they know rather than being sent nowhere.
+func MemberURLs(election Leadership, urls map[string]string) Leadership {
+	return memberURLs{election, urls}
+}
+
+type memberURLs struct {
+	election Leadership
+	urls     map[string]string
+}
+
+func (m memberURLs) Leader() (bool, string) {
+	self, name := m.election.Leader()
+	return self, m.urls[name]
+}
+
+func (m memberURLs) Changed() <-chan struct{} { return m.election.Changed() }

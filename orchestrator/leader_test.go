@@ -361,3 +361,27 @@ func countType(evs []events.Event, typ events.Type) int {
 	}
 	return n
 }
+
+func TestMemberURLs(t *testing.T) {
+	c := newFakeCluster(1)
+	c.urls = []string{"o1", "o2"} // the election names members
+	urls := map[string]string{"o1": "http://10.0.0.1:8093", "o2": "http://10.0.0.2:8093"}
+	l := MemberURLs(c.member(0), urls)
+	if self, url := l.Leader(); self || url != "http://10.0.0.2:8093" {
+		t.Errorf("a follower of o2: %v %q", self, url)
+	}
+	if self, url := MemberURLs(c.member(1), urls).Leader(); !self || url != "http://10.0.0.2:8093" {
+		t.Errorf("the leader o2: %v %q", self, url)
+	}
+	changed := l.Changed()
+	c.urls = append(c.urls, "o3")
+	c.lead(2)
+	select {
+	case <-changed:
+	default:
+		t.Error("a change of leader was not passed on")
+	}
+	if self, url := l.Leader(); self || url != "" {
+		t.Errorf("a leader with no known URL: %v %q, want unknown", self, url)
+	}
+}
