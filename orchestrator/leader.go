@@ -96,24 +96,31 @@ func (s *Server) leaderLoop(ctx context.Context) {
 	if l == nil {
 		return
 	}
+	woke := false
 	for {
 		changed := l.Changed()
-		s.followLeadership(ctx)
+		s.followLeadership(ctx, woke)
 		select {
 		case <-ctx.Done():
 			return
 		case <-changed:
+			woke = true
 		case <-time.After(leaderPoll):
+			woke = false
 		}
 	}
 }
 
-// followLeadership takes over or steps down as Leadership now says.
-func (s *Server) followLeadership(ctx context.Context) {
+// followLeadership takes over or steps down as Leadership now says. woke
+// is a change notification: a server that still leads after one takes
+// over again, since leadership may have left and come back between two
+// looks, and the heartbeats of the term in between went to another
+// server (taking over again only gives the drones more time).
+func (s *Server) followLeadership(ctx context.Context, woke bool) {
 	self, url := s.opts.Leadership.Leader()
 	was := s.lead.took.Load()
 	switch {
-	case self && !was:
+	case self && (!was || woke):
 		if err := s.takeOver(ctx); err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("taking over as leader; trying again", "err", err)
@@ -130,18 +137,18 @@ func (s *Server) followLeadership(ctx context.Context) {
 	s.changed() // the dispatcher answers or decides its waiting claims
 }
 
-// takeOver makes this server the deciding one: it catches up with the log
-// (what the old leader appended), then restarts the clocks of silence and
-// leases (see since), and only then opens the gate. A claim's fence is the
+// takeOver makes this server the deciding one: it restarts the clocks of
+// silence and leases (see since), catches up with the log (what the old
+// leader appended), and only then opens the gate. A claim's fence is the
 // seq of its claim event in the one log, so a drone's report with the
 // fence the old leader gave it is accepted here as it was there.
 func (s *Server) takeOver(ctx context.Context) error {
-	if _, err := s.store.Load(ctx); err != nil {
-		return fmt.Errorf("catch up with the log: %w", err)
-	}
 	s.lead.mu.Lock()
 	s.lead.since = time.Now()
 	s.lead.mu.Unlock()
+	if _, err := s.store.Load(ctx); err != nil {
+		return fmt.Errorf("catch up with the log: %w", err)
+	}
 	s.lead.took.Store(true)
 	return nil
 }

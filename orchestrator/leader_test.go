@@ -385,3 +385,16 @@ func TestMemberURLs(t *testing.T) {
 		t.Errorf("a leader with no known URL: %v %q, want unknown", self, url)
 	}
 }
+
+// TestLeadingAgainAfterANotificationTakesOverAgain: leadership may leave
+// and come back between two looks; the heartbeats of the term between
+// went elsewhere, so a notification that finds the server leading still
+// restarts its clocks.
+func TestLeadingAgainAfterANotificationTakesOverAgain(t *testing.T) {
+	c := newFakeCluster(0)
+	ms := startMembers(t, c, leaderConfig(), 1)
+	waitRole(t, ms[0].url, api.RoleLeader)
+	before := ms[0].srv.since()
+	c.lead(0) // a change whose end the server sees only
+	waitFor(t, "the server to take over again", func() bool { return ms[0].srv.since().After(before) })
+}
