@@ -212,3 +212,25 @@ func TestFollowerIgnoresALeaderNotInItsList(t *testing.T) {
 		t.Fatalf("followed a leader it does not know: %v, current %s", err, f.current())
 	}
 }
+
+// TestFollowerStaysWithALeaderTakingOver: a server elected but still
+// taking over names itself; the drone stays and its caller retries there.
+func TestFollowerStaysWithALeaderTakingOver(t *testing.T) {
+	other := newMembers(t, 1, 0)
+	var self *httptest.Server
+	self = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(api.LeaderHeader, self.URL)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"code":"not_leader","error":"taking over"}`)
+	}))
+	t.Cleanup(self.Close)
+	var lines logLines
+	client, f := followClient([]string{self.URL, other.all[0].srv.URL}, &lines)
+	if _, err := client.Heartbeat(context.Background(), api.HeartbeatRequest{}); !errors.Is(err, api.ErrNotLeader) {
+		t.Fatalf("a leader taking over: %v, want ErrNotLeader", err)
+	}
+	if f.current() != self.URL || len(other.all[0].took()) != 0 || lines.buf.Len() != 0 {
+		t.Fatalf("moved away from a leader taking over: current %s, log %q", f.current(), lines.buf.String())
+	}
+}

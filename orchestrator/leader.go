@@ -169,15 +169,18 @@ func (s *Server) mayWrite(w http.ResponseWriter) bool {
 
 // refuseNotLeader answers 503 with the leader's URL in api.LeaderHeader and
 // a one-line error naming it.
+//
+// A server elected but still taking over names itself: a drone that
+// follows stays and retries here, rather than looking elsewhere.
 func (s *Server) refuseNotLeader(w http.ResponseWriter) {
 	url := s.leader()
-	if url == s.url { // leads, but has not finished taking over
-		url = ""
+	msg := "this orchestrator does not lead the farm: " + orNoLeader(url)
+	if url == s.url {
+		msg = "this orchestrator is taking over as the farm's leader; try again in a moment"
 	}
 	w.Header().Set(api.LeaderHeader, url)
 	w.Header().Set("Retry-After", "1")
-	writeError(w, http.StatusServiceUnavailable, api.CodeNotLeader,
-		"this orchestrator does not lead the farm: "+orNoLeader(url))
+	writeError(w, http.StatusServiceUnavailable, api.CodeNotLeader, msg)
 }
 
 // orNoLeader names the leader, or says there is none yet.
@@ -197,11 +200,7 @@ func (s *Server) role() (role, leader string) {
 	if s.leading() {
 		return api.RoleLeader, s.url
 	}
-	url := s.leader()
-	if url == s.url {
-		url = ""
-	}
-	return api.RoleFollower, url
+	return api.RoleFollower, s.leader() // its own URL while taking over
 }
 
 // leaderMetrics registers what /metrics says of leadership: whether this
