@@ -66,7 +66,7 @@ type clusterMember struct {
 // folder, each with its own Store on the folder's file log (which takes
 // several writers by optimistic append, as the replicated log takes its
 // leader's): a faithful stand-in for the JetStream cluster.
-func startCluster(t *testing.T, cfg config.Config, n, leader int) (*election, []clusterMember) {
+func startCluster(t testing.TB, cfg config.Config, n, leader int) (*election, []clusterMember) {
 	t.Helper()
 	dir := t.TempDir()
 	e := &election{leader: leader, change: make(chan struct{})}
@@ -103,7 +103,7 @@ func startCluster(t *testing.T, cfg config.Config, n, leader int) (*election, []
 }
 
 // eventually polls cond until it holds, failing after a generous deadline.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
@@ -135,7 +135,7 @@ func metric(t *testing.T, url, name string) float64 {
 	return -1
 }
 
-func packageState(t *testing.T, store *commands.Store, atom string) projections.Package {
+func packageState(t testing.TB, store *commands.Store, atom string) projections.Package {
 	t.Helper()
 	var p projections.Package
 	if err := store.Read(context.Background(), func(st *projections.State) { p, _ = st.Package(atom) }); err != nil {

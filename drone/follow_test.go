@@ -140,28 +140,33 @@ func TestFollowerGoesToTheLeaderAndResends(t *testing.T) {
 	}
 }
 
-func TestFollowerUploadRetriedByItsCaller(t *testing.T) {
+func TestFollowerResendsUploads(t *testing.T) {
 	c := newMembers(t, 2, 1)
 	var lines logLines
 	client, f := followClient(c.urls(), &lines)
+	opened := 0
 	up := api.Upload{Atom: "a/b-1", Fence: 3, Size: 4, Open: func() (io.ReadCloser, error) {
+		opened++
 		return io.NopCloser(strings.NewReader("zstd")), nil
 	}}
-	// A body streamed from disk is not sent twice by the transport: the
-	// refusal reaches the caller as a 5xx (retried) ...
-	err := client.BuildLog(context.Background(), up)
-	if err == nil || !errors.Is(err, api.ErrNotLeader) || errors.Is(err, api.ErrRefused) {
-		t.Fatalf("an upload to a follower: %v, want ErrNotLeader and not a refusal for good", err)
-	}
-	// ... and the retry goes to the leader.
-	if f.current() != c.all[1].srv.URL {
-		t.Fatalf("current %s after the refusal, want the leader", f.current())
-	}
+	// An upload's bytes are opened again from the start for the leader.
 	if err := client.BuildLog(context.Background(), up); err != nil {
+		t.Fatalf("an upload through a follower: %v", err)
+	}
+	if got := c.all[1].took(); len(got) != 1 || got[0] != "zstd" || opened != 2 || f.current() != c.all[1].srv.URL {
+		t.Fatalf("the leader took %q, opened %d times, current %s", got, opened, f.current())
+	}
+	// A body that cannot be sent again is left to its caller's retry (a
+	// 5xx, retried), which goes to the leader.
+	c.lead(0)
+	req, _ := http.NewRequest(http.MethodPost, c.urls()[0]+"/v1/drones/d1/buildlog", io.NopCloser(strings.NewReader("once")))
+	resp, err := (&http.Client{Transport: f}).Do(req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.all[1].took(); len(got) != 1 || got[0] != "zstd" {
-		t.Fatalf("the leader took %q", got)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || f.current() != c.all[0].srv.URL || len(c.all[0].took()) != 0 {
+		t.Fatalf("a one-shot body through the old leader: %d, current %s", resp.StatusCode, f.current())
 	}
 }
 

@@ -83,7 +83,7 @@ func (s *Server) droneAuthorized(w http.ResponseWriter, r *http.Request, id, ver
 		}
 	}
 	s.authenticated(r)
-	return s.mayWrite(w) // every drone call is a write: only the leader takes it
+	return s.mayWrite(w, r) // every drone call is a write: only the leader takes it
 }
 
 // errBadBody marks a request body that does not decode or whose fields

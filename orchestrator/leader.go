@@ -39,13 +39,39 @@ type Leadership interface {
 // leaderPoll is how often leadership is looked at without a notification.
 const leaderPoll = time.Second
 
+// takeoverWait is how long a drone's call to a server elected but still
+// taking over waits for it to finish (catching up with the log), rather
+// than being refused and retried after the drone's backoff.
+const takeoverWait = 2 * time.Second
+
 // leaderState is what the server made of Leadership: whether it has taken
 // over (caught up with the log and restarted the clocks of silence and
 // leases), and from when those clocks run.
 type leaderState struct {
 	took  atomic.Bool
 	mu    sync.Mutex
-	since time.Time // silence and leases are counted from no earlier than this
+	since time.Time     // silence and leases are counted from no earlier than this
+	ready chan struct{} // closed once took is set; a fresh one after a step-down
+}
+
+// readyCh is closed once the server has taken over.
+func (l *leaderState) readyCh() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ready
+}
+
+// setTook opens (or closes) the gate and wakes the calls waiting on it.
+func (l *leaderState) setTook(took bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	was := l.took.Swap(took)
+	switch {
+	case took && !was:
+		close(l.ready)
+	case !took && was:
+		l.ready = make(chan struct{})
+	}
 }
 
 // leading reports whether this server may decide now: it leads, and has
@@ -129,7 +155,7 @@ func (s *Server) followLeadership(ctx context.Context, woke bool) {
 		}
 		s.log.Info("leading the farm: dispatching and recording the drones' calls", "since", s.since())
 	case !self && was:
-		s.lead.took.Store(false)
+		s.lead.setTook(false)
 		s.log.Warn("no longer leading the farm: serving reads, sending drones to the leader", "leader", orNoLeader(url))
 	default:
 		return
@@ -149,7 +175,7 @@ func (s *Server) takeOver(ctx context.Context) error {
 	if _, err := s.store.Load(ctx); err != nil {
 		return fmt.Errorf("catch up with the log: %w", err)
 	}
-	s.lead.took.Store(true)
+	s.lead.setTook(true)
 	return nil
 }
 
@@ -158,10 +184,24 @@ func (s *Server) takeOver(ctx context.Context) error {
 var errNotLeader = fmt.Errorf("orchestrator: %w", api.ErrNotLeader)
 
 // mayWrite lets a drone's call through while this server leads, and
-// otherwise answers it as a follower does.
-func (s *Server) mayWrite(w http.ResponseWriter) bool {
+// otherwise answers it as a follower does. A call to a server elected but
+// still taking over waits for it (up to takeoverWait): the drones that
+// follow a new leader arrive at once, and would otherwise each back off.
+func (s *Server) mayWrite(w http.ResponseWriter, r *http.Request) bool {
 	if s.leading() {
 		return true
+	}
+	if self, _ := s.opts.Leadership.Leader(); self {
+		t := time.NewTimer(takeoverWait)
+		select {
+		case <-s.lead.readyCh():
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+		t.Stop()
+		if s.leading() {
+			return true
+		}
 	}
 	s.refuseNotLeader(w)
 	return false

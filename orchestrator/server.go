@@ -91,7 +91,7 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
 		done: make(chan struct{}), hub: newStreamHub(), metrics: newMetrics(),
 	}
-	s.lead.since = s.start
+	s.lead.since, s.lead.ready = s.start, make(chan struct{})
 	s.initLive()
 	s.leaderMetrics()
 	s.index.due = make(chan struct{}, 1)
