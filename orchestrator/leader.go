@@ -52,6 +52,8 @@ type leaderState struct {
 	mu    sync.Mutex
 	since time.Time     // silence and leases are counted from no earlier than this
 	ready chan struct{} // closed once took is set; a fresh one after a step-down
+	// holding counts the drone calls waiting for the takeover (for tests).
+	holding atomic.Int32
 }
 
 // readyCh is closed once the server has taken over.
@@ -192,6 +194,8 @@ func (s *Server) mayWrite(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	if self, _ := s.opts.Leadership.Leader(); self {
+		s.lead.holding.Add(1)
+		defer s.lead.holding.Add(-1)
 		t := time.NewTimer(takeoverWait)
 		select {
 		case <-s.lead.readyCh():

@@ -398,3 +398,62 @@ func TestLeadingAgainAfterANotificationTakesOverAgain(t *testing.T) {
 	c.lead(0) // a change whose end the server sees only
 	waitFor(t, "the server to take over again", func() bool { return ms[0].srv.since().After(before) })
 }
+
+// TestCallHeldWhileTakingOver: a drone that follows a new leader arrives
+// before it has caught up; its call waits for the takeover instead of
+// being refused (and backing off).
+func TestCallHeldWhileTakingOver(t *testing.T) {
+	c := newFakeCluster(0)
+	store, err := commands.OpenStore(t.TempDir(), commands.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := New(store, leaderConfig("a"), Options{Version: "test", Leadership: c.member(0)})
+	hs := httptestServer(t, srv) // its loops do not run: nobody takes over but the test
+	c.urls = []string{hs}
+	type answer struct {
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		_, err := api.NewClient(hs, "a", "token-a", nil).Register(context.Background(),
+			api.RegisterRequest{Cores: 1, Slots: 1, Health: "healthy", Version: "test"})
+		got <- answer{err}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for srv.lead.holding.Load() == 0 {
+		select {
+		case a := <-got:
+			t.Fatalf("a call to a leader taking over was answered at once: %v", a.err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the call never reached the gate")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	srv.followLeadership(context.Background(), false)
+	select {
+	case a := <-got:
+		if a.err != nil {
+			t.Fatalf("a call held through the takeover: %v", a.err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the held call was not answered after the takeover")
+	}
+}
+
+// httptestServer serves srv's API on loopback without running its loops.
+func httptestServer(t *testing.T, srv *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() { hs.Close() })
+	srv.url = "http://" + ln.Addr().String()
+	return srv.url
+}
