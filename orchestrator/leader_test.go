@@ -194,8 +194,11 @@ func TestFollowerRefusesWritesNamingTheLeader(t *testing.T) {
 				t.Errorf("the follower appended: seq %d → %d", before, got)
 			}
 			// The read views keep working.
-			for _, path := range []string{"/v1/status", "/v1/queue", "/v1/drones", api.LogPath, MetricsPath} {
-				resp, err := http.Get(f.url + path)
+			for _, path := range []string{"/v1/status", "/v1/queue", "/v1/drones", api.LogPath, MetricsPath, "/", api.EventsPath} {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.url+path, nil)
+				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
