@@ -102,6 +102,26 @@ func startCluster(t testing.TB, cfg config.Config, n, leader int) (*election, []
 	return e, out
 }
 
+// holdBack delays the drone's calls to one URL until released: a moment
+// in which the drone cannot reach the new leader, so that the new
+// leader's first sweeps run before it hears from the drone, as they may
+// in a real failover.
+type holdBack struct {
+	host    string
+	release chan struct{}
+}
+
+func (h *holdBack) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == h.host {
+		select {
+		case <-h.release:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
 // eventually polls cond until it holds, failing after a generous deadline.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
@@ -152,7 +172,7 @@ func packageState(t testing.TB, store *commands.Store, atom string) projections.
 func TestFailoverMidBuild(t *testing.T) {
 	gate := t.TempDir()
 	cfg := config.Default()
-	cfg.Farm.Heartbeat.Duration, cfg.Farm.Lease.Duration = 200*time.Millisecond, 1500*time.Millisecond
+	cfg.Farm.Heartbeat.Duration, cfg.Farm.Lease.Duration = 400*time.Millisecond, 2*time.Second
 	cfg.Server.MaintenanceEvery.Duration = 50 * time.Millisecond
 	cfg.Build.Command = []string{"sh", "-c",
 		`touch "$0/started-$SWARM_FENCE"; while [ ! -e "$0/go" ]; do sleep 0.02; done; echo built {atom}`, gate}
@@ -164,8 +184,10 @@ func TestFailoverMidBuild(t *testing.T) {
 	}
 
 	var lines logLines
+	hold := &holdBack{host: strings.TrimPrefix(e.urls[2], "http://"), release: make(chan struct{})}
 	a, err := New(Config{Orchestrator: strings.Join(e.urls, ","), ID: "d1", Token: "tok", Cores: 2, Slots: 1,
 		LogDir: t.TempDir(), Version: "test"}, slog.New(slog.NewTextHandler(&lines, nil)),
+		WithHTTPClient(&http.Client{Transport: hold}),
 		WithSampler(&fixedSampler{s: Sample{CPUPercent: 10, MemoryPercent: 20, DiskPercent: 30}}),
 		WithClaimWait(200*time.Millisecond), WithRetry(20*time.Millisecond, 200*time.Millisecond))
 	if err != nil {
@@ -192,7 +214,9 @@ func TestFailoverMidBuild(t *testing.T) {
 	eventually(t, "two leases of heartbeats", func() bool { return time.Since(held.ClaimedAt) > 2*cfg.Farm.Lease.Duration })
 
 	e.lead(2)
-	eventually(t, "the drone to follow the new leader", func() bool { return a.orchestrator() == e.urls[2] })
+	eventually(t, "the new leader to take over", func() bool {
+		return metric(t, e.urls[2], "swarm_leading") == 1
+	})
 	swept := metric(t, e.urls[2], "swarm_maintenance_sweeps_total")
 	eventually(t, "two sweeps of the new leader", func() bool {
 		return metric(t, e.urls[2], "swarm_maintenance_sweeps_total") >= swept+2
@@ -200,6 +224,8 @@ func TestFailoverMidBuild(t *testing.T) {
 	if p := packageState(t, ms[2].store, "dev-libs/slow-1"); p.State != projections.Building || p.Fence != held.Fence {
 		t.Fatalf("after the switch the package is %s (fence %d), want still building with fence %d", p.State, p.Fence, held.Fence)
 	}
+	close(hold.release)
+	eventually(t, "the drone to follow the new leader", func() bool { return a.orchestrator() == e.urls[2] })
 	if _, err := ms[2].store.Execute(ctx, commands.Enqueue(commands.ActorOperator, []string{"dev-libs/after-1"})); err != nil {
 		t.Fatal(err)
 	}

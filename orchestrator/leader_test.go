@@ -63,10 +63,12 @@ func (m fakeMember) Changed() <-chan struct{} {
 }
 
 // leaderConfig is a farm with short heartbeats and leases, so a switch
-// that lost them would be seen within a second.
+// that lost them would be seen within seconds, yet long enough that a
+// loaded machine's pauses do not look like a silent drone (offline after
+// 2.5 heartbeats: 750ms).
 func leaderConfig(drones ...string) config.Config {
 	cfg := config.Default()
-	cfg.Farm.Heartbeat.Duration, cfg.Farm.Lease.Duration = 100*time.Millisecond, 600*time.Millisecond
+	cfg.Farm.Heartbeat.Duration, cfg.Farm.Lease.Duration = 300*time.Millisecond, 1500*time.Millisecond
 	cfg.Server.MaintenanceEvery.Duration = 50 * time.Millisecond
 	for _, d := range drones {
 		cfg.Drones[d] = config.DroneConfig{TokenSHA256: config.TokenHash("token-" + d)}
@@ -252,7 +254,11 @@ func TestLosingLeadershipAnswersWaitingClaims(t *testing.T) {
 	// The new leader takes it from here, and the old one dispatches nothing.
 	waitRole(t, ms[1].url, api.RoleLeader)
 	ms[1].enqueue("dev-libs/one-1")
-	r, err := ms[1].client("a").Claim(context.Background(), 20*time.Second)
+	b := ms[1].client("a")
+	if _, err := b.Heartbeat(context.Background(), api.HeartbeatRequest{Health: "healthy", Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := b.Claim(context.Background(), 20*time.Second)
 	if err != nil || r.Claim == nil || r.Claim.Atom != "dev-libs/one-1" {
 		t.Fatalf("claim on the new leader: %+v, %v", r, err)
 	}

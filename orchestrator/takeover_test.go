@@ -21,6 +21,11 @@ import (
 func TestTakeoverKeepsLeases(t *testing.T) {
 	c := newFakeCluster(0)
 	cfg := leaderConfig("a")
+	// The window between the takeover and the drone's first heartbeat to
+	// the new leader, in which a lost lease would show, is one lease from
+	// the takeover: long enough here that a loaded machine's pauses do
+	// not reclaim it for real.
+	cfg.Farm.Heartbeat.Duration, cfg.Farm.Lease.Duration = time.Second, 3*time.Second
 	ms := startMembers(t, c, cfg, 2)
 	old, next := ms[0], ms[1]
 	waitRole(t, old.url, api.RoleLeader)
@@ -39,7 +44,7 @@ func TestTakeoverKeepsLeases(t *testing.T) {
 	// the offline limit counted from the claim (and from the new leader's
 	// start): only the old leader's memory says the drone is alive.
 	beat := api.HeartbeatRequest{Health: "healthy", Version: "test", Tasks: []api.Task{{Atom: "dev-libs/held-1", Fence: fence}}}
-	for time.Since(claimed) < 3*cfg.Farm.Lease.Duration {
+	for time.Since(claimed) < cfg.Farm.Lease.Duration+cfg.Farm.Heartbeat.Duration {
 		if _, err := a.Heartbeat(ctx, beat); err != nil {
 			t.Fatal(err)
 		}
