@@ -63,6 +63,12 @@ type Ready struct {
 	// Error says why OK is false (answered with 503): the server cannot
 	// write its event log, so it acknowledges nothing until it can.
 	Error string `json:"error,omitempty"`
+	// Role is RoleLeader or RoleFollower when the server is one of several
+	// on a replicated log; empty for a lone server (which always leads).
+	// Leader is the leader's base URL as a follower knows it ("" while no
+	// leader is known).
+	Role   string `json:"role,omitempty"`
+	Leader string `json:"leader,omitempty"`
 }
 
 // Task is one build a drone holds.
@@ -265,6 +271,8 @@ func ErrorFor(code string) error {
 		return ErrBadRequest
 	case CodeUnavailable:
 		return ErrUnavailable
+	case CodeNotLeader:
+		return ErrNotLeader
 	}
 	return nil
 }

@@ -68,6 +68,11 @@ func (c *Client) upload(ctx context.Context, verb string, q url.Values, ctype st
 		return fmt.Errorf("%s: %w", verb, err)
 	}
 	req.ContentLength = u.Size // -1: chunked
+	if body != http.NoBody {
+		// The bytes can be sent again from the start: a transport that is
+		// redirected (the drone following a new leader) resends them.
+		req.GetBody = u.Open
+	}
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req) // closes body

@@ -32,6 +32,11 @@ type ServerCondition struct {
 	OK      bool   `json:"ok"`              // it acknowledges (health answered 200)
 	Error   string `json:"error,omitempty"` // why not: it cannot write the event log
 	Version string `json:"version,omitempty"`
+	// Role is "leader" or "follower" when it is one of several
+	// orchestrators on a replicated log ("" for a lone one), and Leader
+	// the leader's URL as it knows it ("" while none is known).
+	Role   string `json:"role,omitempty"`
+	Leader string `json:"leader,omitempty"`
 }
 
 // StatusReport judges st at now by the rules r (RulesFrom(cfg) with the

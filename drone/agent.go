@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,7 +34,8 @@ const (
 type Agent struct {
 	cfg       Config
 	client    *api.Client
-	secrets   redactor // hides the token in what the drone sends
+	follow    *follower // nil: one orchestrator, called directly
+	secrets   redactor  // hides the token in what the drone sends
 	log       *slog.Logger
 	sampler   Sampler
 	claimWait time.Duration
@@ -72,7 +74,7 @@ func WithSampler(s Sampler) Option { return func(a *Agent) { a.sampler = s } }
 
 // WithHTTPClient sets the HTTP client the API calls use.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(a *Agent) { a.client = api.NewClient(a.cfg.Orchestrator, a.cfg.ID, a.cfg.Token, hc) }
+	return func(a *Agent) { a.client = a.newClient(hc) }
 }
 
 // WithClaimWait sets how long a claim may wait server-side for work.
@@ -94,7 +96,6 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Agent, error) {
 	}
 	a := &Agent{
 		cfg:       cfg,
-		client:    api.NewClient(cfg.Orchestrator, cfg.ID, cfg.Token, nil),
 		secrets:   newRedactor(cfg.Token),
 		log:       log.With("drone", cfg.ID),
 		sampler:   SystemSampler{Dir: cfg.LogDir},
@@ -108,6 +109,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Agent, error) {
 		health:    NewHealth(api.Health{}),
 		held:      make(map[heldKey]*build),
 	}
+	a.client = a.newClient(nil)
 	for _, o := range opts {
 		o(a)
 	}
@@ -115,6 +117,31 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Agent, error) {
 		a.cfg.Slots = 1
 	}
 	return a, nil
+}
+
+// newClient is the API client over hc (nil: a default one). With several
+// orchestrators, its transport follows the leader (follow.go); with one,
+// it calls it directly, as it always did.
+func (a *Agent) newClient(hc *http.Client) *api.Client {
+	urls := a.cfg.URLs()
+	if len(urls) < 2 {
+		return api.NewClient(a.cfg.Orchestrator, a.cfg.ID, a.cfg.Token, hc)
+	}
+	c := http.Client{}
+	if hc != nil {
+		c = *hc
+	}
+	a.follow = newFollower(urls, c.Transport, a.log)
+	c.Transport = a.follow
+	return api.NewClient(urls[0], a.cfg.ID, a.cfg.Token, &c)
+}
+
+// orchestrator is the URL the drone's calls go to now.
+func (a *Agent) orchestrator() string {
+	if a.follow != nil {
+		return a.follow.current()
+	}
+	return strings.TrimRight(a.cfg.Orchestrator, "/")
 }
 
 // Drain asks the agent to stop claiming, finish the builds it holds, report

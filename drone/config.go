@@ -21,7 +21,8 @@ import (
 //
 // The file, every key optional (flags of `swarm drone` override it):
 //
-//	orchestrator = "http://10.0.0.1:8093"  # where `swarm serve` listens
+//	orchestrator = "http://10.0.0.1:8093"  # where `swarm serve` listens; or every
+//	                                       # member of a cluster: ["http://o1:8093", "http://o2:8093"]
 //	id = "build-01"                        # as admitted by `swarm drones add`
 //	token = "…"                            # printed once by `swarm drones add`
 //	cores = 16                             # default: the machine's CPUs
@@ -34,7 +35,10 @@ import (
 //	portage_tmpdir = "/var/tmp"            # default: $PORTAGE_TMPDIR, else /var/tmp
 //	portage_info = ["emerge", "--info"]    # prints the portage settings the farm compares
 type Config struct {
-	Orchestrator string   `toml:"orchestrator"` // base URL of the orchestrator's API
+	// Orchestrator is the base URL of the orchestrator's API, or the URLs
+	// of every orchestrator of a cluster separated by commas (the file may
+	// give them as a list): the drone follows whichever leads (follow.go).
+	Orchestrator string   `toml:"orchestrator"`
 	ID           string   `toml:"id"`
 	Token        string   `toml:"token"` // bearer token; keep the file private
 	Cores        int      `toml:"cores"`
@@ -115,10 +119,11 @@ func LoadConfig(path string) (Config, error) {
 // naming it, since a misspelt key silently ignored is a setting silently
 // lost.
 func ParseConfig(data []byte) (Config, error) {
-	var c Config
+	var f fileConfig
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	dec.EnableUnmarshalerInterface()
+	if err := dec.Decode(&f); err != nil {
 		var strict *toml.StrictMissingError
 		if errors.As(err, &strict) && len(strict.Errors) > 0 {
 			keys := make([]string, len(strict.Errors))
@@ -134,7 +139,56 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
+	c := f.Config
+	c.Orchestrator = strings.Join(f.Orchestrator, ",")
 	return c, nil
+}
+
+// fileConfig is Config as the file holds it: its orchestrator key is one
+// URL or a list (this field shadows Config's).
+type fileConfig struct {
+	Config
+	Orchestrator urlList `toml:"orchestrator"`
+}
+
+// urlList decodes a TOML string or array of strings.
+type urlList []string
+
+// UnmarshalTOML decodes the raw value data (go-toml's unstable.Unmarshaler).
+func (u *urlList) UnmarshalTOML(data []byte) error {
+	var v struct{ V any }
+	if err := toml.Unmarshal(append([]byte("V = "), data...), &v); err != nil {
+		return err
+	}
+	switch x := v.V.(type) {
+	case string:
+		*u = urlList{x}
+		return nil
+	case []any:
+		out := make(urlList, len(x))
+		for i, e := range x {
+			s, ok := e.(string)
+			if !ok || strings.Contains(s, ",") {
+				return fmt.Errorf("orchestrator: want URLs as strings, not %v", e)
+			}
+			out[i] = s
+		}
+		*u = out
+		return nil
+	}
+	return fmt.Errorf("orchestrator: want a URL or a list of URLs, not %v", v.V)
+}
+
+// URLs lists the orchestrators' base URLs: Orchestrator split at commas,
+// each without a trailing slash.
+func (c Config) URLs() []string {
+	var out []string
+	for u := range strings.SplitSeq(c.Orchestrator, ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // WithDefaults fills what is unset: one slot, the machine's CPUs and memory,
@@ -163,8 +217,13 @@ func (c Config) WithDefaults(getenv func(string) string) (Config, error) {
 	if c.PortageTmpdir == "" {
 		c.PortageTmpdir = "/var/tmp"
 	}
-	if c.Orchestrator != "" && !strings.Contains(c.Orchestrator, "://") {
-		c.Orchestrator = "http://" + c.Orchestrator
+	if urls := c.URLs(); len(urls) > 0 {
+		for i, u := range urls {
+			if !strings.Contains(u, "://") {
+				urls[i] = "http://" + u
+			}
+		}
+		c.Orchestrator = strings.Join(urls, ",")
 	}
 	return c, nil
 }
@@ -174,7 +233,7 @@ func (c Config) WithDefaults(getenv func(string) string) (Config, error) {
 // ErrBadConfig.
 func (c Config) Validate() error {
 	switch {
-	case c.Orchestrator == "":
+	case len(c.URLs()) == 0:
 		return fmt.Errorf("%w: the orchestrator's URL (--orchestrator or orchestrator = \"http://host:8093\")", ErrMissingSetting)
 	case c.ID == "":
 		return fmt.Errorf("%w: the drone's id (--id or id = \"…\", as given to `swarm drones add`)", ErrMissingSetting)
@@ -187,9 +246,11 @@ func (c Config) Validate() error {
 	case c.Slots < 0:
 		return fmt.Errorf("%w: slots = %d: must be positive", ErrBadConfig, c.Slots)
 	}
-	u, err := url.Parse(c.Orchestrator)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: orchestrator %q: want a URL such as http://127.0.0.1:8093", ErrBadConfig, c.Orchestrator)
+	for _, o := range c.URLs() {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: orchestrator %q: want a URL such as http://127.0.0.1:8093", ErrBadConfig, o)
+		}
 	}
 	return nil
 }

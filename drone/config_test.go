@@ -147,3 +147,35 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigOrchestratorList(t *testing.T) {
+	for _, tc := range []struct {
+		name, toml string
+		want       []string
+		err        error
+	}{
+		{"one URL", `orchestrator = "http://o1:8093"`, []string{"http://o1:8093"}, nil},
+		{"a list", `orchestrator = ["http://o1:8093", "o2:8093", "https://o3/"]`,
+			[]string{"http://o1:8093", "http://o2:8093", "https://o3"}, nil},
+		{"commas", `orchestrator = "http://o1:8093,o2:8093"`, []string{"http://o1:8093", "http://o2:8093"}, nil},
+		{"not strings", `orchestrator = [1, 2]`, nil, ErrBadConfig},
+		{"a bad member", `orchestrator = ["http://o1", "ftp://o2"]`, nil, ErrBadConfig},
+		{"a number", `orchestrator = 8093`, nil, ErrBadConfig},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseConfig([]byte(tc.toml + "\nid = \"d\"\ntoken = \"t\"\n"))
+			if err == nil {
+				c, err = c.WithDefaults(env(map[string]string{"HOME": "/h"}))
+			}
+			if err == nil {
+				err = c.Validate()
+			}
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("err %v, want %v", err, tc.err)
+			}
+			if tc.err == nil && !slices.Equal(c.URLs(), tc.want) {
+				t.Fatalf("URLs %q, want %q", c.URLs(), tc.want)
+			}
+		})
+	}
+}

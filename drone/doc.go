@@ -13,6 +13,12 @@
 // answers api.ErrNotRegistered (the orchestrator restarted). A refused
 // token is fatal: Run returns an error matching api.ErrUnauthorized.
 //
+// Several orchestrators: given every member's URL (a cluster on one
+// replicated log), the drone calls the one that last answered, goes to the
+// leader a follower names in its refusal (Swarm-Leader), and moves on to
+// the next URL when one cannot be reached (follow.go). Its builds carry
+// on across a switch and are reported to the new leader with their fence.
+//
 // Heartbeat: every interval, the drone samples CPU, memory, disk (of the
 // log folder's filesystem) and load through a Sampler, judges its health,
 // and reports it with every build it holds (atom, fence, progress: a

@@ -37,5 +37,5 @@ func (a *Agent) removePkgDir(b *build) {
 // binhostURL is where the farm serves its binhost: the orchestrator's
 // /binhost/, given to builds as PORTAGE_BINHOST.
 func (a *Agent) binhostURL() string {
-	return strings.TrimRight(a.cfg.Orchestrator, "/") + "/binhost"
+	return a.orchestrator() + "/binhost"
 }

@@ -35,12 +35,12 @@ func (a *Agent) register(ctx context.Context, first bool) error {
 			return ctx.Err()
 		case errors.Is(err, api.ErrUnauthorized):
 			return fmt.Errorf("register drone %q with %s: %w; check its token, or admit it with `swarm drones add %s`",
-				a.cfg.ID, a.cfg.Orchestrator, err, a.cfg.ID)
+				a.cfg.ID, a.orchestrator(), err, a.cfg.ID)
 		case errors.Is(err, api.ErrBadRequest):
-			return fmt.Errorf("register drone %q with %s: %w", a.cfg.ID, a.cfg.Orchestrator, err)
+			return fmt.Errorf("register drone %q with %s: %w", a.cfg.ID, a.orchestrator(), err)
 		}
 		d := bo.delay()
-		a.log.Warn("cannot register with the orchestrator; retrying", "url", a.cfg.Orchestrator,
+		a.log.Warn("cannot register with the orchestrator; retrying", "url", a.orchestrator(),
 			"attempt", attempt, "in", d.Round(1e6), "err", err)
 		var drained <-chan struct{} // nil: a later registration holds work and goes on
 		if first {
@@ -84,7 +84,7 @@ func (a *Agent) registeredWith(resp api.RegisterResponse) {
 	a.registered++
 	a.health.SetLimits(resp.Health)
 	a.mu.Unlock()
-	a.log.Info("registered", "url", a.cfg.Orchestrator, "command", resp.Command,
+	a.log.Info("registered", "url", a.orchestrator(), "command", resp.Command,
 		"heartbeat", a.heartbeatEvery(), "slots", a.slots())
 	if len(resp.Command) == 0 {
 		a.log.Error("the orchestrator sent no build command: every build will fail (set build.command in its config.toml)")

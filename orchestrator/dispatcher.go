@@ -95,6 +95,12 @@ func (s *Server) round(ctx context.Context, waiting []*claimReq) []*claimReq {
 	if len(live) == 0 {
 		return live
 	}
+	if !s.leading() { // lost leadership: the drones ask the leader
+		for _, r := range live {
+			r.deliver(commands.Grant{Drone: r.drone, Err: errNotLeader})
+		}
+		return nil
+	}
 	drones := make([]string, len(live))
 	for i, r := range live {
 		drones[i] = r.drone

@@ -25,6 +25,19 @@
 // ends with its request: a drone that hangs up stops waiting, and a claim
 // decided for it as it hung up is given back at once.
 //
+// Several orchestrators may share one replicated log (a JetStream cluster);
+// then only the one its Leadership names decides (leader.go). A follower
+// serves the read views from the log it follows and answers every drone
+// call 503 with code not_leader and the leader's URL in the Swarm-Leader
+// header; its dispatcher, maintenance sweep, scheduled fresh and
+// self-healing stand still, and stop before their next decision when
+// leadership leaves. A decision already in flight is fenced by the log's
+// conditional append. Taking over, a server catches up with the log and
+// counts silence and leases from the takeover, since the heartbeats the
+// old leader heard died with its memory: the switch reclaims nothing, and
+// a claim's fence, the seq of its claim event in the shared log, stays
+// valid. A lone server (no Leadership) always leads.
+//
 // It faces the network: every request body is decoded strictly and its
 // fields checked before anything is decided (a refusal appends nothing),
 // connections are capped below the descriptor limit with a share kept for

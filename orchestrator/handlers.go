@@ -69,7 +69,8 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 }
 
 // droneAuthorized authenticates drone id's call, answering 401 (logged,
-// nothing appended) to a wrong or missing token.
+// nothing appended) to a wrong or missing token, and, on a follower,
+// refuses it with the leader's URL (leader.go).
 func (s *Server) droneAuthorized(w http.ResponseWriter, r *http.Request, id, verb string) bool {
 	cfg := s.config()
 	if !authorized(&cfg, id, r) {
@@ -82,7 +83,7 @@ func (s *Server) droneAuthorized(w http.ResponseWriter, r *http.Request, id, ver
 		}
 	}
 	s.authenticated(r)
-	return true
+	return s.mayWrite(w, r) // every drone call is a write: only the leader takes it
 }
 
 // errBadBody marks a request body that does not decode or whose fields
@@ -151,6 +152,8 @@ func taskAtoms(ts []api.Task) error {
 // writeFailure maps a decision's error to its answer.
 func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error) {
 	switch {
+	case errors.Is(err, api.ErrNotLeader):
+		s.refuseNotLeader(w)
 	case errors.Is(err, errTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, api.CodeBadRequest, err.Error())
 	case errors.Is(err, errBadBody), errors.Is(err, commands.ErrBadAtom):
@@ -190,7 +193,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 			Error: "cannot write the event log, acknowledging nothing until it can: " + broken.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, api.Ready{OK: true, Seq: seq, Version: s.opts.Version})
+	role, leader := s.role()
+	writeJSON(w, http.StatusOK, api.Ready{OK: true, Seq: seq, Version: s.opts.Version, Role: role, Leader: leader})
 }
 
 // viewAllowed decides whether r may read a view, answering 401 if not:
@@ -383,6 +387,7 @@ func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (an
 // for this farm: the server describing itself, and its build logs counted.
 func (s *Server) describe(rep commands.Report) commands.Report {
 	rep.Server = &commands.ServerCondition{URL: s.url, PID: os.Getpid(), OK: true, Version: s.opts.Version}
+	rep.Server.Role, rep.Server.Leader = s.role()
 	if broken := s.store.Broken(); broken != nil {
 		rep.Server.OK, rep.Server.Error = false, "cannot write the event log, acknowledging nothing until it can: "+broken.Error()
 	}

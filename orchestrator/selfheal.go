@@ -46,7 +46,7 @@ func (s *Server) selfHealLoop(ctx context.Context) {
 			return
 		case <-time.After(max(cfg.Server.MaintenanceEvery.Duration, 100*time.Millisecond)):
 		}
-		if !cfg.Heal.Enabled {
+		if !cfg.Heal.Enabled || !s.leading() {
 			continue
 		}
 		for _, due := range h.due(ctx, s, cfg, time.Now()) {

@@ -37,6 +37,9 @@ type Options struct {
 	// /binhost/. Empty: uploads are refused and nothing is served.
 	Binhost string
 	Key     *gpkg.Key
+	// Leadership, when several orchestrators share one replicated log,
+	// says whether this one leads (leader.go). Nil: it always leads.
+	Leadership Leadership
 }
 
 // Server is the orchestrator. Create it with New and run it with Run.
@@ -44,7 +47,8 @@ type Server struct {
 	store *commands.Store
 	opts  Options
 	log   *slog.Logger
-	start time.Time // silence and leases are counted from no earlier than this
+	start time.Time   // when New made it
+	lead  leaderState // whether it leads, and since when (leader.go)
 	// live is what heartbeats say between events (drones heard from,
 	// builds renewed): kept here, not in the log (commands.Liveness).
 	live   *commands.Liveness
@@ -56,6 +60,9 @@ type Server struct {
 	broke  chan struct{} // an append failed: see whether the log is broken
 	stats  dispatchStats // what the dispatcher decided, for api.DispatchPath
 	done   chan struct{} // closed when the loops have stopped
+	// sweeps counts the maintenance sweeps decided: what a test waits on
+	// before asserting that a sweep did not reclaim.
+	sweeps atomic.Uint64
 	// claiming counts the claim calls in progress (waiting or answering).
 	claiming atomic.Int64
 	conns    *limitListener // set by Run
@@ -84,7 +91,9 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 		kick: make(chan struct{}, 1), claims: make(chan *claimReq), broke: make(chan struct{}, 1),
 		done: make(chan struct{}), hub: newStreamHub(), metrics: newMetrics(),
 	}
+	s.lead.since, s.lead.ready = s.start, make(chan struct{})
 	s.initLive()
+	s.leaderMetrics()
 	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
 	store.StartSnapshots() // no drone's request waits on a snapshot being written
@@ -130,6 +139,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.selfHealLoop(loops) })
 	wg.Go(func() { s.indexLoop(loops) })
 	wg.Go(func() { s.streamLoop(loops, streamFrom) })
+	wg.Go(func() { s.leaderLoop(loops) })
 	s.log.Info("orchestrator running", "listen", ln.Addr().String(), "version", s.opts.Version,
 		"max_connections", lim.Max, "per_address", lim.PerAddr, "drone_connections", lim.Reserved,
 		"views_need_token", s.exposed)
@@ -236,8 +246,11 @@ func (s *Server) maintenance(ctx context.Context) {
 			return
 		case <-time.After(max(every, 10*time.Millisecond)):
 		}
-		if _, err := s.execute(ctx, commands.Maintain(s.rules(), time.Now(), s.start, s.live)); err != nil && ctx.Err() == nil {
-			s.log.Error("maintenance", "err", err)
+		if s.leading() {
+			if _, err := s.execute(ctx, commands.Maintain(s.rules(), time.Now(), s.since(), s.live)); err != nil && ctx.Err() == nil {
+				s.log.Error("maintenance", "err", err)
+			}
+			s.sweeps.Add(1)
 		}
 		s.indexDue()
 		if now := time.Now(); now.Sub(pruned) >= logPruneEvery {
@@ -312,7 +325,7 @@ func (s *Server) reloadConfig() {
 }
 
 // freshLoop runs the scheduled fresh: when farm.fresh_every has passed since
-// the last completed fresh, it runs one. A run that fails is logged as an
+// the last completed fresh, it runs one (the leader only: a follower waits). A run that fails is logged as an
 // error and tried again after a quarter of the period (at most ten
 // minutes); status flags a fresh that is overdue, so a missed run is never
 // silent.
@@ -333,7 +346,7 @@ func (s *Server) freshLoop(ctx context.Context) {
 			if retryAt.After(due) {
 				due = retryAt
 			}
-			if wait = time.Until(due); wait <= 0 {
+			if wait = time.Until(due); wait <= 0 && s.leading() {
 				s.log.Info("scheduled fresh: starting", "every", every, "last", last)
 				if err := s.opts.Fresh(ctx); err != nil {
 					if ctx.Err() != nil {
@@ -346,6 +359,9 @@ func (s *Server) freshLoop(ctx context.Context) {
 					s.changed()
 				}
 				continue
+			}
+			if wait <= 0 { // due, but a follower: the leader runs it
+				wait = leaderPoll
 			}
 			wait = min(wait, time.Minute)
 		}

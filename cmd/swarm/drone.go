@@ -55,7 +55,8 @@ environment, and the token (as it is, URL-escaped or base64-encoded) is
 replaced by [redacted] in every failure reason and log excerpt the drone
 sends. Keys of the file, all optional:
 
-  orchestrator = "http://10.0.0.1:8093"
+  orchestrator = "http://10.0.0.1:8093"   # or every member of a cluster:
+                                         # ["http://o1:8093", "http://o2:8093", "http://o3:8093"]
   id = "build-01"
   token = "…"                        # keep the file private (chmod 600)
   cores = 16                         # default: this machine's CPUs
@@ -67,6 +68,13 @@ sends. Keys of the file, all optional:
 
 An unknown key is an error. The orchestrator, id and token are required; the
 id and token are what 'swarm drones add' admitted and printed.
+
+Several orchestrators (a cluster on one replicated log, --orchestrator
+URL1,URL2,URL3 or a list in the file): only the leader takes the drone's
+calls. The drone sticks to the one that answers, goes to the leader a
+follower names, and moves on to the next URL when one cannot be reached,
+with backoff; each switch is logged. A build in progress carries on and is
+reported to the new leader, whose log holds its claim and fence.
 
 Each build's output goes to LOG_DIR/ATOM.FENCE.log, the atom's '/' and other
 unsafe characters made '_' (sys-devel_llvm-19.1.7.42.log). A failed build is
@@ -86,6 +94,9 @@ exits at once.`
 
 const droneExample = `  T=$(swarm drones add build-01 --capability amd64)   # on the orchestrator's machine
   SWARM_DRONE_TOKEN="$T" swarm drone --orchestrator http://farm:8093 --id build-01
+
+  # a cluster of three orchestrators: the drone follows the leader
+  swarm drone --orchestrator http://o1:8093,http://o2:8093,http://o3:8093 --id build-01
 
   # or everything from ~/.config/swarm/drone.toml (chmod 600), token included
   swarm drone --slots 2`
@@ -114,7 +125,7 @@ func newDroneCmd(a *app, runF func(context.Context, *droneOptions) error) *cobra
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Orchestrator, "orchestrator", "", "the orchestrator's `URL` (http://host:8093)")
+	f.StringVar(&opts.Orchestrator, "orchestrator", "", "the orchestrator's `URL` (http://host:8093), or every member's, comma-separated")
 	f.StringVar(&opts.ID, "id", "", "this drone's `ID`, as admitted by 'swarm drones add'")
 	f.StringVar(&opts.Token, "token", "", "this drone's bearer `TOKEN`; shows in ps: prefer $"+droneTokenEnv+" or the file's token")
 	f.IntVar(&opts.Cores, "cores", 0, "cores to report (default: this machine's CPUs)")

@@ -191,3 +191,20 @@ func TestDroneWarnsOfTokenFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestDroneOrchestratorList: --orchestrator takes every member of a
+// cluster, comma-separated, each made a URL as a single one is.
+func TestDroneOrchestratorList(t *testing.T) {
+	o, err := parseDrone(t, map[string]string{"HOME": t.TempDir()},
+		"--orchestrator", "http://o1:8093,o2:8093, https://o3:8093/", "--id", "d1", "--token", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := o.Config.URLs(), []string{"http://o1:8093", "http://o2:8093", "https://o3:8093"}; !slices.Equal(got, want) {
+		t.Errorf("URLs %q, want %q", got, want)
+	}
+	if _, err := parseDrone(t, map[string]string{"HOME": t.TempDir()},
+		"--orchestrator", "http://o1:8093,ftp://o2", "--id", "d1", "--token", "t"); err == nil {
+		t.Error("a list with a bad URL was accepted")
+	}
+}

@@ -28,5 +28,5 @@ func serverState(dir string) *commands.ServerCondition {
 		return nil // not our server: the port was reused
 	}
 	return &commands.ServerCondition{URL: si.URL, PID: si.PID, OK: r.OK && resp.StatusCode == http.StatusOK, Error: r.Error,
-		Version: r.Version}
+		Version: r.Version, Role: r.Role, Leader: r.Leader}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/buildlog"
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
@@ -53,10 +54,13 @@ rate_per_hour, drones and paused (null unless paused), plus stale_drones,
 queue_stale, stuck, stalling, held and unpromoted ([{"atom", "state",
 "stalls", "reason"}]) and drifting ([{"id", "fingerprint", "differs":
 [{"setting", "drone", "farm"}]}]) when they apply, build_logs ({"logs",
-"bytes"}) when the logs folder can be read, server (url, pid, ok, error) when a server
-runs on the folder, eta ({"remaining", "measured", "drones", "seconds",
+"bytes"}) when the logs folder can be read, server (url, pid, ok, error,
+and role and leader when it is one of several orchestrators on a
+replicated log) when a server runs on the folder, eta ({"remaining", "measured", "drones", "seconds",
 "at"}) and failed_packages ([{"atom", "reason", "drones"}]) when they apply. A server that cannot write its event log (the disk
-full) acknowledges nothing until it can; status says so.`,
+full) acknowledges nothing until it can; status says so. One of several
+orchestrators on a replicated log says whether it leads, and a follower
+names the leader: only the leader hands out work.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -126,8 +130,22 @@ func printServer(w io.Writer, srv *commands.ServerCondition, s projections.Statu
 	case !srv.OK:
 		fmt.Fprintf(w, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
 	default:
-		fmt.Fprintf(w, "%-9s%s\n", "Server:", fmt.Sprintf("running at %s (pid %d)", srv.URL, srv.PID))
+		fmt.Fprintf(w, "%-9s%s\n", "Server:", fmt.Sprintf("running at %s (pid %d)", srv.URL, srv.PID)+roleLine(srv, p))
 	}
+}
+
+// roleLine says, of a server that is one of several on a replicated log,
+// whether it leads and otherwise who does ("" for a lone server).
+func roleLine(srv *commands.ServerCondition, p palette) string {
+	switch {
+	case srv.Role == api.RoleLeader:
+		return ", leading the farm"
+	case srv.Role != api.RoleFollower:
+		return ""
+	case srv.Leader == "":
+		return p.yellow(", following: no leader yet, so no work is handed out")
+	}
+	return ", following the leader at " + termsafe.Line(srv.Leader)
 }
 
 // etaLine: "2h05m, about 14:32 (300 packages on 4 drones; 250 with learned times)".

@@ -1,0 +1,38 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"testing"
+)
+
+// TestDroneGivenSeveralOrchestrators: the real `swarm drone` given every
+// member's URL, the first of which is down, moves on to the one that
+// answers, says so in one line, and builds there. (Following a leader
+// named by a follower is proven in package drone with real orchestrators
+// until `swarm serve` runs as a cluster member.)
+func TestDroneGivenSeveralOrchestrators(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	f.addDrone("d1")
+	f.serve()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close() // nothing answers there now
+	atoms := realAtoms(t, 700, 2)
+	f.enqueue(atoms...)
+	f.startDrone("d1", droneOpts{args: []string{"--orchestrator", dead + "," + f.url}})
+	f.waitDroneSaid("d1", "trying the next orchestrator")
+	f.waitFor(startTimeout, "both packages built", func() (bool, string) {
+		built := 0
+		for _, r := range f.queue() {
+			if r.State == "built" {
+				built++
+			}
+		}
+		return built == len(atoms), fmt.Sprintf("%d of %d built", built, len(atoms))
+	})
+}
