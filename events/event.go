@@ -46,6 +46,7 @@ const (
 	TypeDroneRestarted       // self-healing ran a remote's restart command for an offline drone: Drone, Remote, Attempt, Reason (how it went)
 	TypeHostRebooted         // self-healing ran the reboot command on an offline drone's remote: Drone, Remote, Reason (how it went)
 	TypeReprioritized        // a queued package's priority was planned again with newer build times: Atom, Priority, Reason
+	TypeReportRefused        // the fence refused a drone's report on a claim that was given to another since: Atom, Drone, Fence (the drone's, stale), Reason (the report and who holds the claim)
 	typeEnd
 )
 
@@ -84,6 +85,7 @@ var typeNames = [...]string{
 	TypeDroneRestarted:  "drone_restarted",
 	TypeHostRebooted:    "host_rebooted",
 	TypeReprioritized:   "reprioritized",
+	TypeReportRefused:   "report_refused",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.

@@ -160,6 +160,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error)
 	case errors.Is(err, commands.ErrStaleFence), errors.Is(err, commands.ErrNotBuilding),
 		errors.Is(err, commands.ErrUnknownPackage):
 		s.log.Info("refused a stale report", "drone", id, "verb", verb, "err", err)
+		s.recordRefused(verb, err)
 		writeError(w, http.StatusConflict, api.CodeStaleFence, err.Error())
 	default:
 		s.log.Error("drone call failed", "drone", id, "verb", verb, "err", err)
