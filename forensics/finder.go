@@ -18,21 +18,28 @@ type Finder struct {
 	// the farm's systemic_window.
 	Window time.Duration
 
-	st      *projections.State
-	fails   []events.Event          // the last failed events, oldest first
-	claim   map[string]events.Event // each package's last claim
-	renew   map[string]events.Event // each package's last lease renewal
-	upload  map[string]events.Event // each package's last upload
-	own     map[string]events.Event // each drone's last own event
-	reg     map[string]events.Event // each drone's last registration
-	ground  map[string]events.Event // groundings in force, by drone
-	storm   *Incident
-	pause   *Incident
-	skew    *Incident
-	death   map[string]*Incident          // open drone deaths, by drone
-	waiting map[*Incident]map[string]bool // incidents waiting for packages to be built again
-	deploys map[string]*Incident          // open deploy failures, by remote
-	all     []*Incident
+	st        *projections.State
+	fails     []events.Event            // the last failed events, oldest first
+	claim     map[string]events.Event   // each package's last claim
+	renew     map[string]events.Event   // each package's last lease renewal
+	upload    map[string]events.Event   // each package's last upload
+	claims    map[string][]events.Event // each package's last few claims
+	reclaims  map[string]events.Event   // each package's last reclaim
+	completed map[string]events.Event   // each package's last completion
+	fences    map[string]*Incident      // duplicate claims, by package@stale fence
+	attempts  map[string][]events.Event // each unsettled package's failed attempts
+	retries   map[string]*Incident      // open retried builds, by package
+	unclean   map[string]bool           // atoms already named not clean
+	own       map[string]events.Event   // each drone's last own event
+	reg       map[string]events.Event   // each drone's last registration
+	ground    map[string]events.Event   // groundings in force, by drone
+	storm     *Incident
+	pause     *Incident
+	skew      *Incident
+	death     map[string]*Incident          // open drone deaths, by drone
+	waiting   map[*Incident]map[string]bool // incidents waiting for packages to be built again
+	deploys   map[string]*Incident          // open deploy failures, by remote
+	all       []*Incident
 }
 
 // keepFails is how many failures a Finder remembers as evidence.
@@ -43,7 +50,10 @@ func NewFinder(window time.Duration) *Finder {
 	return &Finder{Window: window, st: projections.New(),
 		claim: map[string]events.Event{}, renew: map[string]events.Event{}, upload: map[string]events.Event{},
 		own: map[string]events.Event{}, reg: map[string]events.Event{}, ground: map[string]events.Event{},
-		death: map[string]*Incident{}, waiting: map[*Incident]map[string]bool{}, deploys: map[string]*Incident{}}
+		death: map[string]*Incident{}, waiting: map[*Incident]map[string]bool{}, deploys: map[string]*Incident{},
+		claims: map[string][]events.Event{}, reclaims: map[string]events.Event{}, completed: map[string]events.Event{},
+		fences: map[string]*Incident{}, attempts: map[string][]events.Event{}, retries: map[string]*Incident{},
+		unclean: map[string]bool{}}
 }
 
 // Find reads src from its first event and returns its incidents that were
@@ -63,6 +73,8 @@ func Find(ctx context.Context, src projections.Source, window time.Duration, sin
 func (f *Finder) Add(e *events.Event) {
 	f.st.Apply(e)
 	f.follow(e)
+	f.retry(e)
+	f.retried(e)
 	switch e.Type {
 	case events.TypeFailed:
 		f.failed(e)
@@ -72,11 +84,19 @@ func (f *Finder) Add(e *events.Event) {
 		f.pausing(e)
 	case events.TypeDroneOffline, events.TypeDroneOnline, events.TypeReclaimed:
 		f.dying(e)
+		if e.Type == events.TypeReclaimed {
+			f.reclaims[e.Atom] = *e
+		}
 	case events.TypeRejected:
 		f.rejected(e)
 	case events.TypeClaimed:
 		f.claim[e.Atom] = *e
+		f.claimed(e)
 		delete(f.renew, e.Atom)
+	case events.TypeCompleted:
+		f.completed[e.Atom] = *e
+	case events.TypeReportRefused:
+		f.fenced(e)
 	case events.TypeLeaseRenewed:
 		f.renew[e.Atom] = *e
 	case events.TypeBinpkgUploaded:
@@ -162,6 +182,10 @@ func (f *Finder) settled(in *Incident) string {
 		if p, ok := f.st.Package(a); ok && (p.State == projections.Built) {
 			built++
 		}
+	}
+	if built == len(in.Atoms) && in.Kind == KindDuplicateClaim {
+		p, _ := f.st.Package(in.Atoms[0])
+		return "built once, by " + p.BuiltBy
 	}
 	if built == len(in.Atoms) {
 		return fmt.Sprintf("built again: %s", join(in.Atoms))

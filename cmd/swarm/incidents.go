@@ -27,6 +27,8 @@ var kindTitles = map[string]string{
 	forensics.KindRejectedUpload: "Rejected upload",
 	forensics.KindDeploySkew:     "Deploy skew",
 	forensics.KindDeployFailure:  "Deploy failed",
+	forensics.KindDuplicateClaim: "Duplicate claim, fenced",
+	forensics.KindRetried:        "Retried build",
 }
 
 // printIncidents prints each incident: a heading, its timeline, how it

@@ -1,0 +1,90 @@
+package forensics
+
+import (
+	"fmt"
+
+	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/events"
+)
+
+// The field's retry string: a retry appended --retry-after-fix to the atom
+// on every attempt, so each retry built something worse. Here a retry is a
+// new claim of the same package, its attempt number in the claimed event
+// and each failure's reason in the failed event; the build command is an
+// argv made from the atom at each claim. So the log can show two things:
+// a package that needed several attempts (each with its reason, and the
+// atom each claim built, the same every time), and an atom that is not a
+// clean package atom at all (swarm's enqueue refuses one, so only a log
+// written by something else can hold it).
+
+// retriedAfter is how many failed attempts make a package's retries an
+// incident: one retry is the farm working as meant.
+const retriedAfter = 2
+
+// retry follows a package's attempts: each failure, and the claims after
+// the first. An incident opens at its retriedAfter-th failure and ends
+// when the package is built or failed for good.
+func (f *Finder) retry(e *events.Event) {
+	switch e.Type {
+	case events.TypeEnqueued, events.TypeClaimed:
+		f.cleanAtom(e) // later claims join the timeline by Finder.follow
+		return
+	case events.TypeFailed:
+	default:
+		return
+	}
+	f.attempts[e.Atom] = append(f.attempts[e.Atom], *e)
+	if in := f.retries[e.Atom]; in != nil {
+		in.add(e)
+		in.Drones = addUnique(in.Drones, e.Drone)
+	} else if len(f.attempts[e.Atom]) >= retriedAfter {
+		in = f.open(KindRetried, e, "")
+		for _, m := range f.attempts[e.Atom] {
+			in.add(&m)
+			in.Drones = addUnique(in.Drones, m.Drone)
+		}
+		in.Start, in.FirstSeq = in.Timeline[0].Time, in.Timeline[0].Seq
+		f.retries[e.Atom] = in
+		f.wait(in, e.Atom)
+	}
+	if in := f.retries[e.Atom]; in != nil {
+		in.Summary = fmt.Sprintf("%s failed %d times (the same atom each attempt): %s",
+			e.Atom, len(f.attempts[e.Atom]), reasons(f.attempts[e.Atom]))
+	}
+}
+
+// retried closes what a package's settling ends: its attempts so far.
+func (f *Finder) retried(e *events.Event) {
+	if e.Type == events.TypeCompleted || e.Type == events.TypeDequeued || (e.Type == events.TypeFailed && e.Final) {
+		delete(f.attempts, e.Atom)
+		delete(f.retries, e.Atom)
+	}
+}
+
+// cleanAtom opens an incident for an atom that is not a clean package
+// atom (flags or words appended to it), which commands.ParseAtoms refuses.
+func (f *Finder) cleanAtom(e *events.Event) {
+	if e.Atom == "" || f.unclean[e.Atom] {
+		return
+	}
+	if _, err := commands.ParseAtoms([]string{e.Atom}); err == nil {
+		return
+	}
+	f.unclean[e.Atom] = true
+	in := f.open(KindRetried, e, fmt.Sprintf("%q is not a clean package atom (%s): a build command made from it is not the package's", e.Atom, e.Type))
+	in.Atoms = []string{e.Atom}
+	in.add(e)
+}
+
+// reasons lists the distinct failure signatures (else reasons) of attempts.
+func reasons(attempts []events.Event) string {
+	var list []string
+	for _, a := range attempts {
+		r := a.Signature
+		if r == "" {
+			r = a.Reason
+		}
+		list = addUnique(list, fmt.Sprintf("%s on %s", orNone(r), a.Drone))
+	}
+	return join(list)
+}
