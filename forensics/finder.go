@@ -27,7 +27,9 @@ type Finder struct {
 	reclaims  map[string]events.Event   // each package's last reclaim
 	completed map[string]events.Event   // each package's last completion
 	fences    map[string]*Incident      // duplicate claims, by package@stale fence
-	attempts  map[string][]events.Event // each unsettled package's failed attempts
+	attempts  map[string][]events.Event // each unsettled package's last claims and failures
+	failures  map[string][]string       // each unsettled package's distinct failures (signature on drone)
+	failCount map[string]int            // each unsettled package's failures
 	retries   map[string]*Incident      // open retried builds, by package
 	unclean   map[string]bool           // atoms already named not clean
 	own       map[string]events.Event   // each drone's last own event
@@ -53,6 +55,7 @@ func NewFinder(window time.Duration) *Finder {
 		death: map[string]*Incident{}, waiting: map[*Incident]map[string]bool{}, deploys: map[string]*Incident{},
 		claims: map[string][]events.Event{}, reclaims: map[string]events.Event{}, completed: map[string]events.Event{},
 		fences: map[string]*Incident{}, attempts: map[string][]events.Event{}, retries: map[string]*Incident{},
+		failures: map[string][]string{}, failCount: map[string]int{},
 		unclean: map[string]bool{}}
 }
 

@@ -2,6 +2,8 @@ package forensics
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/events"
@@ -26,31 +28,56 @@ const retriedAfter = 2
 // when the package is built or failed for good.
 func (f *Finder) retry(e *events.Event) {
 	switch e.Type {
-	case events.TypeEnqueued, events.TypeClaimed:
-		f.cleanAtom(e) // later claims join the timeline by Finder.follow
+	case events.TypeEnqueued:
+		f.cleanAtom(e)
+		return
+	case events.TypeClaimed:
+		f.cleanAtom(e)
+		if f.retries[e.Atom] == nil { // an open one has it from Finder.follow
+			f.attempts[e.Atom] = appendAttempt(f.attempts[e.Atom], e)
+		}
 		return
 	case events.TypeFailed:
 	default:
 		return
 	}
-	f.attempts[e.Atom] = append(f.attempts[e.Atom], *e)
+	f.failures[e.Atom] = addUnique(f.failures[e.Atom], failedOn(e))
+	f.failCount[e.Atom]++
+	if f.retries[e.Atom] == nil {
+		f.attempts[e.Atom] = appendAttempt(f.attempts[e.Atom], e)
+	}
 	if in := f.retries[e.Atom]; in != nil {
 		in.add(e)
 		in.Drones = addUnique(in.Drones, e.Drone)
-	} else if len(f.attempts[e.Atom]) >= retriedAfter {
+	} else if f.failCount[e.Atom] >= retriedAfter {
 		in = f.open(KindRetried, e, "")
 		for _, m := range f.attempts[e.Atom] {
 			in.add(&m)
-			in.Drones = addUnique(in.Drones, m.Drone)
+			if m.Type == events.TypeFailed {
+				in.Drones = addUnique(in.Drones, m.Drone)
+			}
 		}
 		in.Start, in.FirstSeq = in.Timeline[0].Time, in.Timeline[0].Seq
 		f.retries[e.Atom] = in
+		delete(f.attempts, e.Atom)
 		f.wait(in, e.Atom)
 	}
 	if in := f.retries[e.Atom]; in != nil {
 		in.Summary = fmt.Sprintf("%s failed %d times (the same atom each attempt): %s",
-			e.Atom, len(f.attempts[e.Atom]), reasons(f.attempts[e.Atom]))
+			e.Atom, f.failCount[e.Atom], strings.Join(f.failures[e.Atom], ", "))
 	}
+}
+
+// keepAttempts bounds the claims and failures a Finder keeps of one
+// package before its retries are an incident.
+const keepAttempts = 2 * retriedAfter
+
+func appendAttempt(list []events.Event, e *events.Event) []events.Event {
+	list = append(list, *e)
+	if len(list) > keepAttempts {
+		list = slices.Delete(list, 0, len(list)-keepAttempts)
+	}
+	return list
 }
 
 // retried closes what a package's settling ends: its attempts so far.
@@ -58,6 +85,8 @@ func (f *Finder) retried(e *events.Event) {
 	if e.Type == events.TypeCompleted || e.Type == events.TypeDequeued || (e.Type == events.TypeFailed && e.Final) {
 		delete(f.attempts, e.Atom)
 		delete(f.retries, e.Atom)
+		delete(f.failures, e.Atom)
+		delete(f.failCount, e.Atom)
 	}
 }
 
@@ -76,15 +105,12 @@ func (f *Finder) cleanAtom(e *events.Event) {
 	in.add(e)
 }
 
-// reasons lists the distinct failure signatures (else reasons) of attempts.
-func reasons(attempts []events.Event) string {
-	var list []string
-	for _, a := range attempts {
-		r := a.Signature
-		if r == "" {
-			r = a.Reason
-		}
-		list = addUnique(list, fmt.Sprintf("%s on %s", orNone(r), a.Drone))
+// failedOn says a failure in a few words: its signature (else its
+// reason) and the drone.
+func failedOn(e *events.Event) string {
+	r := e.Signature
+	if r == "" {
+		r = e.Reason
 	}
-	return join(list)
+	return fmt.Sprintf("%s on %s", orNone(r), e.Drone)
 }
