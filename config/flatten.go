@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -90,4 +91,30 @@ func settingsMap(list []string) map[string]string {
 		m[k] = v
 	}
 	return m
+}
+
+// DescribeChanges tells Diff's result in a line: "key old → new" for each
+// of the first most settings, then how many more.
+func DescribeChanges(now, was []string, most int) string {
+	var parts []string
+	for i, kv := range now {
+		if i == most {
+			parts = append(parts, fmt.Sprintf("and %d more", len(now)-most))
+			break
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		old := ""
+		if i < len(was) {
+			_, old, _ = strings.Cut(was[i], "=")
+		}
+		parts = append(parts, fmt.Sprintf("%s %s → %s", k, orUnset(old), orUnset(v)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orUnset(v string) string {
+	if v == "" {
+		return "(unset)"
+	}
+	return v
 }
