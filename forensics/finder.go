@@ -32,6 +32,8 @@ type Finder struct {
 	failCount map[string]int            // each unsettled package's failures
 	retries   map[string]*Incident      // open retried builds, by package
 	unclean   map[string]bool           // atoms already named not clean
+	rules     *Incident                 // the rule change in force
+	ruleSteps int                       // decisions shown after it
 	own       map[string]events.Event   // each drone's last own event
 	reg       map[string]events.Event   // each drone's last registration
 	ground    map[string]events.Event   // groundings in force, by drone
@@ -78,6 +80,7 @@ func (f *Finder) Add(e *events.Event) {
 	f.follow(e)
 	f.retry(e)
 	f.retried(e)
+	f.underRules(e)
 	switch e.Type {
 	case events.TypeFailed:
 		f.failed(e)
@@ -100,6 +103,8 @@ func (f *Finder) Add(e *events.Event) {
 		f.completed[e.Atom] = *e
 	case events.TypeReportRefused:
 		f.fenced(e)
+	case events.TypeConfigChanged:
+		f.configured(e)
 	case events.TypeLeaseRenewed:
 		f.renew[e.Atom] = *e
 	case events.TypeBinpkgUploaded:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
 )
 
@@ -18,6 +19,7 @@ const (
 	KindDeployFailure  = "deploy_failure"  // a deploy failed or was rolled back
 	KindDuplicateClaim = "duplicate_claim" // a drone reported on a claim given to another since; the fence refused it
 	KindRetried        = "retried"         // a package failed and was built again several times, or its atom is not clean
+	KindConfigChange   = "config_change"   // a decision rule in config.toml changed; what the farm decided under it
 )
 
 // Incident is one thing that went wrong, told as a short timeline of the
@@ -107,6 +109,8 @@ func describe(e *events.Event) string {
 		return "fresh completed, tree " + orNone(e.Tree)
 	case events.TypeDeployed:
 		return fmt.Sprintf("release %s deployed to %s", orNone(e.Version), e.Remote)
+	case events.TypeConfigChanged:
+		return fmt.Sprintf("settings changed by %s (%s): %s", e.Actor, orNone(e.Reason), config.DescribeChanges(e.Settings, e.Was, 4))
 	case events.TypeReportRefused:
 		return fmt.Sprintf("%s: %s's %s", e.Atom, e.Drone, e.Reason)
 	}

@@ -29,6 +29,7 @@ var kindTitles = map[string]string{
 	forensics.KindDeployFailure:  "Deploy failed",
 	forensics.KindDuplicateClaim: "Duplicate claim, fenced",
 	forensics.KindRetried:        "Retried build",
+	forensics.KindConfigChange:   "Rules changed",
 }
 
 // printIncidents prints each incident: a heading, its timeline, how it
@@ -86,6 +87,12 @@ func printWhatIf(w io.Writer, settings []string, r forensics.WhatIfReport, p pal
 	}
 	for _, d := range r.Differences {
 		fmt.Fprintln(w, "  "+termsafe.Line(d))
+	}
+	if len(r.RulesInForce) > 0 {
+		fmt.Fprintln(w, "\n"+p.bold("Rules in force, as the log recorded them"))
+		for _, s := range r.RulesInForce {
+			fmt.Fprintln(w, "  "+termsafe.Line(s))
+		}
 	}
 	fmt.Fprintln(w, "\n"+p.bold("Decided again"))
 	for _, s := range r.Redecided {
