@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -129,3 +131,56 @@ func TestIncidentDeploySkew(t *testing.T) {
 // failedTimes is a retried incident's count of failed attempts (two or
 // more).
 var failedTimes = regexp.MustCompile(`failed ([2-9]|\d\d+) times`)
+
+// TestIncidentConfigChange: the field's drift, recorded. The farm first
+// serves with ground_after 5; stopped, the operator sets ground_after 2
+// (recorded as config_changed) and serves again; a drone failing every
+// build is grounded after two. replay --incidents names the rule change
+// and the grounding under it. Then config.toml is edited back to 5 by
+// hand, unrecorded: --what-if still judges the history by the 2 in force
+// then (the grounding is reproduced), where today's file would not.
+func TestIncidentConfigChange(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t, setting{"farm.systemic_fraction", "1.0"})
+	f.addDrone("flaky")
+	f.addDrone("good")
+	f.serve()
+	f.waitEvent(30*time.Second, "serve to record its settings", func(e event) bool { return e.Type == "config_changed" })
+	f.stopServer()
+	f.swarm("config", "set", "farm.ground_after", "2")
+	f.serve()
+	f.enqueue(realAtoms(t, 2300, 6)...)
+	f.startDrone("flaky", droneOpts{env: failWith("*", "ibus-compile-failure.txt")})
+	f.waitEvent(60*time.Second, "flaky grounded", func(e event) bool { return e.Type == "grounded" && e.Drone == "flaky" })
+	f.checkUntil()
+	f.startDrone("good", droneOpts{})
+	f.waitSettled(60 * time.Second)
+	f.keepFixture("config-change")
+
+	changes := f.incidents("config_change")
+	grounded := false
+	for _, in := range changes {
+		for _, s := range in.Timeline {
+			grounded = grounded || (s.Type == "grounded" && strings.HasPrefix(s.Text, "flaky grounded"))
+		}
+	}
+	if len(changes) != 1 || !strings.Contains(changes[0].Summary, "farm.ground_after 5 → 2") || !grounded {
+		t.Fatalf("replay --incidents: %+v; want ground_after 5 → 2 and flaky's grounding under it", changes)
+	}
+	path := filepath.Join(f.root, ".swarm", "config.toml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "ground_after = 2", "ground_after = 5", 1)
+	if edited == string(data) {
+		t.Fatalf("config.toml does not say ground_after = 2:\n%s", data)
+	}
+	writeFile(t, path, []byte(edited), 0o644)
+	var same whatIf
+	f.swarmJSON(&same, "replay", "--what-if", "systemic_fraction=1.0")
+	if same.Recorded.Groundings == 0 || same.WhatIf.Groundings != same.Recorded.Groundings {
+		t.Errorf("what-if with the recorded settings: %+v; want the %d recorded groundings, judged by ground_after 2 in force then",
+			same, same.Recorded.Groundings)
+	}
+}

@@ -33,10 +33,18 @@ func (s *sim) inForce(e *events.Event) {
 		}
 		text = out
 	}
+	first := 0 // rules recorded for the first time
 	for i, kv := range e.Settings {
 		if k, _, _ := strings.Cut(kv, "="); commands.RuleSetting(k) && i < len(e.Was) {
+			if strings.HasSuffix(e.Was[i], "=") {
+				first++
+				continue
+			}
 			changed = append(changed, config.DescribeChanges([]string{kv}, []string{e.Was[i]}, 1))
 		}
+	}
+	if first > 0 {
+		changed = append(changed, fmt.Sprintf("%d decision rules recorded for the first time", first))
 	}
 	if len(changed) == 0 {
 		return

@@ -55,7 +55,9 @@ func printIncidents(w io.Writer, found []forensics.Incident, p palette) {
 		if in.Omitted > 0 {
 			fmt.Fprintf(w, "          … %d more events like these\n", in.Omitted)
 		}
-		if in.Resolution == "" {
+		if in.Resolution == "" && in.Kind == forensics.KindConfigChange {
+			fmt.Fprintln(w, "  Still in force at the end of the log")
+		} else if in.Resolution == "" {
 			fmt.Fprintln(w, "  "+p.paint("31", "Unresolved at the end of the log"))
 		} else {
 			fmt.Fprintf(w, "  Resolved at seq %d, %s: %s\n", in.ResolvedSeq, stampTime(in.Resolved), termsafe.Line(in.Resolution))
