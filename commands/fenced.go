@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/swarm-build/swarm/events"
@@ -43,19 +44,41 @@ func orNobody(s string) string {
 	return s
 }
 
-// RefuseReport records that the fence refused sr, a drone's report (verb:
-// complete, fail, heartbeat …), when another claim on its package was
-// granted after the drone's: the field's duplicate claim, kept out. It
-// yields nothing for a report that is not fenced out, so a refusal of a
-// report about a claim that merely ended leaves no trace.
-func RefuseReport(verb string, sr *StaleReport) Decider {
+// RefuseReport records that the fence refused drone's report (verb:
+// complete, fail, heartbeat …) on its claim fence of atom, when another
+// claim on the package was granted after it: the field's duplicate claim,
+// kept out. It yields nothing when no newer claim exists (the claim merely
+// ended). Use Store.RecordRefusal, which first checks that the drone
+// really held that claim.
+func RefuseReport(verb, atom, drone string, fence uint64) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
-		p, ok := st.Package(sr.Atom)
-		if !ok || p.Fence <= sr.Fence {
+		p, ok := st.Package(atom)
+		if !ok || p.Fence <= fence {
 			return nil, nil
 		}
-		return []events.Event{refused(verb, sr.Drone, sr.Fence, p)}, nil
+		return []events.Event{refused(verb, drone, fence, p)}, nil
 	}
+}
+
+// RecordRefusal records a refused report (RefuseReport) of a claim drone
+// really held: a claim's fence is the seq of its claimed event, so that
+// event must be drone's claim of atom. A report naming a fence the drone
+// never held (a bug, a hostile drone) is refused and leaves no trace, so
+// a drone cannot write history it did not make.
+func (s *Store) RecordRefusal(ctx context.Context, verb, atom, drone string, fence uint64) error {
+	held := false
+	for e, err := range s.Log().Events(ctx, fence) {
+		if err != nil {
+			return fmt.Errorf("read the claim at seq %d: %w", fence, err)
+		}
+		held = e.Seq == fence && e.Type == events.TypeClaimed && e.Atom == atom && e.Drone == drone && e.Fence == fence
+		break
+	}
+	if !held {
+		return nil
+	}
+	_, err := s.Execute(ctx, RefuseReport(verb, atom, drone, fence))
+	return err
 }
 
 // refused is the report_refused event of drone's report (verb) on its

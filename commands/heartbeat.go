@@ -52,8 +52,7 @@ type BeatAnswer struct {
 // idle, healthy drone so costs a few events an hour, not one per beat.
 //
 // Builds it reports that are no longer its own are answered in
-// answer.Drop, and recorded (report_refused) when another claim on them
-// was granted since. A claim it holds but did not report is left to its lease:
+// answer.Drop. A claim it holds but did not report is left to its lease:
 // the claim may have been granted while this heartbeat was on its way.
 func Heartbeat(r Rules, now time.Time, drone string, b Beat, live *Liveness, answer *BeatAnswer) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
@@ -81,9 +80,6 @@ func Heartbeat(r Rules, now time.Time, drone string, b Beat, live *Liveness, ans
 				continue
 			}
 			ans.Drop = append(ans.Drop, Dropped{Atom: t.Atom, Fence: t.Fence, Reason: lostReason(p, ok)})
-			if ok && p.Fence > t.Fence { // another claim since: the fence keeps this one out
-				evs = append(evs, refused("heartbeat", drone, t.Fence, p))
-			}
 		}
 		if st.Paused != nil {
 			ans.Paused = st.Paused.Reason

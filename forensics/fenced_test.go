@@ -1,7 +1,6 @@
 package forensics
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -25,13 +24,8 @@ func TestFindDuplicateClaim(t *testing.T) {
 	f.do(commands.Reclaim(atom, "lease expired"))
 	fence := f.claim("b", atom)
 	f.tick(time.Second)
-	f.do(commands.Heartbeat(f.rules, f.now, "a", commands.Beat{Tasks: []commands.TaskReport{{Atom: atom, Fence: old}}}, nil, nil))
-	_, err := commands.Complete("a", atom, old, commands.Binpkg{})(f.st)
-	sr, ok := errors.AsType[*commands.StaleReport](err)
-	if !ok {
-		t.Fatalf("late completion: %v", err)
-	}
-	f.do(commands.RefuseReport("complete", sr))
+	f.do(commands.RefuseReport("heartbeat", atom, "a", old))
+	f.do(commands.RefuseReport("complete", atom, "a", old))
 	if n := f.count(events.TypeReportRefused); n != 2 {
 		t.Fatalf("fixture: %d refused reports recorded, want 2", n)
 	}
@@ -69,9 +63,7 @@ func TestFindDuplicateClaimAfterTheBuild(t *testing.T) {
 	old := f.claim("a", atom)
 	f.do(commands.Reclaim(atom, "drone a offline"))
 	f.build("b", atom)
-	_, err := commands.Complete("a", atom, old, commands.Binpkg{})(f.st)
-	sr, _ := errors.AsType[*commands.StaleReport](err)
-	f.do(commands.RefuseReport("complete", sr))
+	f.do(commands.RefuseReport("complete", atom, "a", old))
 	in := only(t, find(t, f), KindDuplicateClaim)
 	if in.Resolution != "built once, by b" || !slices.ContainsFunc(in.Timeline, func(s Step) bool { return s.Type == "completed" && s.Seq == in.ResolvedSeq }) {
 		t.Errorf("resolution %q, timeline %+v", in.Resolution, in.Timeline)

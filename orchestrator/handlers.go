@@ -309,6 +309,7 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, s.live, &ans)); err != nil {
 		return nil, err
 	}
+	s.recordDrops(id, ans.Drop)
 	return api.HeartbeatResponse{Drop: drops(ans.Drop), Paused: ans.Paused, Grounded: ans.Grounded,
 		GroundedUntil: ans.GroundedUntil}, nil
 }
