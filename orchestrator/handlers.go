@@ -225,6 +225,7 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		if !s.viewAllowed(w, r) {
 			return
 		}
+		s.reloadConfig() // a drone admitted a moment ago is on the list
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
@@ -232,8 +233,8 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 				v = commands.StatusReport(st, s.rules(), s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
-			default:
-				v = st.DroneList()
+			default: // as swarm drones --json: admitted drones too
+				v = commands.Roster(st.DroneList(), s.config())
 			}
 		})
 		if err != nil {
