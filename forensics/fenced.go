@@ -2,24 +2,10 @@ package forensics
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
-
-// keepClaims is how many of a package's claims a Finder remembers: enough
-// to find the stale one a refused report names.
-const keepClaims = 4
-
-// claimed remembers e, a claim, among its package's last claims.
-func (f *Finder) claimed(e *events.Event) {
-	list := append(f.claims[e.Atom], *e)
-	if len(list) > keepClaims {
-		list = slices.Delete(list, 0, len(list)-keepClaims)
-	}
-	f.claims[e.Atom] = list
-}
 
 // fenced follows the field's duplicate claim: a drone's claim was
 // reclaimed and given to another, and the first drone then reported on it
@@ -35,19 +21,17 @@ func (f *Finder) fenced(e *events.Event) {
 	in := f.open(KindDuplicateClaim, e, "")
 	f.fences[key] = in
 	in.Drones = []string{e.Drone}
-	var holder string
-	for _, c := range f.claims[e.Atom] {
-		if c.Fence < e.Fence {
-			continue
-		}
+	if c, ok := f.lost[e.Atom]; ok && c.Fence == e.Fence {
 		in.add(&c)
-		if c.Fence > e.Fence {
-			holder = c.Drone
-			in.Drones = addUnique(in.Drones, c.Drone)
-		}
-		if r, ok := f.reclaims[c.Atom]; ok && r.Fence == c.Fence {
-			in.add(&r)
-		}
+	}
+	if r, ok := f.reclaims[e.Atom]; ok && r.Fence == e.Fence {
+		in.add(&r)
+	}
+	var holder string
+	if c, ok := f.claim[e.Atom]; ok && c.Fence > e.Fence {
+		holder = c.Drone
+		in.Drones = addUnique(in.Drones, c.Drone)
+		in.add(&c)
 	}
 	in.add(e)
 	in.Summary = fmt.Sprintf("%s claimed by %s and then by %s; the fence refused %s's late report (fence %d)",

@@ -23,15 +23,15 @@ type Finder struct {
 	claim     map[string]events.Event   // each package's last claim
 	renew     map[string]events.Event   // each package's last lease renewal
 	upload    map[string]events.Event   // each package's last upload
-	claims    map[string][]events.Event // each package's last few claims
+	lost      map[string]events.Event   // each package's last claim taken back
 	reclaims  map[string]events.Event   // each package's last reclaim
-	completed map[string]events.Event   // each package's last completion
+	completed map[string]events.Event   // the last completion of each package once taken back
 	fences    map[string]*Incident      // duplicate claims, by package@stale fence
 	attempts  map[string][]events.Event // each unsettled package's last claims and failures
 	failures  map[string][]string       // each unsettled package's distinct failures (signature on drone)
 	failCount map[string]int            // each unsettled package's failures
 	retries   map[string]*Incident      // open retried builds, by package
-	unclean   map[string]bool           // atoms already named not clean
+	atoms     map[string]bool           // atoms checked for cleanliness: true when not clean
 	rules     *Incident                 // the rule change in force
 	ruleSteps int                       // decisions shown after it
 	own       map[string]events.Event   // each drone's last own event
@@ -55,10 +55,10 @@ func NewFinder(window time.Duration) *Finder {
 		claim: map[string]events.Event{}, renew: map[string]events.Event{}, upload: map[string]events.Event{},
 		own: map[string]events.Event{}, reg: map[string]events.Event{}, ground: map[string]events.Event{},
 		death: map[string]*Incident{}, waiting: map[*Incident]map[string]bool{}, deploys: map[string]*Incident{},
-		claims: map[string][]events.Event{}, reclaims: map[string]events.Event{}, completed: map[string]events.Event{},
+		lost: map[string]events.Event{}, reclaims: map[string]events.Event{}, completed: map[string]events.Event{},
 		fences: map[string]*Incident{}, attempts: map[string][]events.Event{}, retries: map[string]*Incident{},
 		failures: map[string][]string{}, failCount: map[string]int{},
-		unclean: map[string]bool{}}
+		atoms: map[string]bool{}}
 }
 
 // Find reads src from its first event and returns its incidents that were
@@ -92,15 +92,19 @@ func (f *Finder) Add(e *events.Event) {
 		f.dying(e)
 		if e.Type == events.TypeReclaimed {
 			f.reclaims[e.Atom] = *e
+			if c, ok := f.claim[e.Atom]; ok && c.Fence == e.Fence {
+				f.lost[e.Atom] = c
+			}
 		}
 	case events.TypeRejected:
 		f.rejected(e)
 	case events.TypeClaimed:
 		f.claim[e.Atom] = *e
-		f.claimed(e)
 		delete(f.renew, e.Atom)
 	case events.TypeCompleted:
-		f.completed[e.Atom] = *e
+		if _, ok := f.lost[e.Atom]; ok { // a duplicate claim's evidence; others need none
+			f.completed[e.Atom] = *e
+		}
 	case events.TypeReportRefused:
 		f.fenced(e)
 	case events.TypeConfigChanged:

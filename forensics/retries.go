@@ -32,10 +32,7 @@ func (f *Finder) retry(e *events.Event) {
 		f.cleanAtom(e)
 		return
 	case events.TypeClaimed:
-		f.cleanAtom(e)
-		if f.retries[e.Atom] == nil { // an open one has it from Finder.follow
-			f.attempts[e.Atom] = appendAttempt(f.attempts[e.Atom], e)
-		}
+		f.cleanAtom(e) // an open incident's later claims come from Finder.follow
 		return
 	case events.TypeFailed:
 	default:
@@ -44,6 +41,9 @@ func (f *Finder) retry(e *events.Event) {
 	f.failures[e.Atom] = addUnique(f.failures[e.Atom], failedOn(e))
 	f.failCount[e.Atom]++
 	if f.retries[e.Atom] == nil {
+		if c, ok := f.claim[e.Atom]; ok && c.Fence == e.Fence { // the claim this attempt was
+			f.attempts[e.Atom] = appendAttempt(f.attempts[e.Atom], &c)
+		}
 		f.attempts[e.Atom] = appendAttempt(f.attempts[e.Atom], e)
 	}
 	if in := f.retries[e.Atom]; in != nil {
@@ -93,13 +93,14 @@ func (f *Finder) retried(e *events.Event) {
 // cleanAtom opens an incident for an atom that is not a clean package
 // atom (flags or words appended to it), which commands.ParseAtoms refuses.
 func (f *Finder) cleanAtom(e *events.Event) {
-	if e.Atom == "" || f.unclean[e.Atom] {
+	if _, seen := f.atoms[e.Atom]; seen || e.Atom == "" {
 		return
 	}
-	if _, err := commands.ParseAtoms([]string{e.Atom}); err == nil {
+	_, err := commands.ParseAtoms([]string{e.Atom})
+	f.atoms[e.Atom] = err != nil // each atom is parsed once
+	if err == nil {
 		return
 	}
-	f.unclean[e.Atom] = true
 	in := f.open(KindRetried, e, fmt.Sprintf("%q is not a clean package atom (%s): a build command made from it is not the package's", e.Atom, e.Type))
 	in.Atoms = []string{e.Atom}
 	in.add(e)
