@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/swarm-build/swarm/config"
 )
 
 // TestIncidentDuplicateClaim: the field's duplicate claim, kept out by the
@@ -182,5 +184,52 @@ func TestIncidentConfigChange(t *testing.T) {
 	if same.Recorded.Groundings == 0 || same.WhatIf.Groundings != same.Recorded.Groundings {
 		t.Errorf("what-if with the recorded settings: %+v; want the %d recorded groundings, judged by ground_after 2 in force then",
 			same, same.Recorded.Groundings)
+	}
+}
+
+// TestHandEditWhileServingIsRecorded: config.toml edited by hand while
+// the farm serves is recorded by the server (config_changed, "edited
+// while serving"), so the log knows the settings in force before the
+// next start; a change made with swarm config set is recorded once, not
+// again by the server.
+func TestHandEditWhileServingIsRecorded(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	f.serve()
+	f.waitEvent(30*time.Second, "serve to record its settings", func(e event) bool { return e.Type == "config_changed" })
+	path := filepath.Join(f.root, ".swarm", "config.toml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited, err := config.Set(data, "farm.ground_after", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, edited, 0o644)
+	hand := f.waitEvent(60*time.Second, "the hand edit recorded", func(e event) bool {
+		return e.Type == "config_changed" && e.Actor == "orchestrator" && strings.Contains(e.Reason, "edited while serving")
+	})
+	f.swarm("config", "set", "farm.ground_after", "4")
+	f.waitEvent(30*time.Second, "the config set recorded", func(e event) bool {
+		return e.Type == "config_changed" && e.Seq > hand.Seq
+	})
+	// The server records a difference only after it persisted a while:
+	// wait until it has had that chance (a later hand edit recorded),
+	// then count the records of the set.
+	data, _ = os.ReadFile(path)
+	edited, _ = config.Set(data, "farm.ground_for", `"7m"`)
+	writeFile(t, path, edited, 0o644)
+	last := f.waitEvent(60*time.Second, "a second hand edit recorded", func(e event) bool {
+		return e.Type == "config_changed" && e.Actor == "orchestrator" && e.Seq > hand.Seq
+	})
+	var changes []string
+	for _, e := range f.events().after(hand.Seq) {
+		if e.Type == "config_changed" && e.Seq < last.Seq {
+			changes = append(changes, e.Actor+": "+e.Reason)
+		}
+	}
+	if len(changes) != 1 {
+		t.Errorf("swarm config set while serving recorded %d times: %v; want once", len(changes), changes)
 	}
 }
