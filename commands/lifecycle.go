@@ -150,9 +150,9 @@ func building(st *projections.State, atom, drone string, fence uint64) (projecti
 	case !ok:
 		return p, fmt.Errorf("%s: %w", atom, ErrUnknownPackage)
 	case p.State != projections.Building:
-		return p, fmt.Errorf("%s (%s): %w", atom, p.State, ErrNotBuilding)
+		return p, staleReport(p, drone, fence, ErrNotBuilding)
 	case p.Fence != fence || p.Drone != drone:
-		return p, fmt.Errorf("%s: fence %d of %s, current is %d of %s: %w", atom, fence, drone, p.Fence, p.Drone, ErrStaleFence)
+		return p, staleReport(p, drone, fence, ErrStaleFence)
 	}
 	return p, nil
 }

@@ -77,8 +77,10 @@ func TestWrongTokenRefused(t *testing.T) {
 // TestStaleFenceRefused is the double-claim incident, by hand over the
 // API: drone m1 claims a package and goes silent; its lease lapses and the
 // package is reclaimed; m2 claims it. m1's late report, with the old
-// fencing token, is refused (409, "stale_fence") and appends nothing; m2's,
-// with the current one, is recorded.
+// fencing token, is refused (409, "stale_fence") and changes nothing: the
+// one event it appends is the record of the refusal (report_refused, so
+// that replay --incidents can name the duplicate claim); m2's, with the
+// current one, is recorded.
 func TestStaleFenceRefused(t *testing.T) {
 	t.Parallel()
 	f := newFarm(t)
@@ -107,8 +109,9 @@ func TestStaleFenceRefused(t *testing.T) {
 	if code != http.StatusConflict || e.Code != api.CodeStaleFence {
 		t.Errorf("complete with the stale fence %d: %d %s, want 409 with code %q", first.Fence, code, body, api.CodeStaleFence)
 	}
-	if after := f.status().Seq; after != before {
-		t.Errorf("a refused report appended events: seq %d → %d:\n%s", before, after, f.events().after(before))
+	if added := f.events().after(before); len(added) != 1 || added[0].Type != "report_refused" || added[0].Drone != "m1" ||
+		added[0].Fence != first.Fence || !strings.Contains(added[0].Reason, "of m2") {
+		t.Errorf("a refused report appended %v; want only its report_refused, naming m1's fence %d and m2's claim", added, first.Fence)
 	}
 
 	code, body = f.post("m2", f.token("m2"), api.VerbComplete, api.CompleteRequest{Atom: atom, Fence: second.Fence})

@@ -266,6 +266,7 @@ type droneOpts struct {
 	slots int      // --slots; 0 = 1
 	env   []string // extra environment (FAKE_EMERGE_*), inherited by its builds
 	args  []string // extra flags of `swarm drone` (--tree ID, --capability C …)
+	bin   string   // the swarm binary it runs; "" = swarmBin
 }
 
 // startDrone starts `swarm drone` for an admitted drone, its token in
@@ -280,7 +281,11 @@ func (f *farm) startDrone(id string, o droneOpts) *proc {
 	slots := max(o.slots, 1)
 	env := append(f.baseEnv(), "FAKE_EMERGE_DRONE="+id, "FAKE_EMERGE_RECORD="+f.record)
 	env = append(append(env, o.env...), "SWARM_DRONE_TOKEN="+f.token(id))
-	argv := []string{swarmBin, "drone", "--orchestrator", f.url, "--id", id,
+	bin := swarmBin
+	if o.bin != "" {
+		bin = o.bin
+	}
+	argv := []string{bin, "drone", "--orchestrator", f.url, "--id", id,
 		"--slots", strconv.Itoa(slots), "--log-dir", filepath.Join(f.root, "builds", id)}
 	p, err := startProc("drone "+id, f.logFile("drone-"+id), env, append(argv, o.args...)...)
 	if err != nil {

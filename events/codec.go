@@ -47,6 +47,8 @@ const (
 	fEntry
 	fPortage
 	fFingerprint
+	fSetting
+	fWas
 )
 
 const (
@@ -117,6 +119,18 @@ func AppendRecord(b []byte, e *Event) []byte {
 		b = append(b, kv...)
 	}
 	b = putString(b, fFingerprint, e.Fingerprint)
+	b = putList(b, fSetting, e.Settings)
+	b = putList(b, fWas, e.Was)
+	return b
+}
+
+// putList appends each of list as a repeated bytes field.
+func putList(b []byte, field uint64, list []string) []byte {
+	for _, s := range list {
+		b = binary.AppendUvarint(b, field<<3|wireBytes)
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
 	return b
 }
 
@@ -339,6 +353,10 @@ func (d *Decoder) setBytes(e *Event, field uint64, v []byte) {
 		e.Portage = append(e.Portage, string(v))
 	case fFingerprint:
 		e.Fingerprint = d.str(v)
+	case fSetting:
+		e.Settings = append(e.Settings, string(v))
+	case fWas:
+		e.Was = append(e.Was, string(v))
 	}
 }
 

@@ -46,6 +46,8 @@ const (
 	TypeDroneRestarted       // self-healing ran a remote's restart command for an offline drone: Drone, Remote, Attempt, Reason (how it went)
 	TypeHostRebooted         // self-healing ran the reboot command on an offline drone's remote: Drone, Remote, Reason (how it went)
 	TypeReprioritized        // a queued package's priority was planned again with newer build times: Atom, Priority, Reason
+	TypeReportRefused        // the fence refused a drone's report on a claim that was given to another since: Atom, Drone, Fence (the drone's, stale), Reason (the report and who holds the claim)
+	TypeConfigChanged        // config.toml's settings changed (swarm config set, drones add …) or serve started with other settings than the last recorded: Settings, Was, Reason (what changed them)
 	typeEnd
 )
 
@@ -84,6 +86,8 @@ var typeNames = [...]string{
 	TypeDroneRestarted:  "drone_restarted",
 	TypeHostRebooted:    "host_rebooted",
 	TypeReprioritized:   "reprioritized",
+	TypeReportRefused:   "report_refused",
+	TypeConfigChanged:   "config_changed",
 }
 
 // String returns the type's stable name, as shown by `swarm log`.
@@ -195,6 +199,13 @@ type Event struct {
 	// configuration the package was built with.
 	Portage     []string `json:"portage,omitempty"`
 	Fingerprint string   `json:"fingerprint,omitempty"`
+
+	// Settings and Was, on config_changed, are the config.toml settings
+	// that changed, "key=value" (the value as TOML text, a secret's
+	// redacted), after and before, in the same order; Was holds "" values
+	// for keys that were not set.
+	Settings []string `json:"settings,omitempty"`
+	Was      []string `json:"was,omitempty"`
 
 	// Final, on a failed event, means the decider judged it a package failure
 	// (it failed on enough distinct drones): the package is failed, not retried.

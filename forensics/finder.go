@@ -18,21 +18,32 @@ type Finder struct {
 	// the farm's systemic_window.
 	Window time.Duration
 
-	st      *projections.State
-	fails   []events.Event          // the last failed events, oldest first
-	claim   map[string]events.Event // each package's last claim
-	renew   map[string]events.Event // each package's last lease renewal
-	upload  map[string]events.Event // each package's last upload
-	own     map[string]events.Event // each drone's last own event
-	reg     map[string]events.Event // each drone's last registration
-	ground  map[string]events.Event // groundings in force, by drone
-	storm   *Incident
-	pause   *Incident
-	skew    *Incident
-	death   map[string]*Incident          // open drone deaths, by drone
-	waiting map[*Incident]map[string]bool // incidents waiting for packages to be built again
-	deploys map[string]*Incident          // open deploy failures, by remote
-	all     []*Incident
+	st        *projections.State
+	fails     []events.Event            // the last failed events, oldest first
+	claim     map[string]events.Event   // each package's last claim
+	renew     map[string]events.Event   // each package's last lease renewal
+	upload    map[string]events.Event   // each package's last upload
+	lost      map[string]events.Event   // each package's last claim taken back
+	reclaims  map[string]events.Event   // each package's last reclaim
+	completed map[string]events.Event   // the last completion of each package once taken back
+	fences    map[string]*Incident      // duplicate claims, by package@stale fence
+	attempts  map[string][]events.Event // each unsettled package's last claims and failures
+	failures  map[string][]string       // each unsettled package's distinct failures (signature on drone)
+	failCount map[string]int            // each unsettled package's failures
+	retries   map[string]*Incident      // open retried builds, by package
+	atoms     map[string]bool           // atoms checked for cleanliness: true when not clean
+	rules     *Incident                 // the rule change in force
+	ruleSteps int                       // decisions shown after it
+	own       map[string]events.Event   // each drone's last own event
+	reg       map[string]events.Event   // each drone's last registration
+	ground    map[string]events.Event   // groundings in force, by drone
+	storm     *Incident
+	pause     *Incident
+	skew      *Incident
+	death     map[string]*Incident          // open drone deaths, by drone
+	waiting   map[*Incident]map[string]bool // incidents waiting for packages to be built again
+	deploys   map[string]*Incident          // open deploy failures, by remote
+	all       []*Incident
 }
 
 // keepFails is how many failures a Finder remembers as evidence.
@@ -43,7 +54,11 @@ func NewFinder(window time.Duration) *Finder {
 	return &Finder{Window: window, st: projections.New(),
 		claim: map[string]events.Event{}, renew: map[string]events.Event{}, upload: map[string]events.Event{},
 		own: map[string]events.Event{}, reg: map[string]events.Event{}, ground: map[string]events.Event{},
-		death: map[string]*Incident{}, waiting: map[*Incident]map[string]bool{}, deploys: map[string]*Incident{}}
+		death: map[string]*Incident{}, waiting: map[*Incident]map[string]bool{}, deploys: map[string]*Incident{},
+		lost: map[string]events.Event{}, reclaims: map[string]events.Event{}, completed: map[string]events.Event{},
+		fences: map[string]*Incident{}, attempts: map[string][]events.Event{}, retries: map[string]*Incident{},
+		failures: map[string][]string{}, failCount: map[string]int{},
+		atoms: map[string]bool{}}
 }
 
 // Find reads src from its first event and returns its incidents that were
@@ -63,6 +78,9 @@ func Find(ctx context.Context, src projections.Source, window time.Duration, sin
 func (f *Finder) Add(e *events.Event) {
 	f.st.Apply(e)
 	f.follow(e)
+	f.retry(e)
+	f.retried(e)
+	f.underRules(e)
 	switch e.Type {
 	case events.TypeFailed:
 		f.failed(e)
@@ -72,11 +90,25 @@ func (f *Finder) Add(e *events.Event) {
 		f.pausing(e)
 	case events.TypeDroneOffline, events.TypeDroneOnline, events.TypeReclaimed:
 		f.dying(e)
+		if e.Type == events.TypeReclaimed {
+			f.reclaims[e.Atom] = *e
+			if c, ok := f.claim[e.Atom]; ok && c.Fence == e.Fence {
+				f.lost[e.Atom] = c
+			}
+		}
 	case events.TypeRejected:
 		f.rejected(e)
 	case events.TypeClaimed:
 		f.claim[e.Atom] = *e
 		delete(f.renew, e.Atom)
+	case events.TypeCompleted:
+		if _, ok := f.lost[e.Atom]; ok { // a duplicate claim's evidence; others need none
+			f.completed[e.Atom] = *e
+		}
+	case events.TypeReportRefused:
+		f.fenced(e)
+	case events.TypeConfigChanged:
+		f.configured(e)
 	case events.TypeLeaseRenewed:
 		f.renew[e.Atom] = *e
 	case events.TypeBinpkgUploaded:
@@ -162,6 +194,10 @@ func (f *Finder) settled(in *Incident) string {
 		if p, ok := f.st.Package(a); ok && (p.State == projections.Built) {
 			built++
 		}
+	}
+	if built == len(in.Atoms) && in.Kind == KindDuplicateClaim {
+		p, _ := f.st.Package(in.Atoms[0])
+		return "built once, by " + p.BuiltBy
 	}
 	if built == len(in.Atoms) {
 		return fmt.Sprintf("built again: %s", join(in.Atoms))

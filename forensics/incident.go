@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
 )
 
@@ -16,6 +17,9 @@ const (
 	KindRejectedUpload = "rejected_upload" // a drone's binary package failed verification
 	KindDeploySkew     = "deploy_skew"     // online drones ran different releases
 	KindDeployFailure  = "deploy_failure"  // a deploy failed or was rolled back
+	KindDuplicateClaim = "duplicate_claim" // a drone reported on a claim given to another since; the fence refused it
+	KindRetried        = "retried"         // a package failed and was built again several times, or its atom is not clean
+	KindConfigChange   = "config_change"   // a decision rule in config.toml changed; what the farm decided under it
 )
 
 // Incident is one thing that went wrong, told as a short timeline of the
@@ -74,7 +78,11 @@ func describe(e *events.Event) string {
 	case events.TypeUngrounded:
 		return fmt.Sprintf("%s ungrounded: %s", e.Drone, e.Reason)
 	case events.TypeClaimed:
-		return fmt.Sprintf("%s claimed by %s", e.Atom, e.Drone)
+		s := fmt.Sprintf("%s claimed by %s (fence %d)", e.Atom, e.Drone, e.Fence)
+		if e.Attempt > 1 {
+			s += fmt.Sprintf(", attempt %d", e.Attempt)
+		}
+		return s
 	case events.TypeCompleted:
 		return fmt.Sprintf("%s built by %s", e.Atom, e.Drone)
 	case events.TypePromoted:
@@ -101,6 +109,10 @@ func describe(e *events.Event) string {
 		return "fresh completed, tree " + orNone(e.Tree)
 	case events.TypeDeployed:
 		return fmt.Sprintf("release %s deployed to %s", orNone(e.Version), e.Remote)
+	case events.TypeConfigChanged:
+		return fmt.Sprintf("settings changed by %s (%s): %s", e.Actor, orNone(e.Reason), config.DescribeChanges(e.Settings, e.Was, 4))
+	case events.TypeReportRefused:
+		return fmt.Sprintf("%s: %s's %s", e.Atom, e.Drone, e.Reason)
 	}
 	s := e.Type.String()
 	for _, part := range []string{e.Remote, e.Version, e.Drone, e.Atom, e.Reason} {
@@ -118,8 +130,11 @@ func orNone(s string) string {
 	return s
 }
 
-// add appends a step unless the timeline is full.
+// add appends a step unless the timeline is full or e is its last step.
 func (in *Incident) add(e *events.Event) {
+	if n := len(in.Timeline); n > 0 && in.Timeline[n-1].Seq == e.Seq {
+		return // told already (two rules saw it)
+	}
 	if len(in.Timeline) >= maxSteps {
 		in.Omitted++
 		return

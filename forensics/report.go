@@ -42,6 +42,7 @@ func (s *sim) report() WhatIfReport {
 		r.Differences = []string{}
 	}
 	s.makespan(&r)
+	r.RulesInForce = append([]string{}, s.ruleNotes...)
 	return r
 }
 

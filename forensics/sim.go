@@ -25,16 +25,23 @@ type sim struct {
 	first    time.Time // first claim
 	lastRec  time.Time // last recorded completion
 	lastSim  time.Time // last completion the simulation kept
+	// ruleNotes say where the recorded settings changed the rules in
+	// force (inforce.go).
+	ruleNotes []string
 }
 
 func newSim(w WhatIf, renewals bool) *sim {
-	r := w.Rules
-	// Whether a drone is alive is the world's, not a rule's: offline is
-	// taken as recorded. Stalls are judged from progress reports that a
-	// quiet log no longer holds: taken as recorded too (their failures,
-	// and what those cost, are judged again).
+	return &sim{w: w, rules: simRules(w.Rules), leases: renewals, rec: projections.New(), st: projections.New(), dropped: map[uint64]bool{}}
+}
+
+// simRules are rules r as the simulation applies them. Whether a drone is
+// alive is the world's, not a rule's: offline is taken as recorded.
+// Stalls are judged from progress reports that a quiet log no longer
+// holds: taken as recorded too (their failures, and what those cost, are
+// judged again).
+func simRules(r commands.Rules) commands.Rules {
 	r.Heartbeat, r.StallAfter = 0, 0
-	return &sim{w: w, rules: r, leases: renewals, rec: projections.New(), st: projections.New(), dropped: map[uint64]bool{}}
+	return r
 }
 
 // step takes the next recorded event.
@@ -42,6 +49,9 @@ func (s *sim) step(e events.Event) {
 	defer func() { s.prev = e }()
 	s.tallyRecorded(&e)
 	s.rec.Apply(&e)
+	if e.Type == events.TypeConfigChanged {
+		s.inForce(&e)
+	}
 	if s.start.IsZero() {
 		s.start = e.Time
 	}

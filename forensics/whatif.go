@@ -28,6 +28,13 @@ import (
 type WhatIf struct {
 	Recorded commands.Rules // the settings in force when the log was recorded
 	Rules    commands.Rules // the settings to try
+	// Base and Tried, when Base is set, make the rules follow the log:
+	// at each config_changed event the decision rules it records are set
+	// over Base (config.toml's text) to give the rules then in force
+	// (Recorded), and Tried (the what-if's key=value settings) over those
+	// to give the rules tried (Rules).
+	Base  []byte
+	Tried []string
 }
 
 // Tally counts a history's decisions.
@@ -57,7 +64,10 @@ type WhatIfReport struct {
 	MakespanS       float64  `json:"makespan_s"`
 	WhatIfMakespanS *float64 `json:"what_if_makespan_s"`
 	MakespanNote    string   `json:"makespan_note"`
-	Seq             uint64   `json:"seq"` // the last event replayed
+	// RulesInForce say where the log's recorded settings (config_changed)
+	// changed the rules the history was judged by, in log order.
+	RulesInForce []string `json:"rules_in_force"`
+	Seq          uint64   `json:"seq"` // the last event replayed
 }
 
 // forever stands in for a lease when the log cannot say when a claim would

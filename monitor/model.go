@@ -35,6 +35,10 @@ type Model struct {
 	// answers with a BuildLogMsg; nil: the log excerpts alone.
 	fetch func(atom string) tea.Cmd
 	logs  map[string]BuildLogMsg // the answers, by atom
+	// roster asks the orchestrator's drone list (admitted.go); admitted
+	// is its last answer.
+	roster   func() tea.Cmd
+	admitted []projections.DroneRow
 
 	width, height int
 	mode          mode
@@ -72,7 +76,7 @@ type BuildLogMsg struct {
 func (m *Model) State() *projections.State { return m.st }
 
 // Init starts the clock.
-func (m *Model) Init() tea.Cmd { return m.nextTick() }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.nextTick(), m.askRoster()) }
 
 func (m *Model) nextTick() tea.Cmd {
 	if m.tick <= 0 {
@@ -86,9 +90,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case EventMsg:
 		m.fold(msg.Event)
+		if msg.Event.Type == events.TypeConfigChanged {
+			return m, m.askRoster()
+		}
 	case []EventMsg:
 		for _, e := range msg {
 			m.fold(e.Event)
+		}
+		if rosterChanged(msg) {
+			return m, m.askRoster()
+		}
+	case RosterMsg:
+		if msg.Err == nil {
+			m.admitted = msg.Rows
 		}
 	case TickMsg:
 		m.now = time.Time(msg)
@@ -122,7 +136,7 @@ type item struct {
 // items lists the selectable rows in the order they are drawn: the drones
 // by id, then the failed packages, each only when its name has the filter.
 func (m *Model) items() (drones []projections.DroneRow, failed []commands.FailedPackage, all []item) {
-	for _, d := range m.st.DroneList() {
+	for _, d := range commands.Admit(m.st.DroneList(), m.admitted) {
 		if strings.Contains(d.ID, m.filter) || m.filter == "" {
 			drones = append(drones, d)
 			all = append(all, item{drone: true, key: d.ID})

@@ -9,7 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/projections"
 )
 
 var t0 = time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
@@ -250,5 +252,38 @@ func TestErrorContextFromTheBuildLog(t *testing.T) {
 				t.Errorf("%s: error view lacks %q:\n%s", tc.name, want, screen)
 			}
 		}
+	}
+}
+
+// TestAdmittedDronesFromTheRoster: drones admitted in config.toml that
+// never called are not in the events; the orchestrator's roster brings
+// them in, grey and "admitted", and a drone that called since is the
+// log's row, not the roster's. A config change asks for the roster again.
+func TestAdmittedDronesFromTheRoster(t *testing.T) {
+	m := newFarm(t, 60)
+	asked := 0
+	m.FetchRoster(func() tea.Cmd { asked++; return func() tea.Msg { return nil } })
+	if strings.Contains(ansi.Strip(m.Render()), "newcomer") {
+		t.Fatal("fixture: newcomer shown before the roster")
+	}
+	m.Update(RosterMsg{Rows: []projections.DroneRow{
+		{ID: "newcomer", Status: commands.DroneAdmitted},
+		{ID: "builder", Status: commands.DroneAdmitted}, // the roster's view is older than the log's
+	}})
+	screen := m.Render()
+	l := lineOf(t, screen, "newcomer")
+	if !strings.HasPrefix(l, "\x1b[90m") || !strings.Contains(ansi.Strip(l), "admitted") || !strings.Contains(ansi.Strip(l), "never called") {
+		t.Errorf("newcomer's row: %q; want grey, admitted, never called", l)
+	}
+	if l := ansi.Strip(lineOf(t, screen, "builder")); !strings.Contains(l, "building") {
+		t.Errorf("builder's row is the roster's, not the log's: %q", l)
+	}
+	for _, line := range strings.Split(screen, "\n") {
+		if w := ansi.StringWidth(line); w > 60 {
+			t.Errorf("a line of %d cells at 60 columns: %q", w, ansi.Strip(line))
+		}
+	}
+	if _, cmd := m.Update(EventMsg{Event: events.Event{Seq: 99, Type: events.TypeConfigChanged, Actor: "operator", Time: t0}}); cmd == nil || asked != 1 {
+		t.Errorf("a config change did not ask for the roster (asked %d)", asked)
 	}
 }

@@ -72,6 +72,12 @@ func Run(ctx context.Context, o Options) error {
 			return BuildLogMsg{Atom: atom, Attempt: l.Attempt, Drone: l.Drone, Text: string(l.Text), Err: err}
 		}
 	})
+	m.FetchRoster(func() tea.Cmd {
+		return func() tea.Msg {
+			rows, err := fetchRoster(ctx, o.URL, o.Token)
+			return RosterMsg{Rows: rows, Err: err}
+		}
+	})
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out))
 	go follow(ctx, api.NewEventStream(o.URL, o.Token, nil), p)
 	_, err := p.Run()

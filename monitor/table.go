@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/internal/termsafe"
 )
 
@@ -109,7 +110,11 @@ func (m *Model) bodyLines(cols layout) (lines []string, selected int) {
 
 // droneRow is one drone's row, coloured by its status.
 func (m *Model) droneRow(cols layout, id, mark string, now time.Time) string {
-	d, _ := m.st.Drone(id)
+	d, known := m.st.Drone(id)
+	if !known { // admitted in config.toml, never called
+		line := cols.row(mark, termsafe.Line(id), string(commands.DroneAdmitted), "–", "never called", "", "", "")
+		return statusStyle(commands.DroneAdmitted).Render(line)
+	}
 	status := d.StatusAt(now)
 	task, el, cpu, ram := "", "", "", ""
 	if len(d.Tasks) > 0 {

@@ -31,7 +31,7 @@ func statusStyle(s projections.DroneStatus) lipgloss.Style {
 		return green
 	case projections.DroneIdle:
 		return yellow
-	case projections.DroneOffline:
+	case projections.DroneOffline, commands.DroneAdmitted: // admitted: never heard from
 		return grey
 	}
 	return red // grounded, degraded, critical, recovering

@@ -163,6 +163,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error)
 	case errors.Is(err, commands.ErrStaleFence), errors.Is(err, commands.ErrNotBuilding),
 		errors.Is(err, commands.ErrUnknownPackage):
 		s.log.Info("refused a stale report", "drone", id, "verb", verb, "err", err)
+		s.recordRefused(verb, err)
 		writeError(w, http.StatusConflict, api.CodeStaleFence, err.Error())
 	default:
 		s.log.Error("drone call failed", "drone", id, "verb", verb, "err", err)
@@ -228,6 +229,7 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		if !s.viewAllowed(w, r) {
 			return
 		}
+		s.reloadConfig() // a drone admitted a moment ago is on the list
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
@@ -235,8 +237,8 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 				v = commands.StatusReport(st, s.rules(), s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
-			default:
-				v = st.DroneList()
+			default: // as swarm drones --json: admitted drones too
+				v = commands.Roster(st.DroneList(), s.config())
 			}
 		})
 		if err != nil {
@@ -312,6 +314,7 @@ func (s *Server) heartbeat(ctx context.Context, id string, r *http.Request) (any
 	if _, err := s.execute(ctx, commands.Heartbeat(s.rules(), time.Now(), id, beat, s.live, &ans)); err != nil {
 		return nil, err
 	}
+	s.recordDrops(id, ans.Drop)
 	return api.HeartbeatResponse{Drop: drops(ans.Drop), Paused: ans.Paused, Grounded: ans.Grounded,
 		GroundedUntil: ans.GroundedUntil}, nil
 }

@@ -281,19 +281,22 @@ func (s *Server) configPath() string {
 	return filepath.Join(s.opts.StateDir, config.FileName)
 }
 
-// watchConfig reloads config.toml when it changes, twice a second.
+// watchConfig reloads config.toml when it changes, twice a second, and
+// records a hand edit in the log (handEdits).
 func (s *Server) watchConfig(ctx context.Context) {
 	if s.configPath() == "" {
 		return
 	}
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
+	var edits handEdits
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			s.reloadConfig()
+			edits.check(ctx, s, time.Now())
 		}
 	}
 }

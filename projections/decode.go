@@ -157,6 +157,7 @@ func decodeState(payload []byte) (*State, error) {
 	r.builds(s)
 	r.retired(s)
 	s.lastPromoted = r.uint()
+	s.setSettings(r.strs())
 	s.rebuildDeps()
 	s.rebuildNeeded()
 	if r.err == nil && r.off != len(r.b) {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The snapshot payload: a State in a compact binary form (format version 9).
+// The snapshot payload: a State in a compact binary form (format version 10).
 // Integers are uvarints (varints where signed), strings a uvarint length and
 // bytes, lists a uvarint count and items, times varint Unix seconds and
 // uvarint nanoseconds (UTC), floats 8 bytes little-endian, booleans one byte.
@@ -88,6 +88,7 @@ func appendState(b []byte, s *State) []byte {
 	w.builds(s.builds)
 	w.retired(&s.retired)
 	w.uint(s.lastPromoted)
+	w.strs(s.Settings())
 	return w.b
 }
 

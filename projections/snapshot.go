@@ -22,7 +22,7 @@ import (
 // so names sort like numbers (00000000000000001234.snap), and holds:
 //
 //	magic    8 bytes  "SWARMSNP"
-//	version  4 bytes  little-endian format version (15)
+//	version  4 bytes  little-endian format version (16)
 //	seq      8 bytes  little-endian: the last event folded in
 //	head     32 bytes the event log's chain hash after seq
 //	length   8 bytes  little-endian payload length
@@ -34,7 +34,7 @@ import (
 
 const (
 	snapMagic   = "SWARMSNP"
-	snapVersion = 15
+	snapVersion = 16
 	snapSuffix  = ".snap"
 	headerLen   = 8 + 4 + 8 + 32 + 8
 

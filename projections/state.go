@@ -43,6 +43,9 @@ type State struct {
 	durations map[string]time.Duration
 	// dependents maps an atom to the queued packages that need it (deps.go).
 	dependents map[string][]string
+	// settings are config.toml's settings as last recorded, by key
+	// (settings.go).
+	settings map[string]string
 }
 
 // Pause says why and since when dispatching stopped.
@@ -129,6 +132,8 @@ func (s *State) apply(e *events.Event) bool {
 		return s.startFailed(e)
 	case events.TypeReprioritized:
 		return s.reprioritized(e)
+	case events.TypeConfigChanged:
+		return s.configChanged(e)
 	case events.TypeGrounded, events.TypeUngrounded,
 		events.TypeDroneRegistered, events.TypeDroneHealth,
 		events.TypeDroneOffline, events.TypeDroneOnline:
@@ -198,5 +203,6 @@ func (s *State) Clone() *State {
 	c.recent = s.recent.clone()
 	c.needed = slices.Clone(s.needed)
 	c.failures = slices.Clone(s.failures)
+	c.settings = maps.Clone(s.settings)
 	return &c
 }

@@ -183,3 +183,28 @@ func TestUnfitEventsChangeNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsFoldAndSnapshot: config_changed events fold into the
+// settings last recorded (an empty value unsets a key), a clone does not
+// share them, and a snapshot keeps them.
+func TestSettingsFoldAndSnapshot(t *testing.T) {
+	s := New()
+	s.Apply(&events.Event{Seq: 1, Type: events.TypeConfigChanged, Settings: []string{"farm.ground_after=5", "drones.a.slots=1"}})
+	s.Apply(&events.Event{Seq: 2, Type: events.TypeConfigChanged, Settings: []string{"farm.ground_after=2", "drones.a.slots="}})
+	want := []string{"farm.ground_after=2"}
+	if got := s.Settings(); !slices.Equal(got, want) {
+		t.Fatalf("settings %v, want %v", got, want)
+	}
+	c := s.Clone()
+	c.Apply(&events.Event{Seq: 3, Type: events.TypeConfigChanged, Settings: []string{"farm.ground_after=9"}})
+	if got := s.Settings(); !slices.Equal(got, want) {
+		t.Fatalf("a clone's change leaked: %v", got)
+	}
+	back, err := decodeState(appendState(nil, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Settings(); !slices.Equal(got, want) {
+		t.Fatalf("after a snapshot: %v, want %v", got, want)
+	}
+}

@@ -69,7 +69,7 @@ file is left as it was.`,
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return runConfigSet(opts)
+			return runConfigSet(cmd.Context(), opts)
 		},
 	}
 }
@@ -100,12 +100,20 @@ func runConfigGet(o *configOptions) error {
 	return nil
 }
 
-func runConfigSet(o *configOptions) error {
+func runConfigSet(ctx context.Context, o *configOptions) error {
 	path, err := o.configPath()
 	if err != nil {
 		return err
 	}
-	return config.Edit(path, func(data []byte) ([]byte, error) {
-		return config.Set(data, o.Key, o.Value)
+	var before, after []byte
+	err = config.Edit(path, func(data []byte) ([]byte, error) {
+		out, err := config.Set(data, o.Key, o.Value)
+		before, after = data, out
+		return out, err
 	})
+	if err != nil {
+		return err
+	}
+	recordConfig(ctx, o.app, "swarm config set "+o.Key, before, after)
+	return nil
 }

@@ -103,7 +103,7 @@ func runDronesAdd(o *droneAddOptions) error {
 	if err != nil {
 		return fmt.Errorf("drones add: %w", err)
 	}
-	err = editConfig(o.app, func(data []byte, cfg config.Config) ([]byte, error) {
+	err = editConfig(o.app, "swarm drones add "+o.ID, func(data []byte, cfg config.Config) ([]byte, error) {
 		if err := checkDroneID(o.ID); err != nil {
 			return nil, err
 		}
@@ -148,7 +148,7 @@ func droneTable(data []byte, o *droneAddOptions, hash string) ([]byte, error) {
 }
 
 func runDronesRemove(o *droneRemoveOptions) error {
-	err := editConfig(o.app, func(data []byte, cfg config.Config) ([]byte, error) {
+	err := editConfig(o.app, "swarm drones remove "+o.ID, func(data []byte, cfg config.Config) ([]byte, error) {
 		if err := checkDroneID(o.ID); err != nil {
 			return nil, err
 		}
@@ -168,18 +168,29 @@ func runDronesRemove(o *droneRemoveOptions) error {
 // result atomically, all under config.toml's lock (config.Edit), so edit
 // sees the file as the last concurrent edit left it. On any error the file
 // is left as it was.
-func editConfig(a *app, edit func(data []byte, cfg config.Config) ([]byte, error)) error {
+//
+// The change is then recorded in the event log (config_changed, see
+// recordConfig), reason saying what made it.
+func editConfig(a *app, reason string, edit func(data []byte, cfg config.Config) ([]byte, error)) error {
 	dir, err := a.stateDir()
 	if err != nil {
 		return err
 	}
-	return config.Edit(filepath.Join(dir, config.FileName), func(data []byte) ([]byte, error) {
+	var before, after []byte
+	err = config.Edit(filepath.Join(dir, config.FileName), func(data []byte) ([]byte, error) {
 		cfg, err := config.Parse(data)
 		if err != nil {
 			return nil, err
 		}
-		return edit(data, cfg)
+		out, err := edit(data, cfg)
+		before, after = data, out
+		return out, err
 	})
+	if err != nil {
+		return err
+	}
+	recordConfig(context.Background(), a, reason, before, after)
+	return nil
 }
 
 func checkDroneID(id string) error {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/internal/termsafe"
 	"github.com/swarm-build/swarm/portage"
@@ -60,6 +61,7 @@ func eventDetails(e *events.Event, drone bool) []string {
 	add("remote", e.Remote, e.Remote != "")
 	add("count", strconv.FormatUint(e.Count, 10), e.Count != 0)
 	add("final", "true", e.Final)
+	add("changed", config.DescribeChanges(e.Settings, e.Was, 3), len(e.Settings) > 0)
 	return out
 }
 
@@ -67,6 +69,7 @@ func eventDetails(e *events.Event, drone bool) []string {
 func copyEvent(e *events.Event) events.Event {
 	c := *e
 	c.Capabilities = slices.Clone(e.Capabilities)
+	c.Settings, c.Was = slices.Clone(e.Settings), slices.Clone(e.Was)
 	return c
 }
 

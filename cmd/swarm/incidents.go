@@ -28,6 +28,9 @@ var kindTitles = map[string]string{
 	forensics.KindRejectedUpload: "Rejected upload",
 	forensics.KindDeploySkew:     "Deploy skew",
 	forensics.KindDeployFailure:  "Deploy failed",
+	forensics.KindDuplicateClaim: "Duplicate claim, fenced",
+	forensics.KindRetried:        "Retried build",
+	forensics.KindConfigChange:   "Rules changed",
 }
 
 // printIncidents prints each incident: a heading, its timeline, how it
@@ -53,7 +56,9 @@ func printIncidents(w io.Writer, found []forensics.Incident, p palette) {
 		if in.Omitted > 0 {
 			fmt.Fprintf(w, "          … %d more events like these\n", in.Omitted)
 		}
-		if in.Resolution == "" {
+		if in.Resolution == "" && in.Kind == forensics.KindConfigChange {
+			fmt.Fprintln(w, "  Still in force at the end of the log")
+		} else if in.Resolution == "" {
 			fmt.Fprintln(w, "  "+p.paint("31", "Unresolved at the end of the log"))
 		} else {
 			fmt.Fprintf(w, "  Resolved at seq %d, %s: %s\n", in.ResolvedSeq, stampTime(in.Resolved), termsafe.Line(in.Resolution))
@@ -85,6 +90,12 @@ func printWhatIf(w io.Writer, settings []string, r forensics.WhatIfReport, p pal
 	}
 	for _, d := range r.Differences {
 		fmt.Fprintln(w, "  "+termsafe.Line(d))
+	}
+	if len(r.RulesInForce) > 0 {
+		fmt.Fprintln(w, "\n"+p.bold("Rules in force, as the log recorded them"))
+		for _, s := range r.RulesInForce {
+			fmt.Fprintln(w, "  "+termsafe.Line(s))
+		}
 	}
 	fmt.Fprintln(w, "\n"+p.bold("Decided again"))
 	for _, s := range r.Redecided {

@@ -90,7 +90,7 @@ func runOperatorsAdd(o *operatorOptions) error {
 	if o.ReadOnly {
 		role = config.RoleReadOnly
 	}
-	err = editConfig(o.app, func(data []byte, cfg config.Config) ([]byte, error) {
+	err = editConfig(o.app, "swarm operators add "+o.Name, func(data []byte, cfg config.Config) ([]byte, error) {
 		if err := checkOperatorName(o.Name); err != nil {
 			return nil, err
 		}
@@ -113,7 +113,7 @@ func runOperatorsAdd(o *operatorOptions) error {
 }
 
 func runOperatorsRemove(o *operatorOptions) error {
-	err := editConfig(o.app, func(data []byte, cfg config.Config) ([]byte, error) {
+	err := editConfig(o.app, "swarm operators remove "+o.Name, func(data []byte, cfg config.Config) ([]byte, error) {
 		if err := checkOperatorName(o.Name); err != nil {
 			return nil, err
 		}

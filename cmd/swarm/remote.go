@@ -98,7 +98,7 @@ func runRemoteAdd(o *remoteAddOptions) error {
 			*p = abs
 		}
 	}
-	err := editConfig(o.app, func(data []byte, cfg config.Config) ([]byte, error) {
+	err := editConfig(o.app, "swarm remote add "+o.Name, func(data []byte, cfg config.Config) ([]byte, error) {
 		if !validDroneID.MatchString(o.Name) {
 			return nil, fmt.Errorf("%q is not a remote name: use 1 to 64 letters, digits, - and _", o.Name)
 		}
@@ -139,7 +139,7 @@ changes. A name that is not a remote is refused (exit 1).`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			err := editConfig(a, func(data []byte, cfg config.Config) ([]byte, error) {
+			err := editConfig(a, "swarm remote remove "+args[0], func(data []byte, cfg config.Config) ([]byte, error) {
 				if _, ok := cfg.Remotes[name]; !ok || !validDroneID.MatchString(name) {
 					return nil, fmt.Errorf("no remote %q (see swarm remote list)", name)
 				}

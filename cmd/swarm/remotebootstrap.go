@@ -126,7 +126,7 @@ func (o *bootstrapOptions) admit() (string, error) {
 		return "", err
 	}
 	add := &droneAddOptions{app: o.app, ID: o.Name, Capabilities: o.Capabilities}
-	err = editConfig(o.app, func(data []byte, cfg config.Config) ([]byte, error) {
+	err = editConfig(o.app, "swarm remote bootstrap", func(data []byte, cfg config.Config) ([]byte, error) {
 		if _, ok := cfg.Drones[o.Name]; ok {
 			return nil, fmt.Errorf("drone %q is already admitted; bootstrap makes a new drone "+
 				"(swarm deploy %s updates one)", o.Name, o.Name)

@@ -54,9 +54,12 @@ queue_list; with --explain, an object with atom, seq, package and events.
 
 --incidents finds and explains what went wrong up to that point: grounding
 storms, systemic pauses, drones that died and the work reclaimed from them,
-stalled builds, rejected uploads, deploy skew and failed deploys, each as a
-short timeline of the events that prove it (with sequence numbers) and what
-resolved it. --since TIME keeps those still open at or after TIME.
+stalled builds, rejected uploads, deploy skew and failed deploys, duplicate
+claims the fence kept out (a drone's late report on work given to another),
+builds retried again and again, and changes to the decision rules with what
+the farm decided under them, each as a short timeline of the events that
+prove it (with sequence numbers) and what resolved it. --since TIME keeps
+those still open at or after TIME.
 
 --what-if KEY=VALUE (repeatable; [farm] keys like ground_after=3, lease=30s,
 systemic_fraction=0.8, or dotted keys) re-runs the history through the
@@ -64,7 +67,10 @@ farm's decision rules with those settings and reports what would have
 differed: groundings, reclaims, pauses, packages failed for good, and the
 makespan when it can be simulated. What the drones did (claims, build
 outcomes, dying) is taken as recorded; what the farm decided about it is
-decided again; the report says which is which.
+decided again; the report says which is which. Where the log records its
+settings (config_changed: swarm config set, drones add, serve's start),
+history is judged by the rules in force then, with KEY=VALUE over them,
+not by today's config.toml.
 
 --bundle FILE writes a self-contained incident archive (tar+zstd): the
 log's events up to that point, proven by the hash chain, the config in

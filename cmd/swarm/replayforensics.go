@@ -153,7 +153,7 @@ func (o *replayOptions) analyse(ctx context.Context, src projections.Source, cfg
 	if err != nil {
 		return &usageError{cmd: "swarm replay", err: fmt.Errorf("--what-if: %w", err)}
 	}
-	rep, err := forensics.WhatIf{Recorded: rules, Rules: commands.RulesFrom(newCfg)}.Run(ctx, src, until)
+	rep, err := forensics.WhatIf{Recorded: rules, Rules: commands.RulesFrom(newCfg), Base: cfgText, Tried: o.WhatIf}.Run(ctx, src, until)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/swarm-build/swarm/binhost"
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/fresh"
 	"github.com/swarm-build/swarm/orchestrator"
 )
@@ -124,6 +125,12 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	// The settings it starts with go in the log when they are not those
+	// it last recorded (a hand edit, another release's defaults).
+	if _, err := store.Execute(ctx, commands.RecordConfig(commands.ActorOrchestrator, "serve started with these settings", nil, config.Flatten(cfg))); err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: record the settings in force: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
 	info := filepath.Join(dir, serveFile)
