@@ -74,7 +74,7 @@ func checkInvariants(t *testing.T, s *State) {
 		}
 		order = append(order, keyOf(p))
 	}
-	if len(order) != ready || len(s.needed) != len(order) || !slices.IsSortedFunc(order, queued.compare) {
+	if len(order) != ready || s.needed.Len() != len(order) || !slices.IsSortedFunc(order, queued.compare) {
 		t.Fatalf("seq %d: dispatch order %v for %d ready packages", s.Seq, order, ready)
 	}
 	for id, d := range s.drones {
