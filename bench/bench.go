@@ -2,9 +2,12 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,6 +30,9 @@ type Options struct {
 	// SwarmBinary is the swarm executable, for the status cold-start probe;
 	// empty skips that probe.
 	SwarmBinary string
+	// Probes, when set, runs only these groups of probes (ProbeGroups);
+	// empty runs them all.
+	Probes []string
 
 	sizes *sizes // tests shrink everything with this
 }
@@ -125,6 +131,9 @@ type runner struct {
 // for what stops the whole run (no scratch folder, a cancelled ctx).
 func Run(ctx context.Context, opts Options) (Report, error) {
 	r := &runner{opts: opts, log: opts.Logger, report: &Report{}}
+	if err := checkProbes(opts.Probes); err != nil {
+		return *r.report, fmt.Errorf("bench: %w", err)
+	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -150,21 +159,53 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return *r.report, err
 }
 
-// all runs the probes in order.
-func (r *runner) all(ctx context.Context) error {
-	steps := []func(context.Context) error{
-		r.appendSingle, r.appendGroup, r.appendBulk, r.replay, r.status, r.diskProbes,
-		r.claimsHTTP, r.heartbeatsHTTP, r.snapshotWorst,
+// ProbeGroups names the groups of probes Options.Probes can pick, in the
+// order a run takes them.
+var ProbeGroups = []string{"append", "replay", "claims", "heartbeats", "snapshot"}
+
+// ErrUnknownProbe is returned by Run for a name not in ProbeGroups.
+var ErrUnknownProbe = errors.New("no such probe group")
+
+// steps are the probes of each group, in order. replay's group holds the
+// probes that measure its 1M-event log (status, the log's compression).
+func (r *runner) steps() map[string][]func(context.Context) error {
+	return map[string][]func(context.Context) error{
+		"append":     {r.appendSingle, r.appendGroup, r.appendBulk},
+		"replay":     {r.replay, r.status, r.diskProbes},
+		"claims":     {r.claimsHTTP},
+		"heartbeats": {r.heartbeatsHTTP},
+		"snapshot":   {r.snapshotWorst},
 	}
-	for _, step := range steps {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := step(ctx); err != nil && ctx.Err() != nil {
-			return ctx.Err()
+}
+
+// all runs the probes in order, or those of the groups asked for.
+func (r *runner) all(ctx context.Context) error {
+	groups := ProbeGroups
+	if len(r.opts.Probes) > 0 {
+		groups = r.opts.Probes
+	}
+	steps := r.steps()
+	for _, g := range groups {
+		for _, step := range steps[g] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := step(ctx); err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 	}
 	return ctx.Err()
+}
+
+// checkProbes refuses a name that is not a group.
+func checkProbes(names []string) error {
+	for _, n := range names {
+		if !slices.Contains(ProbeGroups, n) {
+			return fmt.Errorf("%w: %q (groups: %s)", ErrUnknownProbe, n, strings.Join(ProbeGroups, ", "))
+		}
+	}
+	return nil
 }
 
 // progress tells the caller which probe runs now.

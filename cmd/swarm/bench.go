@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,8 @@ type benchOptions struct {
 	app     *app
 	Quick   bool
 	JSON    bool
-	Scratch string // folder on the disk to measure
+	Scratch string   // folder on the disk to measure
+	Probes  []string // groups of probes to run (empty: all)
 }
 
 func newBenchCmd(a *app, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -39,9 +41,14 @@ probe missed its goal, after printing the whole report.
 
 --json prints the report: env and results (name, value, unit, ratio, raw,
 goal, pass, …).`,
-		Example: "  swarm bench --quick\n  swarm bench --scratch /var/lib/swarm --json",
+		Example: "  swarm bench --quick\n  swarm bench --scratch /var/lib/swarm --json\n  swarm bench --quick --probe claims --probe snapshot",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, p := range opts.Probes {
+				if !slices.Contains(bench.ProbeGroups, p) {
+					return usageErrorf(cmd, "--probe %q: the groups are %s", p, strings.Join(bench.ProbeGroups, ", "))
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -51,6 +58,8 @@ goal, pass, …).`,
 	cmd.Flags().BoolVar(&opts.Quick, "quick", false, "fewer, shorter rounds (well under a minute)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&opts.Scratch, "scratch", "", "measure the disk of folder `DIR` (default: the current folder)")
+	cmd.Flags().StringSliceVar(&opts.Probes, "probe", nil,
+		"run only the probes of `GROUP` (repeatable: "+strings.Join(bench.ProbeGroups, ", ")+")")
 	_ = cmd.MarkFlagDirname("scratch")
 	return cmd
 }
@@ -66,6 +75,7 @@ func runBench(ctx context.Context, o *benchOptions) error {
 		Logger:      o.app.log(),
 		Progress:    func(line string) { fmt.Fprintln(o.app.errOut, line) },
 		SwarmBinary: self,
+		Probes:      o.Probes,
 	})
 	if err != nil {
 		return err
