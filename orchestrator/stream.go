@@ -117,13 +117,16 @@ func (h *streamHub) run(ctx context.Context, log *events.Log, from uint64, slog 
 // publish hands e to every subscriber, cutting off those whose buffer is
 // full.
 func (h *streamHub) publish(e *events.Event) {
-	f := streamFrame{seq: e.Seq, msg: encodeFrame(e)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.observe != nil {
 		h.observe(e)
 	}
 	h.next = e.Seq + 1
+	if len(h.subs) == 0 {
+		return // nobody to encode it for: most of a busy server's events
+	}
+	f := streamFrame{seq: e.Seq, msg: encodeFrame(e)}
 	for s := range h.subs {
 		select {
 		case s.ch <- f:
