@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,5 +76,22 @@ func TestNoCommandWaitsOnASnapshot(t *testing.T) {
 	got, err := r.Load(context.Background())
 	if err != nil || got.Seq != 200 || got.Count(projections.Needed) != 200 {
 		t.Fatalf("reopened at seq %d with %d needed (%v)", got.Seq, got.Count(projections.Needed), err)
+	}
+}
+
+// The pacer sleeps three times what was worked at a quarter's share,
+// measured from the end of its last sleep, not from the start.
+func TestPacerKeepsItsShare(t *testing.T) {
+	clock := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	var slept []time.Duration
+	p := &pacer{share: 0.25, now: func() time.Time { return clock }, last: clock,
+		sleep: func(d time.Duration) { slept = append(slept, d); clock = clock.Add(d) }}
+	for _, work := range []time.Duration{2 * time.Millisecond, 0, 500 * time.Microsecond} {
+		clock = clock.Add(work)
+		p.pace()
+	}
+	want := []time.Duration{6 * time.Millisecond, 0, 1500 * time.Microsecond}
+	if !slices.Equal(slept, want) {
+		t.Fatalf("slept %v, want %v", slept, want)
 	}
 }

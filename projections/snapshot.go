@@ -60,24 +60,29 @@ func parseSnapName(name string) (uint64, bool) {
 // Save writes a snapshot of s into dir (creating it) atomically: a reader
 // sees the whole file or none. head is the log's chain hash after s.Seq.
 // Older snapshots beyond the newest Keep are deleted.
-func Save(dir string, s *State, head [32]byte) error {
+func Save(dir string, s *State, head [32]byte) error { return SavePaced(dir, s, head, nil) }
+
+// SavePaced is Save calling pace, when not nil, between chunks of the
+// encoding (every few thousand packages), so a background writer can yield
+// the CPU to the requests it shares it with. The bytes are Save's.
+func SavePaced(dir string, s *State, head [32]byte, pace func()) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("snapshot folder: %w", err)
 	}
-	data := encodeSnapshot(s, head)
+	data := encodeSnapshot(s, head, pace)
 	if err := writeAtomic(dir, snapName(s.Seq), data); err != nil {
 		return fmt.Errorf("save snapshot at seq %d: %w", s.Seq, err)
 	}
 	return prune(dir, Keep)
 }
 
-func encodeSnapshot(s *State, head [32]byte) []byte {
+func encodeSnapshot(s *State, head [32]byte, pace func()) []byte {
 	b := make([]byte, headerLen, headerLen+64*len(s.packages)+4096)
 	copy(b, snapMagic)
 	binary.LittleEndian.PutUint32(b[8:], snapVersion)
 	binary.LittleEndian.PutUint64(b[12:], s.Seq)
 	copy(b[20:52], head[:])
-	b = appendState(b, s)
+	b = appendStatePaced(b, s, pace)
 	binary.LittleEndian.PutUint64(b[52:], uint64(len(b)-headerLen))
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
