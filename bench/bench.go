@@ -56,6 +56,11 @@ type sizes struct {
 	httpCap      int           // cap on claims (or heartbeats) per side per round
 	snapPackages int           // packages queued for snapshot_worst_ms
 	snapRun      time.Duration // how long snapshot_worst_ms drives claims
+
+	fleetDrones   int           // simulated drones of the fleet probe (0: not run)
+	fleetPackages int           // packages queued for it
+	fleetRun      time.Duration // how long they farm
+	fleetPace     fleetPace     // how often they beat and how long they build
 }
 
 const (
@@ -69,11 +74,13 @@ func defaultSizes(quick bool) sizes {
 	if quick {
 		return sizes{rounds: 7, slice: 120 * time.Millisecond, single: 5000, groupPer: 2000, bulkCalls: 1000,
 			replayEvents: 1_000_000, replayRounds: 5, statusRuns: 7,
-			httpRounds: 5, httpSlice: 400 * time.Millisecond, httpCap: 20_000, snapPackages: 50_000, snapRun: 2 * time.Second}
+			httpRounds: 5, httpSlice: 400 * time.Millisecond, httpCap: 20_000, snapPackages: 50_000, snapRun: 2 * time.Second,
+			fleetDrones: 1000, fleetPackages: 100_000, fleetRun: 20 * time.Second, fleetPace: realFleet}
 	}
 	return sizes{rounds: 11, slice: time.Second, single: 50_000, groupPer: 20_000, bulkCalls: 10_000,
 		replayEvents: 1_000_000, replayRounds: 7, statusRuns: 15,
-		httpRounds: 9, httpSlice: 1500 * time.Millisecond, httpCap: 60_000, snapPackages: 100_000, snapRun: 5 * time.Second}
+		httpRounds: 9, httpSlice: 1500 * time.Millisecond, httpCap: 60_000, snapPackages: 100_000, snapRun: 5 * time.Second,
+		fleetDrones: 1000, fleetPackages: 100_000, fleetRun: time.Minute, fleetPace: realFleet}
 }
 
 // Report is everything one Run measured.
@@ -161,7 +168,11 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 
 // ProbeGroups names the groups of probes Options.Probes can pick, in the
 // order a run takes them.
-var ProbeGroups = []string{"append", "replay", "claims", "heartbeats", "snapshot"}
+var ProbeGroups = []string{"append", "replay", "claims", "heartbeats", "snapshot", "fleet"}
+
+// quickSkips are the groups a --quick run leaves out unless asked for by
+// name: the fleet alone takes a minute (setting up its queue, then 20 s).
+var quickSkips = []string{"fleet"}
 
 // ErrUnknownProbe is returned by Run for a name not in ProbeGroups.
 var ErrUnknownProbe = errors.New("no such probe group")
@@ -175,6 +186,7 @@ func (r *runner) steps() map[string][]func(context.Context) error {
 		"claims":     {r.claimsHTTP},
 		"heartbeats": {r.heartbeatsHTTP},
 		"snapshot":   {r.snapshotWorst},
+		"fleet":      {r.fleet},
 	}
 }
 
@@ -183,6 +195,11 @@ func (r *runner) all(ctx context.Context) error {
 	groups := ProbeGroups
 	if len(r.opts.Probes) > 0 {
 		groups = r.opts.Probes
+	} else if r.opts.Quick {
+		groups = slices.DeleteFunc(slices.Clone(groups), func(g string) bool { return slices.Contains(quickSkips, g) })
+	}
+	if r.sz.fleetDrones == 0 { // sizes too small to have a fleet
+		groups = slices.DeleteFunc(slices.Clone(groups), func(g string) bool { return g == "fleet" })
 	}
 	steps := r.steps()
 	for _, g := range groups {

@@ -31,9 +31,12 @@ against raw write+fdatasync, group commit against a minimal one, replay of a
 1,000,000-event farm log against a hand-written decoder, swarm status as a
 new process, the log's compression, and the orchestrator itself: 64 and 16
 simulated drones claiming and completing, and 64 heartbeating, over loopback
-HTTP against a minimal durable HTTP handler, and the slowest request while
-snapshots are written. Raw and swarm run interleaved, so both see the same
-disk and neighbours. Run it on a new orchestrator disk.
+HTTP against a minimal durable HTTP handler, the slowest request while
+snapshots are written, and one swarm serve process farming for 1,000
+drones on a 100,000-package queue (its memory, claim latency and status;
+left out of --quick unless asked for with --probe fleet). Raw and swarm run
+interleaved, so both see the same disk and neighbours. Run it on a new
+orchestrator disk.
 
 The work happens in a temporary folder inside --scratch (default: the
 current folder), removed afterwards. Progress goes to stderr. Exits 1 if a
