@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,5 +56,28 @@ func TestEstimateETA(t *testing.T) {
 	st = build(nil, map[string][]string{"a/p-1": nil}, nil)
 	if eta, ok := EstimateETA(st, t0); ok {
 		t.Fatalf("no drones: %+v, want none", eta)
+	}
+}
+
+// sortBySeq orders like a comparison sort, over seqs of every width.
+func TestSortBySeq(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		bits uint
+	}{{0, 8}, {1, 8}, {100, 8}, {5000, 20}, {5000, 40}, {2000, 64}} {
+		rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.bits)))
+		seen := map[uint64]bool{}
+		var ks []keyed
+		for len(ks) < tc.n {
+			if s := rng.Uint64() >> (64 - tc.bits); !seen[s] {
+				seen[s] = true
+				ks = append(ks, keyed{seq: s})
+			}
+		}
+		want := slices.Clone(ks)
+		slices.SortFunc(want, func(a, b keyed) int { return cmp.Compare(a.seq, b.seq) })
+		if got := sortBySeq(ks); !slices.Equal(got, want) {
+			t.Fatalf("%d seqs of %d bits: sorted wrong", tc.n, tc.bits)
+		}
 	}
 }
