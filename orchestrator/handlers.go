@@ -224,6 +224,10 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		if !s.viewAllowed(w, r) {
 			return
 		}
+		// Judged by config.toml as it is now, as `swarm status` reading the
+		// folder would (and asks this view instead): an edit a moment ago
+		// must not wait for the watcher's next look (one stat if unchanged).
+		s.reloadConfig()
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
