@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -79,5 +80,35 @@ func TestSortBySeq(t *testing.T) {
 		if got := sortBySeq(ks); !slices.Equal(got, want) {
 			t.Fatalf("%d seqs of %d bits: sorted wrong", tc.n, tc.bits)
 		}
+	}
+}
+
+// A server's memo answers with the estimate it made until ETAReuse has
+// passed, however the farm moved meanwhile, then estimates again.
+func TestETAMemoReuses(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	st := projections.New()
+	seq := uint64(0)
+	apply := func(e events.Event) {
+		seq++
+		e.Seq, e.Time = seq, t0
+		st.Apply(&e)
+	}
+	apply(events.Event{Type: events.TypeDroneRegistered, Actor: "d1", Drone: "d1", Cores: 8, Health: "healthy"})
+	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/x-1"})
+	var m ETAMemo
+	first, ok := m.Estimate(st, t0)
+	if !ok || first.Remaining != 1 {
+		t.Fatalf("first estimate %+v %v", first, ok)
+	}
+	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/y-1"})
+	if e, _ := m.Estimate(st, t0.Add(ETAReuse-time.Millisecond)); e != first {
+		t.Fatalf("within ETAReuse: %+v, want the first %+v", e, first)
+	}
+	if e, _ := m.Estimate(st, t0.Add(ETAReuse)); e.Remaining != 2 || !e.At.After(first.At) {
+		t.Fatalf("after ETAReuse: %+v, want a new estimate of 2 packages", e)
+	}
+	if r := m.StatusReport(st, DefaultRules(), config.Default(), t0.Add(ETAReuse+time.Second)); r.ETA == nil || r.ETA.Remaining != 2 {
+		t.Fatalf("the memo's status report: ETA %+v", r.ETA)
 	}
 }

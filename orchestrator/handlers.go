@@ -232,7 +232,7 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
 			case "status":
-				v = commands.StatusReport(st, s.rules(), s.config(), time.Now())
+				v = s.eta.StatusReport(st, s.rules(), s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
 			default:
