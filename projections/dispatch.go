@@ -41,10 +41,15 @@ func (s *State) dropNeeded(p *Package) {
 	s.needed.remove(keyOf(p))
 }
 
-// rebuildNeeded recomputes the index from the packages (after a decode).
+// rebuildNeeded recomputes the index from the packages (after a decode),
+// and the count of packages that require capabilities.
 func (s *State) rebuildNeeded() {
 	var keys []queued
+	s.requiring = 0
 	for _, p := range s.packages {
+		if len(p.Requires) > 0 {
+			s.requiring++
+		}
 		if p.State == Needed && p.unmet == 0 {
 			keys = append(keys, keyOf(p))
 		}

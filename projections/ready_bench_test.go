@@ -42,3 +42,21 @@ func BenchmarkClaimOn100k(b *testing.B) {
 		next++
 	}
 }
+
+// BenchmarkRegisterOn100k folds a new drone registering on a queue of
+// 100,000 packages none of which requires a capability: a thousand drones
+// coming back after a server restart must not walk the queue each.
+func BenchmarkRegisterOn100k(b *testing.B) {
+	s := New()
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for i := range 100_000 {
+		s.Apply(&events.Event{Seq: uint64(i + 1), Time: at, Type: events.TypeEnqueued, Actor: "op",
+			Atom: fmt.Sprintf("bench-cat/pkg%d-1", i)})
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		id := fmt.Sprintf("d%d", n)
+		s.Apply(&events.Event{Seq: s.Seq + 1, Time: at, Type: events.TypeDroneRegistered, Actor: id, Drone: id, Cores: 4})
+	}
+}

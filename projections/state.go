@@ -34,6 +34,7 @@ type State struct {
 	counts       [numStates]int // packages per state
 	recent       window         // completion times within the last hour
 	needed       readyList      // ready needed packages in dispatch order (dispatch.go, ready.go)
+	requiring    int            // packages that require capabilities (reblock)
 	failures     []FailureMark  // the last failed builds with a signature
 	// freshBinaries counts the packages the last fresh found already
 	// available as binary packages (its [binary] lines).
