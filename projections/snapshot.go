@@ -70,7 +70,7 @@ func SavePaced(dir string, s *State, head [32]byte, pace func()) error {
 		return fmt.Errorf("snapshot folder: %w", err)
 	}
 	data := encodeSnapshot(s, head, pace)
-	if err := writeAtomic(dir, snapName(s.Seq), data); err != nil {
+	if err := writeAtomic(dir, snapName(s.Seq), data, pace); err != nil {
 		return fmt.Errorf("save snapshot at seq %d: %w", s.Seq, err)
 	}
 	return prune(dir, Keep)
@@ -88,13 +88,29 @@ func encodeSnapshot(s *State, head [32]byte, pace func()) []byte {
 }
 
 // writeAtomic publishes data as dir/name (0600); a crash leaves at most a
-// .snap-*.tmp, which prune removes.
-func writeAtomic(dir, name string, data []byte) error {
+// .snap-*.tmp, which prune removes. With pace set, the data goes to disk in
+// chunks of writeChunk, each flushed (fdatasync) before pace is called, so
+// the log's own fsyncs on the same disk queue behind one chunk at a time
+// rather than behind the whole snapshot.
+func writeAtomic(dir, name string, data []byte, pace func()) error {
 	return atomicfile.Write(filepath.Join(dir, name), ".snap-*.tmp", 0o600, func(f *os.File) error {
+		for pace != nil && len(data) > writeChunk {
+			if _, err := f.Write(data[:writeChunk]); err != nil {
+				return err
+			}
+			if err := f.Sync(); err != nil {
+				return err
+			}
+			data = data[writeChunk:]
+			pace()
+		}
 		_, err := f.Write(data)
 		return err
 	})
 }
+
+// writeChunk is how much of a paced snapshot is written and flushed at once.
+const writeChunk = 256 << 10
 
 // prune deletes all but the newest keep snapshots, and temp files that a
 // crashed Save left behind (older than an hour, so a concurrent Save's file
