@@ -2,10 +2,12 @@ package commands
 
 import (
 	"context"
+	"iter"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -88,6 +90,32 @@ type pacer struct {
 	last  time.Time
 }
 
+// pacedSource hands out src's events, calling pace every paceEvents: the
+// snapshotter's second fold of the log, after the committer's first, takes
+// its share of a core and no more.
+type pacedSource struct {
+	src  projections.Source
+	pace func()
+}
+
+// paceEvents is how many events a pacedSource hands out between calls of
+// pace: about a millisecond of folding.
+const paceEvents = 2048
+
+func (p pacedSource) Events(ctx context.Context, from uint64) iter.Seq2[*events.Event, error] {
+	return func(yield func(*events.Event, error) bool) {
+		n := 0
+		for e, err := range p.src.Events(ctx, from) {
+			if !yield(e, err) {
+				return
+			}
+			if n++; n%paceEvents == 0 {
+				p.pace()
+			}
+		}
+	}
+}
+
 func newPacer(share float64) *pacer {
 	return &pacer{share: share, now: time.Now, sleep: time.Sleep, last: time.Now()}
 }
@@ -140,7 +168,8 @@ func (sn *snapshotter) advance(ctx context.Context, s *Store, target uint64) (*p
 	if sn.st == nil || sn.st.Seq > target {
 		sn.st, err = s.LoadAt(ctx, target)
 	} else {
-		sn.st, err = projections.Replay(ctx, s.log, sn.st, target)
+		p := newPacer(snapshotShare)
+		sn.st, err = projections.Replay(ctx, pacedSource{s.log, p.pace}, sn.st, target)
 	}
 	if err != nil {
 		sn.st = nil
