@@ -2,9 +2,12 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,6 +30,9 @@ type Options struct {
 	// SwarmBinary is the swarm executable, for the status cold-start probe;
 	// empty skips that probe.
 	SwarmBinary string
+	// Probes, when set, runs only these groups of probes (ProbeGroups);
+	// empty runs them all.
+	Probes []string
 
 	sizes *sizes // tests shrink everything with this
 }
@@ -50,6 +56,11 @@ type sizes struct {
 	httpCap      int           // cap on claims (or heartbeats) per side per round
 	snapPackages int           // packages queued for snapshot_worst_ms
 	snapRun      time.Duration // how long snapshot_worst_ms drives claims
+
+	fleetDrones   int           // simulated drones of the fleet probe (0: not run)
+	fleetPackages int           // packages queued for it
+	fleetRun      time.Duration // how long they farm
+	fleetPace     fleetPace     // how often they beat and how long they build
 }
 
 const (
@@ -63,11 +74,13 @@ func defaultSizes(quick bool) sizes {
 	if quick {
 		return sizes{rounds: 7, slice: 120 * time.Millisecond, single: 5000, groupPer: 2000, bulkCalls: 1000,
 			replayEvents: 1_000_000, replayRounds: 5, statusRuns: 7,
-			httpRounds: 5, httpSlice: 400 * time.Millisecond, httpCap: 20_000, snapPackages: 50_000, snapRun: 2 * time.Second}
+			httpRounds: 5, httpSlice: 400 * time.Millisecond, httpCap: 20_000, snapPackages: 50_000, snapRun: 2 * time.Second,
+			fleetDrones: 1000, fleetPackages: 100_000, fleetRun: 20 * time.Second, fleetPace: realFleet}
 	}
 	return sizes{rounds: 11, slice: time.Second, single: 50_000, groupPer: 20_000, bulkCalls: 10_000,
 		replayEvents: 1_000_000, replayRounds: 7, statusRuns: 15,
-		httpRounds: 9, httpSlice: 1500 * time.Millisecond, httpCap: 60_000, snapPackages: 100_000, snapRun: 5 * time.Second}
+		httpRounds: 9, httpSlice: 1500 * time.Millisecond, httpCap: 60_000, snapPackages: 100_000, snapRun: 5 * time.Second,
+		fleetDrones: 1000, fleetPackages: 100_000, fleetRun: time.Minute, fleetPace: realFleet}
 }
 
 // Report is everything one Run measured.
@@ -125,6 +138,9 @@ type runner struct {
 // for what stops the whole run (no scratch folder, a cancelled ctx).
 func Run(ctx context.Context, opts Options) (Report, error) {
 	r := &runner{opts: opts, log: opts.Logger, report: &Report{}}
+	if err := checkProbes(opts.Probes); err != nil {
+		return *r.report, fmt.Errorf("bench: %w", err)
+	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -150,21 +166,63 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return *r.report, err
 }
 
-// all runs the probes in order.
-func (r *runner) all(ctx context.Context) error {
-	steps := []func(context.Context) error{
-		r.appendSingle, r.appendGroup, r.appendBulk, r.replay, r.status, r.diskProbes,
-		r.claimsHTTP, r.claimsHTTPJetStream, r.heartbeatsHTTP, r.snapshotWorst,
+// ProbeGroups names the groups of probes Options.Probes can pick, in the
+// order a run takes them.
+var ProbeGroups = []string{"append", "replay", "claims", "heartbeats", "snapshot", "fleet"}
+
+// quickSkips are the groups a --quick run leaves out unless asked for by
+// name: the fleet alone takes a minute (setting up its queue, then 20 s).
+var quickSkips = []string{"fleet"}
+
+// ErrUnknownProbe is returned by Run for a name not in ProbeGroups.
+var ErrUnknownProbe = errors.New("no such probe group")
+
+// steps are the probes of each group, in order. replay's group holds the
+// probes that measure its 1M-event log (status, the log's compression).
+func (r *runner) steps() map[string][]func(context.Context) error {
+	return map[string][]func(context.Context) error{
+		"append":     {r.appendSingle, r.appendGroup, r.appendBulk},
+		"replay":     {r.replay, r.status, r.diskProbes},
+		"claims":     {r.claimsHTTP, r.claimsHTTPJetStream},
+		"heartbeats": {r.heartbeatsHTTP},
+		"snapshot":   {r.snapshotWorst},
+		"fleet":      {r.fleet},
 	}
-	for _, step := range steps {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := step(ctx); err != nil && ctx.Err() != nil {
-			return ctx.Err()
+}
+
+// all runs the probes in order, or those of the groups asked for.
+func (r *runner) all(ctx context.Context) error {
+	groups := ProbeGroups
+	if len(r.opts.Probes) > 0 {
+		groups = r.opts.Probes
+	} else if r.opts.Quick {
+		groups = slices.DeleteFunc(slices.Clone(groups), func(g string) bool { return slices.Contains(quickSkips, g) })
+	}
+	if r.sz.fleetDrones == 0 { // sizes too small to have a fleet
+		groups = slices.DeleteFunc(slices.Clone(groups), func(g string) bool { return g == "fleet" })
+	}
+	steps := r.steps()
+	for _, g := range groups {
+		for _, step := range steps[g] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := step(ctx); err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 	}
 	return ctx.Err()
+}
+
+// checkProbes refuses a name that is not a group.
+func checkProbes(names []string) error {
+	for _, n := range names {
+		if !slices.Contains(ProbeGroups, n) {
+			return fmt.Errorf("%w: %q (groups: %s)", ErrUnknownProbe, n, strings.Join(ProbeGroups, ", "))
+		}
+	}
+	return nil
 }
 
 // progress tells the caller which probe runs now.

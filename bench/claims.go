@@ -164,48 +164,34 @@ func (r *runner) heartbeatsHTTP(ctx context.Context) error {
 // until at least two snapshots were written during the run, and reports
 // the slowest request against the time one snapshot of that State takes
 // to write: a request that waited on a snapshot would take at least that.
+// A control run follows on a server that writes no snapshots, for as long
+// and on as deep a queue: its worst request is what the machine gives
+// without them (in Detail).
 func (r *runner) snapshotWorst(ctx context.Context) error {
 	const name, n = "snapshot_worst_ms", 64
-	r.progress("%s: %d drones claiming for at least %v on a queue of %d packages, until two snapshots were written",
+	r.progress("%s: %d drones claiming for at least %v on a queue of %d packages, until two snapshots were written; then as long without snapshots",
 		name, n, r.sz.snapRun, r.sz.snapPackages)
 	dir := filepath.Join(r.scratch, name)
-	srv, err := startServer(dir, n, 0)
+	srv, ds, next, err := r.snapServer(ctx, dir, n, 0)
 	if err != nil {
 		return r.fail(name, "ms", err)
 	}
 	defer srv.stop()
-	next := 0
-	if err := srv.enqueue(ctx, &next, r.sz.snapPackages); err != nil {
-		return r.fail(name, "ms", err)
-	}
-	hc := httpClient(n)
-	defer hc.CloseIdleConnections()
-	ds, err := srv.drones(ctx, n, hc, simdrone.Mix{})
+	m := mark(ds)
+	seen := map[uint64]bool{newestSnapshot(dir): true}
+	t0 := time.Now()
+	claims, err := snapDrive(ctx, srv, ds, &next, r.sz.snapPackages, func() (bool, error) {
+		seen[newestSnapshot(dir)] = true
+		if time.Since(t0) > 5*time.Minute {
+			return false, fmt.Errorf("%d snapshots written in 5 minutes of claims", len(seen)-1)
+		}
+		return len(seen) < 3 || time.Since(t0) < r.sz.snapRun, nil
+	})
 	if err != nil {
 		return r.fail(name, "ms", err)
 	}
-	m := mark(ds)
-	seen := map[uint64]bool{newestSnapshot(dir): true}
-	t0, claims := time.Now(), 0
-	for len(seen) < 3 || time.Since(t0) < r.sz.snapRun {
-		if time.Since(t0) > 5*time.Minute {
-			return r.fail(name, "ms", fmt.Errorf("%d snapshots written in 5 minutes of claims", len(seen)-1))
-		}
-		if err := srv.topUp(ctx, &next, r.sz.snapPackages/2); err != nil {
-			return r.fail(name, "ms", err)
-		}
-		k, _, err := drive(n, r.sz.snapPackages/4, 500*time.Millisecond, func(w int) error {
-			_, err := ds[w].Step(ctx, time.Second)
-			return err
-		})
-		if err != nil {
-			return r.fail(name, "ms", err)
-		}
-		claims += k
-		seen[newestSnapshot(dir)] = true
-	}
+	took := time.Since(t0)
 	lat := append(m.since(ds, "claim"), m.since(ds, "report")...)
-	worst := percentile(lat, 1)
 	var saveMS float64
 	err = srv.store.Read(ctx, func(st *projections.State) {
 		t1 := time.Now()
@@ -216,12 +202,82 @@ func (r *runner) snapshotWorst(ctx context.Context) error {
 	if err != nil || saveMS == 0 {
 		return r.fail(name, "ms", fmt.Errorf("timing a snapshot: %v", err))
 	}
+	srv.stop()
+	control, err := r.snapControl(ctx, filepath.Join(r.scratch, name+"_control"), n, took)
+	if err != nil {
+		return r.fail(name, "ms", fmt.Errorf("the control run without snapshots: %w", err))
+	}
+	worst := percentile(lat, 1)
 	res := Result{Name: name, Value: worst, Unit: "ms", Raw: saveMS, RawUnit: "ms (one snapshot written)",
 		Ratio: worst / saveMS, Rounds: 1,
-		Detail: fmt.Sprintf("%d claims completed, %d requests in %v, %d snapshots written meanwhile; p99 %.1f ms",
-			claims, len(lat), time.Since(t0).Round(time.Millisecond), len(seen)-1, percentile(lat, 0.99))}
+		Detail: fmt.Sprintf("%d claims completed, %d requests in %v, %d snapshots written meanwhile; p99 %.1f ms; "+
+			"without snapshots, as long: worst %.1f ms, p99 %.1f ms",
+			claims, len(lat), took.Round(time.Millisecond), len(seen)-1, percentile(lat, 0.99),
+			percentile(control, 1), percentile(control, 0.99))}
 	r.add(goal{"< one snapshot's write", func(res Result) bool { return res.Value < res.Raw }}.judge(res))
 	return nil
+}
+
+// snapServer starts a server in dir with snapPackages queued and n
+// registered drones; snapshotEvery as in StoreOptions.
+func (r *runner) snapServer(ctx context.Context, dir string, n, snapshotEvery int) (*benchServer, []*simdrone.Drone, int, error) {
+	srv, err := startServer(dir, n, snapshotEvery)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	next := 0
+	if err := srv.enqueue(ctx, &next, r.sz.snapPackages); err != nil {
+		srv.stop()
+		return nil, nil, 0, err
+	}
+	hc := httpClient(n)
+	ds, err := srv.drones(ctx, n, hc, simdrone.Mix{})
+	if err != nil {
+		srv.stop()
+		return nil, nil, 0, err
+	}
+	return srv, ds, next, nil
+}
+
+// snapControl is the snapshot probe's run on a server that writes no
+// snapshots, for d: the latencies of its claims and reports.
+func (r *runner) snapControl(ctx context.Context, dir string, n int, d time.Duration) ([]time.Duration, error) {
+	srv, ds, next, err := r.snapServer(ctx, dir, n, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	m := mark(ds)
+	t0 := time.Now()
+	if _, err := snapDrive(ctx, srv, ds, &next, r.sz.snapPackages, func() (bool, error) {
+		return time.Since(t0) < d, nil
+	}); err != nil {
+		return nil, err
+	}
+	return append(m.since(ds, "claim"), m.since(ds, "report")...), nil
+}
+
+// snapDrive has the drones claim and complete in half-second slices, the
+// queue topped up to depth between them, while more says so.
+func snapDrive(ctx context.Context, srv *benchServer, ds []*simdrone.Drone, next *int, depth int,
+	more func() (bool, error)) (int, error) {
+	claims := 0
+	for {
+		if ok, err := more(); err != nil || !ok {
+			return claims, err
+		}
+		if err := srv.topUp(ctx, next, depth/2); err != nil {
+			return claims, err
+		}
+		k, _, err := drive(len(ds), depth/4, 500*time.Millisecond, func(w int) error {
+			_, err := ds[w].Step(ctx, time.Second)
+			return err
+		})
+		if err != nil {
+			return claims, err
+		}
+		claims += k
+	}
 }
 
 // newestSnapshot is the seq of the newest snapshot in the state folder dir.

@@ -56,6 +56,19 @@
 //     the default interval until two were written; the slowest request,
 //     against the time one snapshot of that State takes to write (a
 //     request that waited on a snapshot would take at least that long).
+//     A control run as long on a server that writes no snapshots gives,
+//     in Detail, the worst request of the same load without them.
+//   - fleet_1000_*: one real `swarm serve` child process with 1,000 admitted
+//     drones and 100,000 queued packages; simulated drones heartbeat every
+//     15 s (real time) and build for 5-25 s (compressed: real builds take
+//     minutes) between a claim and its report, while GET /v1/status is asked
+//     every 250 ms and `swarm status --json` runs as a new process a few
+//     times. _rss is the server's peak resident memory (VmHWM, ≤ 500 MiB),
+//     _claim_p99 ≤ 10 ms, _status_http_p99 and _status_cold_ms ≤ 50 ms (the
+//     latter against `swarm version`). Left out of --quick unless asked for
+//     with --probe fleet (Options.Probes).
+//
+// Options.Probes (--probe) runs only some groups of probes (ProbeGroups).
 //
 // Results carry Value (swarm), Raw (the counterpart), Ratio (swarm/raw: above
 // 1 is faster for rates, slower for times), a Goal and whether it passed. A

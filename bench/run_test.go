@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +171,27 @@ func TestFigures(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// --probe picks groups: only their results, in the run's order; a name
+// that is no group is refused before anything runs.
+func TestRunPicksProbeGroups(t *testing.T) {
+	dir := t.TempDir()
+	rep, err := Run(context.Background(), Options{Dir: dir, sizes: &tiny, Probes: []string{"heartbeats", "append"}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	var names []string
+	for _, res := range rep.Results {
+		names = append(names, res.Name)
+	}
+	want := []string{"heartbeats_http_64", "heartbeats_http_64_p99", "append_single", "append_group_64",
+		"append_group_64_p99", "append_bulk_1000"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("results %q, want %q", names, want)
+	}
+	if _, err := Run(context.Background(), Options{Dir: dir, sizes: &tiny, Probes: []string{"claims", "nope"}}); !errors.Is(err, ErrUnknownProbe) {
+		t.Fatalf("an unknown group: %v, want ErrUnknownProbe", err)
 	}
 }

@@ -3,7 +3,9 @@
 package bench
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -28,4 +30,31 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// memoryOf returns the peak (VmHWM) and current (VmRSS) resident memory of
+// process pid, in bytes, from /proc/pid/status.
+func memoryOf(pid int) (peak, now int64, err error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for line := range strings.Lines(string(data)) {
+		var kb int64
+		switch {
+		case strings.HasPrefix(line, "VmHWM:"):
+			_, err = fmt.Sscanf(line[6:], "%d kB", &kb)
+			peak = kb << 10
+		case strings.HasPrefix(line, "VmRSS:"):
+			_, err = fmt.Sscanf(line[6:], "%d kB", &kb)
+			now = kb << 10
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc/%d/status: %q: %w", pid, line, err)
+		}
+	}
+	if peak == 0 {
+		return 0, 0, fmt.Errorf("/proc/%d/status has no VmHWM", pid)
+	}
+	return peak, now, nil
 }

@@ -1,9 +1,13 @@
 package commands
 
 import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/swarm-build/swarm/config"
 	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
@@ -53,5 +57,58 @@ func TestEstimateETA(t *testing.T) {
 	st = build(nil, map[string][]string{"a/p-1": nil}, nil)
 	if eta, ok := EstimateETA(st, t0); ok {
 		t.Fatalf("no drones: %+v, want none", eta)
+	}
+}
+
+// sortBySeq orders like a comparison sort, over seqs of every width.
+func TestSortBySeq(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		bits uint
+	}{{0, 8}, {1, 8}, {100, 8}, {5000, 20}, {5000, 40}, {2000, 64}} {
+		rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.bits)))
+		seen := map[uint64]bool{}
+		var ks []keyed
+		for len(ks) < tc.n {
+			if s := rng.Uint64() >> (64 - tc.bits); !seen[s] {
+				seen[s] = true
+				ks = append(ks, keyed{seq: s})
+			}
+		}
+		want := slices.Clone(ks)
+		slices.SortFunc(want, func(a, b keyed) int { return cmp.Compare(a.seq, b.seq) })
+		if got := sortBySeq(ks); !slices.Equal(got, want) {
+			t.Fatalf("%d seqs of %d bits: sorted wrong", tc.n, tc.bits)
+		}
+	}
+}
+
+// A server's memo answers with the estimate it made until ETAReuse has
+// passed, however the farm moved meanwhile, then estimates again.
+func TestETAMemoReuses(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	st := projections.New()
+	seq := uint64(0)
+	apply := func(e events.Event) {
+		seq++
+		e.Seq, e.Time = seq, t0
+		st.Apply(&e)
+	}
+	apply(events.Event{Type: events.TypeDroneRegistered, Actor: "d1", Drone: "d1", Cores: 8, Health: "healthy"})
+	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/x-1"})
+	var m ETAMemo
+	first, ok := m.Estimate(st, t0)
+	if !ok || first.Remaining != 1 {
+		t.Fatalf("first estimate %+v %v", first, ok)
+	}
+	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/y-1"})
+	if e, _ := m.Estimate(st, t0.Add(ETAReuse-time.Millisecond)); e != first {
+		t.Fatalf("within ETAReuse: %+v, want the first %+v", e, first)
+	}
+	if e, _ := m.Estimate(st, t0.Add(ETAReuse)); e.Remaining != 2 || !e.At.After(first.At) {
+		t.Fatalf("after ETAReuse: %+v, want a new estimate of 2 packages", e)
+	}
+	if r := m.StatusReport(st, DefaultRules(), config.Default(), t0.Add(ETAReuse+time.Second)); r.ETA == nil || r.ETA.Remaining != 2 {
+		t.Fatalf("the memo's status report: ETA %+v", r.ETA)
 	}
 }

@@ -13,6 +13,9 @@ type FailedPackage struct {
 // queue, for status: a count alone sends the operator looking.
 func FailedPackages(st *projections.State) []FailedPackage {
 	var out []FailedPackage
+	if st.Count(projections.Failed) == 0 {
+		return nil // no walk over a big queue for nothing
+	}
 	for _, r := range st.QueueList(string(projections.Failed)) {
 		out = append(out, FailedPackage{Atom: r.Atom, Reason: r.LastFailure, Drones: len(r.FailedOn)})
 	}

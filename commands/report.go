@@ -45,13 +45,24 @@ type ServerCondition struct {
 // the hour ending now, drifting drones and drones on a stale release, the
 // ETA and the failed packages.
 func StatusReport(st *projections.State, r Rules, cfg config.Config, now time.Time) Report {
+	return statusReport(st, r, cfg, now, EstimateETA)
+}
+
+// StatusReport is the package-level StatusReport with the ETA reused for
+// ETAReuse (see ETAMemo).
+func (m *ETAMemo) StatusReport(st *projections.State, r Rules, cfg config.Config, now time.Time) Report {
+	return statusReport(st, r, cfg, now, m.Estimate)
+}
+
+func statusReport(st *projections.State, r Rules, cfg config.Config, now time.Time,
+	eta func(*projections.State, time.Time) (ETA, bool)) Report {
 	s := st.Status()
 	s.QueueStale = QueueStale(cfg.Farm.StaleAfter.Duration, s.Sync, now)
 	s.FreshOverdue = FreshOverdue(cfg.Farm.FreshEvery.Duration, st.Sync.Time, st.Fresh, now)
 	s.Unpromoted = Unpromoted(st, now)
 	s.RatePerHour = RatePerHour(st, now)
 	rep := Report{Status: s, Drifting: Drifting(r, st), StaleReleases: StaleReleases(r, st), Failed: FailedPackages(st)}
-	if e, ok := EstimateETA(st, now); ok {
+	if e, ok := eta(st, now); ok {
 		rep.ETA = &e
 	}
 	return rep

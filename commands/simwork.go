@@ -16,18 +16,24 @@ import (
 // farm's learned times, say), estimated by schedule.Estimates where
 // unknown. Measured counts the jobs whose time was known.
 func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []schedule.Job, measured int) {
-	var pending []*projections.Package
+	var pending []keyed
+	deps := false
 	for p := range st.Pending() {
-		pending = append(pending, p)
+		pending = append(pending, keyed{p.EnqueuedSeq, p})
+		deps = deps || len(p.Deps) > 0
 	}
-	slices.SortFunc(pending, func(a, b *projections.Package) int { return cmp.Compare(a.EnqueuedSeq, b.EnqueuedSeq) })
-	index := make(map[string]int, len(pending))
-	for i, p := range pending {
-		index[p.Atom] = i
+	pending = sortBySeq(pending)
+	var index map[string]int
+	if deps {
+		index = make(map[string]int, len(pending))
+		for i, k := range pending {
+			index[k.p.Atom] = i
+		}
 	}
 	est := schedule.NewEstimates(known)
 	jobs = make([]schedule.Job, len(pending))
-	for i, p := range pending {
+	for i, k := range pending {
+		p := k.p
 		work, src := est.Work(projections.CP(p.Atom))
 		if src == schedule.Measured {
 			measured++
@@ -40,6 +46,41 @@ func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []
 		}
 	}
 	return jobs, measured
+}
+
+// keyed is a package with its EnqueuedSeq held inline: sorting through the
+// pointers was most of a status call on a 100,000-package queue.
+type keyed struct {
+	seq uint64
+	p   *projections.Package
+}
+
+// sortBySeq sorts ks by seq (unique per package) with a radix sort over the
+// bytes in which the seqs differ: O(n) where a comparison sort of 100,000
+// pending packages took 10 ms of every status call. It may return a
+// different slice of the same length.
+func sortBySeq(ks []keyed) []keyed {
+	var hi uint64
+	for _, k := range ks {
+		hi |= k.seq
+	}
+	tmp := make([]keyed, len(ks))
+	for shift := 0; shift < 64 && hi>>shift != 0; shift += 8 {
+		var count [257]int
+		for _, k := range ks {
+			count[(k.seq>>shift)&0xff+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range ks {
+			b := (k.seq >> shift) & 0xff
+			tmp[count[b]] = k
+			count[b]++
+		}
+		ks, tmp = tmp, ks
+	}
+	return ks
 }
 
 // Fleet is the farm's drones as the scheduler sees them: each registered

@@ -3,9 +3,12 @@ package commands
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -75,5 +78,59 @@ func TestNoCommandWaitsOnASnapshot(t *testing.T) {
 	got, err := r.Load(context.Background())
 	if err != nil || got.Seq != 200 || got.Count(projections.Needed) != 200 {
 		t.Fatalf("reopened at seq %d with %d needed (%v)", got.Seq, got.Count(projections.Needed), err)
+	}
+}
+
+// The pacer sleeps three times what was worked at a quarter's share,
+// measured from the end of its last sleep, not from the start.
+func TestPacerKeepsItsShare(t *testing.T) {
+	clock := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	var slept []time.Duration
+	p := &pacer{share: 0.25, now: func() time.Time { return clock }, last: clock,
+		sleep: func(d time.Duration) { slept = append(slept, d); clock = clock.Add(d) }}
+	for _, work := range []time.Duration{2 * time.Millisecond, 0, 500 * time.Microsecond} {
+		clock = clock.Add(work)
+		p.pace()
+	}
+	want := []time.Duration{6 * time.Millisecond, 0, 1500 * time.Microsecond}
+	if !slices.Equal(slept, want) {
+		t.Fatalf("slept %v, want %v", slept, want)
+	}
+}
+
+// eventSlice is a projections.Source over events in memory.
+type eventSlice []events.Event
+
+func (s eventSlice) Events(_ context.Context, from uint64) iter.Seq2[*events.Event, error] {
+	return func(yield func(*events.Event, error) bool) {
+		for i := range s {
+			if s[i].Seq >= from && !yield(&s[i], nil) {
+				return
+			}
+		}
+	}
+}
+
+// The snapshotter's fold is paced: every paceEvents events it hands the
+// CPU back, and it folds exactly what an unpaced replay folds.
+func TestPacedFoldIsTheFold(t *testing.T) {
+	var evs eventSlice
+	for i := range 2*paceEvents + 7 {
+		evs = append(evs, events.Event{Seq: uint64(i + 1), Type: events.TypeEnqueued, Actor: ActorOperator,
+			Atom: fmt.Sprintf("dev-libs/p%d-1", i)})
+	}
+	paced := 0
+	got, err := projections.Replay(context.Background(), pacedSource{evs, func() { paced++ }}, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := projections.Replay(context.Background(), evs, nil, 0)
+	if paced != 2 || got.Seq != want.Seq || got.Count(projections.Needed) != want.Count(projections.Needed) {
+		t.Fatalf("paced %d times, folded to seq %d with %d needed; want 2, %d, %d",
+			paced, got.Seq, got.Count(projections.Needed), want.Seq, want.Count(projections.Needed))
+	}
+	part, _ := projections.Replay(context.Background(), pacedSource{evs, func() {}}, nil, 100)
+	if part.Seq != 100 {
+		t.Fatalf("a paced fold until 100 stopped at %d", part.Seq)
 	}
 }

@@ -25,6 +25,9 @@ func Unpromoted(st *projections.State, now time.Time) []projections.PackageNote 
 		at   time.Time
 	}
 	var found []late
+	if st.Count(projections.Built) == 0 {
+		return nil
+	}
 	for _, r := range st.QueueList(string(projections.Built)) {
 		if r.Binary {
 			continue

@@ -57,7 +57,11 @@ func (f *farm) stormKill(trials int) {
 	var acks []simdrone.Ack
 	var refused int
 	for trial := range trials {
-		atoms := make([]string, 120)
+		// Enough work that no trial runs dry before its target (up to 329
+		// answers): 120 packages, about 300 answers with retries, were not
+		// after a trial 0 that took nearly all of its own (seed
+		// 1796358512450876204: 282 answers, target 302).
+		atoms := make([]string, 200)
 		for i := range atoms {
 			atoms[i] = fmt.Sprintf("dev-libs/storm%d-%d.%d", trial, i, i%5)
 		}

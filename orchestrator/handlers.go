@@ -229,12 +229,15 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		if !s.viewAllowed(w, r) {
 			return
 		}
-		s.reloadConfig() // a drone admitted a moment ago is on the list
+		// Judged by config.toml as it is now, as `swarm status` reading the
+		// folder would (and asks this view instead): an edit a moment ago
+		// must not wait for the watcher's next look (one stat if unchanged).
+		s.reloadConfig()
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
 			case "status":
-				v = commands.StatusReport(st, s.rules(), s.config(), time.Now())
+				v = s.eta.StatusReport(st, s.rules(), s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
 			default: // as swarm drones --json: admitted drones too

@@ -52,6 +52,7 @@ type Server struct {
 	// live is what heartbeats say between events (drones heard from,
 	// builds renewed): kept here, not in the log (commands.Liveness).
 	live   *commands.Liveness
+	eta    commands.ETAMemo // status reuses an ETA for a few seconds (commands.ETAReuse)
 	cfgMu  sync.RWMutex
 	cfg    config.Config
 	stamp  fileStamp     // config.toml as last loaded

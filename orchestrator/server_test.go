@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -303,5 +304,65 @@ func TestScheduledFresh(t *testing.T) {
 	}
 	if got[0] == nil || got[1] != nil || got[2] != nil {
 		t.Fatalf("runs: %v (want a failure, then successes)", got)
+	}
+}
+
+// /v1/status (which `swarm status` asks) judges by config.toml as it is
+// at the request, not as the watcher last loaded it: a rule an operator
+// set a moment ago shows at once, as it would reading the folder.
+func TestStatusViewReadsTheConfigOfNow(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, config.FileName)
+	data, err := config.Set(config.Template(), "drones.d.token_sha256", `"`+config.TokenHash("token-d")+`"`)
+	if err == nil {
+		err = config.WriteFile(p, data)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := commands.OpenStore(dir, commands.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- New(store, cfg, Options{StateDir: dir, Version: "1.0.0"}).Run(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+	if _, err := api.NewClient(base, "d", "token-d", nil).Register(ctx, api.RegisterRequest{Cores: 2, Version: "1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	stale := func() int {
+		resp, err := http.Get(base + "/v1/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r commands.Report
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		return len(r.StaleReleases)
+	}
+	if n := stale(); n != 0 {
+		t.Fatalf("%d stale drones before the rule", n)
+	}
+	if data, err = config.Set(data, "farm.require_version", `"2.0.0"`); err == nil {
+		err = config.WriteFile(p, data)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := stale(); n != 1 {
+		t.Fatalf("right after farm.require_version was set: %d stale drones, want 1", n)
 	}
 }

@@ -161,13 +161,16 @@ func (h *streamHub) runTail(ctx context.Context, tail *events.Tail, slog func(st
 // publish hands e to every subscriber, cutting off those whose buffer is
 // full.
 func (h *streamHub) publish(e *events.Event) {
-	f := streamFrame{seq: e.Seq, msg: encodeFrame(e)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.observe != nil {
 		h.observe(e)
 	}
 	h.next = e.Seq + 1
+	if len(h.subs) == 0 {
+		return // nobody to encode it for: most of a busy server's events
+	}
+	f := streamFrame{seq: e.Seq, msg: encodeFrame(e)}
 	for s := range h.subs {
 		select {
 		case s.ch <- f:

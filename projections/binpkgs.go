@@ -195,18 +195,3 @@ func (r *decoder) builds(s *State) {
 // HasBinary reports whether a package of the queue has a promoted build
 // in the index: what a client asking for it would find on the binhost.
 func (s *State) HasBinary(atom string) bool { return s.hasBuild(atom) }
-
-// binary is the binary availability of the current plan: the packages in
-// the queue (whatever their state: one not built, failed or excluded is
-// missing for a client all the same) plus those the last fresh found
-// already binary, and how many of them have a promoted build in the index.
-func (s *State) binary() Binary {
-	b := Binary{Available: s.freshBinaries, Total: s.freshBinaries}
-	for atom := range s.packages {
-		b.Total++
-		if s.hasBuild(atom) {
-			b.Available++
-		}
-	}
-	return b
-}

@@ -27,10 +27,6 @@ func (a queued) compare(b queued) int {
 
 func keyOf(p *Package) queued { return queued{p.Priority, p.EnqueuedSeq, p.Atom} }
 
-func (s *State) neededIndex(k queued) (int, bool) {
-	return slices.BinarySearchFunc(s.needed, k, queued.compare)
-}
-
 // addNeeded and dropNeeded keep s.needed in step with the packages that are
 // needed and ready (every dependency built); only setState, the dependency
 // bookkeeping (deps.go), enqueued, dequeued and the decoder call them.
@@ -38,26 +34,28 @@ func (s *State) addNeeded(p *Package) {
 	if p.unmet > 0 {
 		return
 	}
-	if i, found := s.neededIndex(keyOf(p)); !found {
-		s.needed = slices.Insert(s.needed, i, keyOf(p))
-	}
+	s.needed.insert(keyOf(p))
 }
 
 func (s *State) dropNeeded(p *Package) {
-	if i, found := s.neededIndex(keyOf(p)); found {
-		s.needed = slices.Delete(s.needed, i, i+1)
-	}
+	s.needed.remove(keyOf(p))
 }
 
-// rebuildNeeded recomputes the index from the packages (after a decode).
+// rebuildNeeded recomputes the index from the packages (after a decode),
+// and the count of packages that require capabilities.
 func (s *State) rebuildNeeded() {
-	s.needed = s.needed[:0]
+	var keys []queued
+	s.requiring = 0
 	for _, p := range s.packages {
+		if len(p.Requires) > 0 {
+			s.requiring++
+		}
 		if p.State == Needed && p.unmet == 0 {
-			s.needed = append(s.needed, keyOf(p))
+			keys = append(keys, keyOf(p))
 		}
 	}
-	slices.SortFunc(s.needed, queued.compare)
+	slices.SortFunc(keys, queued.compare)
+	s.needed.build(keys)
 }
 
 // Needed yields the packages ready for a drone (needed, every dependency
@@ -67,9 +65,11 @@ func (s *State) rebuildNeeded() {
 // and do not keep them past the State's next Apply.
 func (s *State) Needed() iter.Seq[*Package] {
 	return func(yield func(*Package) bool) {
-		for _, q := range s.needed {
-			if p := s.packages[q.atom]; p != nil && !yield(p) {
-				return
+		for _, c := range s.needed.chunks {
+			for _, q := range c {
+				if p := s.packages[q.atom]; p != nil && !yield(p) {
+					return
+				}
 			}
 		}
 	}

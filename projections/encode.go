@@ -17,8 +17,16 @@ import (
 // always encodes to the same bytes. Per-state counters are not stored: they
 // are recomputed on load. Any change here is a new format version.
 
-// encoder appends to a byte slice.
-type encoder struct{ b []byte }
+// encoder appends to a byte slice. pace, when set, is called between
+// chunks of packages (SavePaced).
+type encoder struct {
+	b    []byte
+	pace func()
+}
+
+// paceEvery is how many packages an encoder writes between calls of pace:
+// about half a millisecond of work.
+const paceEvery = 2048
 
 func (w *encoder) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *encoder) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
@@ -45,8 +53,12 @@ func (w *encoder) strs(list []string) {
 }
 
 // appendState appends the payload encoding of s to b.
-func appendState(b []byte, s *State) []byte {
-	w := &encoder{b: b}
+func appendState(b []byte, s *State) []byte { return appendStatePaced(b, s, nil) }
+
+// appendStatePaced is appendState calling pace (if set) between chunks of
+// the work.
+func appendStatePaced(b []byte, s *State, pace func()) []byte {
+	w := &encoder{b: b, pace: pace}
 	w.uint(s.Seq)
 	w.time(s.Time)
 	w.bool(s.Paused != nil)
@@ -94,7 +106,10 @@ func appendState(b []byte, s *State) []byte {
 
 func (w *encoder) packages(m map[string]*Package) {
 	w.uint(uint64(len(m)))
-	for _, p := range sortedValues(m, func(p *Package) string { return p.Atom }) {
+	for i, p := range sortedValues(m, func(p *Package) string { return p.Atom }) {
+		if w.pace != nil && i%paceEvery == paceEvery-1 {
+			w.pace()
+		}
 		w.str(p.Atom)
 		w.str(string(p.State))
 		w.uint(uint64(p.Attempts))

@@ -26,6 +26,9 @@ type farm struct {
 	pending []events.Event
 	invalid float64 // share of deliberately unfit events
 	exclude float64 // share of exclusion turns that do exclude (a real farm: a few a day)
+	// requires is the share of new packages that need the "lto"
+	// capability (0 keeps the stream, and the golden files, as they were).
+	requires float64
 }
 
 var t0 = time.Date(2026, 2, 5, 10, 0, 0, 0, time.UTC)
@@ -111,7 +114,11 @@ func (f *farm) enqueueBatch() {
 		atom := fmt.Sprintf("cat-%d/pkg%d-%d.%d", f.nextPkg%7, f.nextPkg, 1+f.nextPkg%5, f.nextPkg%10)
 		f.nextPkg++
 		f.atoms = append(f.atoms, atom)
-		f.emit(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: atom})
+		e := events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: atom}
+		if f.requires > 0 && f.rng.Float64() < f.requires {
+			e.Capabilities = []string{"lto"}
+		}
+		f.emit(e)
 	}
 }
 

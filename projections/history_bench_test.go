@@ -74,7 +74,7 @@ func BenchmarkSnapshotHistory(b *testing.B) {
 	var data []byte
 	b.Run("encode", func(b *testing.B) {
 		for b.Loop() {
-			data = encodeSnapshot(s, [32]byte{})
+			data = encodeSnapshot(s, [32]byte{}, nil)
 		}
 		b.ReportMetric(float64(len(data))/1e6, "MB")
 		b.ReportMetric(float64(len(data))/float64(len(s.packages)), "bytes/live-package")
@@ -102,10 +102,10 @@ func BenchmarkSnapshotHistory(b *testing.B) {
 // CPV's highest BUILD_ID and the usage counts; never their Packages entries
 // and checksums (over 500 bytes each here).
 func TestSnapshotHistoryIsSmall(t *testing.T) {
-	live := len(encodeSnapshot(longHistory(1, 500), [32]byte{}))
+	live := len(encodeSnapshot(longHistory(1, 500), [32]byte{}, nil))
 	const freshes = 25 // 12,000 builds pruned: past maxPrunedKept
 	long := longHistory(freshes, 500)
-	size := len(encodeSnapshot(long, [32]byte{}))
+	size := len(encodeSnapshot(long, [32]byte{}, nil))
 	pruned := (freshes - 1) * 500
 	if per := float64(size-live) / float64(pruned); per > 100 {
 		t.Errorf("snapshot of %d freshes %d bytes, of 1 %d: %.0f bytes per pruned build, want at most 100",
@@ -134,12 +134,12 @@ func TestSnapshotHistoryIsSmall(t *testing.T) {
 // same bytes.
 func TestSnapshotForgetsLikeTheFold(t *testing.T) {
 	s := longHistory(22, 500) // 10,500 pruned: 500 forgotten
-	data := encodeSnapshot(s, [32]byte{})
+	data := encodeSnapshot(s, [32]byte{}, nil)
 	loaded, _, err := decodeSnapshot(data, s.Seq)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(encodeSnapshot(loaded, [32]byte{}), data) {
+	if !bytes.Equal(encodeSnapshot(loaded, [32]byte{}, nil), data) {
 		t.Fatal("a loaded snapshot encodes differently")
 	}
 	more := historyEvents(24, 500) // the same history, two freshes longer
@@ -148,7 +148,7 @@ func TestSnapshotForgetsLikeTheFold(t *testing.T) {
 		s.Apply(&a)
 		loaded.Apply(&b)
 	}
-	if !bytes.Equal(encodeSnapshot(loaded, [32]byte{}), encodeSnapshot(s, [32]byte{})) {
+	if !bytes.Equal(encodeSnapshot(loaded, [32]byte{}, nil), encodeSnapshot(s, [32]byte{}, nil)) {
 		t.Error("the loaded State and the fold differ after more history")
 	}
 }

@@ -74,7 +74,16 @@ func checkInvariants(t *testing.T, s *State) {
 		}
 		order = append(order, keyOf(p))
 	}
-	if len(order) != ready || len(s.needed) != len(order) || !slices.IsSortedFunc(order, queued.compare) {
+	requiring := 0
+	for _, p := range s.packages {
+		if len(p.Requires) > 0 {
+			requiring++
+		}
+	}
+	if requiring != s.requiring {
+		t.Fatalf("seq %d: %d packages require capabilities, the State counts %d", s.Seq, requiring, s.requiring)
+	}
+	if len(order) != ready || s.needed.Len() != len(order) || !slices.IsSortedFunc(order, queued.compare) {
 		t.Fatalf("seq %d: dispatch order %v for %d ready packages", s.Seq, order, ready)
 	}
 	for id, d := range s.drones {
@@ -89,6 +98,9 @@ func checkInvariants(t *testing.T, s *State) {
 func TestInvariantsHoldAtEveryEvent(t *testing.T) {
 	for seed := range uint64(10) {
 		f := newFarm(seed, 10)
+		if seed%2 == 1 { // packages that only some drones can build
+			f.requires = 0.2
+		}
 		s := New()
 		for _, e := range f.events(4000) {
 			s.Apply(&e)

@@ -146,7 +146,14 @@ func (s *State) buildable(p *Package) bool {
 
 // reblock moves waiting packages between needed and blocked after the
 // fleet's capabilities changed (a drone registered).
+//
+// Only packages that require capabilities can move, so without any the
+// walk is skipped: on a 100,000-package queue it cost 2 ms per drone, and
+// a thousand drones registering after a restart held the store for 2 s.
 func (s *State) reblock() {
+	if s.requiring == 0 {
+		return
+	}
 	for _, p := range s.packages {
 		if len(p.Requires) == 0 || (p.State != Needed && p.State != Blocked) {
 			continue
@@ -184,6 +191,9 @@ func (s *State) enqueued(e *events.Event) bool {
 		p = &Package{Atom: e.Atom, EnqueuedSeq: e.Seq, excluded: s.excludedAtom(e.Atom), Use: e.Use,
 			Priority: time.Duration(e.Priority) * time.Millisecond}
 		p.Requires = requires(e.Capabilities)
+		if len(p.Requires) > 0 {
+			s.requiring++
+		}
 		p.State = s.waiting(p)
 		s.packages[e.Atom] = p
 		s.counts[p.State.index()]++
@@ -200,7 +210,13 @@ func (s *State) enqueued(e *events.Event) bool {
 	// Queued again: a hold and the start failures and stalls that led to
 	// it are forgotten.
 	p.Held, p.StartFailedOn, p.Stalls = "", nil, 0
+	if len(p.Requires) > 0 {
+		s.requiring--
+	}
 	p.Requires, p.Use = requires(e.Capabilities), e.Use
+	if len(p.Requires) > 0 {
+		s.requiring++
+	}
 	p.Priority = time.Duration(e.Priority) * time.Millisecond
 	s.setDeps(p, e.Deps)
 	s.setState(p, s.waiting(p))
@@ -220,6 +236,9 @@ func (s *State) dequeued(e *events.Event) bool {
 	}
 	s.setDeps(p, nil)
 	s.counts[p.State.index()]--
+	if len(p.Requires) > 0 {
+		s.requiring--
+	}
 	delete(s.packages, e.Atom)
 	s.depChanged(e.Atom) // met now: no longer in the queue
 	return true

@@ -60,36 +60,57 @@ func parseSnapName(name string) (uint64, bool) {
 // Save writes a snapshot of s into dir (creating it) atomically: a reader
 // sees the whole file or none. head is the log's chain hash after s.Seq.
 // Older snapshots beyond the newest Keep are deleted.
-func Save(dir string, s *State, head [32]byte) error {
+func Save(dir string, s *State, head [32]byte) error { return SavePaced(dir, s, head, nil) }
+
+// SavePaced is Save calling pace, when not nil, between chunks of the
+// encoding (every few thousand packages), so a background writer can yield
+// the CPU to the requests it shares it with. The bytes are Save's.
+func SavePaced(dir string, s *State, head [32]byte, pace func()) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("snapshot folder: %w", err)
 	}
-	data := encodeSnapshot(s, head)
-	if err := writeAtomic(dir, snapName(s.Seq), data); err != nil {
+	data := encodeSnapshot(s, head, pace)
+	if err := writeAtomic(dir, snapName(s.Seq), data, pace); err != nil {
 		return fmt.Errorf("save snapshot at seq %d: %w", s.Seq, err)
 	}
 	return prune(dir, Keep)
 }
 
-func encodeSnapshot(s *State, head [32]byte) []byte {
+func encodeSnapshot(s *State, head [32]byte, pace func()) []byte {
 	b := make([]byte, headerLen, headerLen+64*len(s.packages)+4096)
 	copy(b, snapMagic)
 	binary.LittleEndian.PutUint32(b[8:], snapVersion)
 	binary.LittleEndian.PutUint64(b[12:], s.Seq)
 	copy(b[20:52], head[:])
-	b = appendState(b, s)
+	b = appendStatePaced(b, s, pace)
 	binary.LittleEndian.PutUint64(b[52:], uint64(len(b)-headerLen))
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 // writeAtomic publishes data as dir/name (0600); a crash leaves at most a
-// .snap-*.tmp, which prune removes.
-func writeAtomic(dir, name string, data []byte) error {
+// .snap-*.tmp, which prune removes. With pace set, the data goes to disk in
+// chunks of writeChunk, each flushed (fdatasync) before pace is called, so
+// the log's own fsyncs on the same disk queue behind one chunk at a time
+// rather than behind the whole snapshot.
+func writeAtomic(dir, name string, data []byte, pace func()) error {
 	return atomicfile.Write(filepath.Join(dir, name), ".snap-*.tmp", 0o600, func(f *os.File) error {
+		for pace != nil && len(data) > writeChunk {
+			if _, err := f.Write(data[:writeChunk]); err != nil {
+				return err
+			}
+			if err := f.Sync(); err != nil {
+				return err
+			}
+			data = data[writeChunk:]
+			pace()
+		}
 		_, err := f.Write(data)
 		return err
 	})
 }
+
+// writeChunk is how much of a paced snapshot is written and flushed at once.
+const writeChunk = 256 << 10
 
 // prune deletes all but the newest keep snapshots, and temp files that a
 // crashed Save left behind (older than an hour, so a concurrent Save's file

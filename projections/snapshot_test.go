@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -177,4 +178,30 @@ func FuzzDecodeState(f *testing.F) {
 			s.Apply(&e)
 		}
 	})
+}
+
+// SavePaced hands the CPU back between chunks of packages and between
+// chunks of the file it writes, and writes the very bytes Save writes.
+func TestSavePacedWritesSavesBytes(t *testing.T) {
+	s := New()
+	for i := range 3*paceEvery + 5 {
+		s.Apply(&events.Event{Seq: uint64(i + 1), Type: events.TypeEnqueued, Actor: "op", Atom: fmt.Sprintf("dev-libs/p%d-1", i)})
+	}
+	a, b := t.TempDir(), t.TempDir()
+	paced := 0
+	if err := SavePaced(a, s, [32]byte{1}, func() { paced++ }); err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(b, s, [32]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	da, errA := os.ReadFile(filepath.Join(a, snapName(s.Seq)))
+	db, errB := os.ReadFile(filepath.Join(b, snapName(s.Seq)))
+	if errA != nil || errB != nil || !bytes.Equal(da, db) {
+		t.Fatalf("paced and plain snapshots differ (%v, %v)", errA, errB)
+	}
+	// Three chunks of packages encoded, and the file written in chunks.
+	if want := 3 + (len(da)-1)/writeChunk; paced != want || len(da) <= writeChunk {
+		t.Fatalf("paced %d times for %d packages in %d bytes, want %d", paced, len(s.packages), len(da), want)
+	}
 }

@@ -33,7 +33,8 @@ type State struct {
 	lastPromoted uint64
 	counts       [numStates]int // packages per state
 	recent       window         // completion times within the last hour
-	needed       []queued       // needed packages by EnqueuedSeq (dispatch.go)
+	needed       readyList      // ready needed packages in dispatch order (dispatch.go, ready.go)
+	requiring    int            // packages that require capabilities (reblock)
 	failures     []FailureMark  // the last failed builds with a signature
 	// freshBinaries counts the packages the last fresh found already
 	// available as binary packages (its [binary] lines).
@@ -201,7 +202,7 @@ func (s *State) Clone() *State {
 		c.dependents[k] = slices.Clone(v)
 	}
 	c.recent = s.recent.clone()
-	c.needed = slices.Clone(s.needed)
+	c.needed = s.needed.clone()
 	c.failures = slices.Clone(s.failures)
 	c.settings = maps.Clone(s.settings)
 	return &c

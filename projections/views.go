@@ -99,7 +99,7 @@ type DroneCounts struct {
 // Status returns the summary. It costs O(drones), not O(queue).
 func (s *State) Status() Status {
 	st := Status{
-		Seq: s.Seq, Time: s.Time, World: s.World, Binary: s.binary(), Binhost: s.BinhostUsage(),
+		Seq: s.Seq, Time: s.Time, World: s.World, Binhost: s.BinhostUsage(),
 		Sync:        SyncStatus{Tree: s.Sync.Tree},
 		RatePerHour: float64(len(s.recent.live())),
 		Queue: QueueCounts{
@@ -138,7 +138,7 @@ func (s *State) Status() Status {
 		}
 	}
 	slices.SortFunc(st.StaleDrones, func(a, b StaleDrone) int { return cmp.Compare(a.ID, b.ID) })
-	st.Stalling, st.Held = s.notes()
+	st.Stalling, st.Held, st.Binary = s.notes()
 	if n := st.Queue.Needed; n > 0 && able == 0 {
 		st.Stuck = fmt.Sprintf("no drone can build: %d needed packages wait; ", n)
 		if len(s.drones) == 0 {
@@ -151,9 +151,19 @@ func (s *State) Status() Status {
 	return st
 }
 
-// notes lists the stalling and the held packages, for Status.
-func (s *State) notes() (stalling, held []PackageNote) {
-	for _, p := range s.packages {
+// notes lists the stalling and the held packages, and counts the binary
+// availability of the current plan (the packages in the queue, whatever
+// their state: one not built, failed or excluded is missing for a client
+// all the same, plus those the last fresh found already binary, and how
+// many of them have a promoted build in the index), for Status: in one walk over the packages, which on a
+// 100,000-package queue costs milliseconds each, under the store's lock.
+func (s *State) notes() (stalling, held []PackageNote, bin Binary) {
+	bin = Binary{Available: s.freshBinaries, Total: s.freshBinaries + uint64(len(s.packages))}
+	anyBuilt := len(s.builds) > 0 || len(s.promoted) > 0
+	for atom, p := range s.packages {
+		if anyBuilt && s.hasBuild(atom) {
+			bin.Available++
+		}
 		if p.Held != "" && p.State == Blocked {
 			held = append(held, PackageNote{Atom: p.Atom, State: p.State, Reason: p.Held})
 		}
@@ -166,7 +176,7 @@ func (s *State) notes() (stalling, held []PackageNote) {
 		return cmp.Or(cmp.Compare(b.Stalls, a.Stalls), cmp.Compare(a.Atom, b.Atom))
 	})
 	slices.SortFunc(held, func(a, b PackageNote) int { return cmp.Compare(a.Atom, b.Atom) })
-	return stalling, held
+	return stalling, held, bin
 }
 
 // Count returns how many packages are in state st.
@@ -200,7 +210,10 @@ type QueueRow struct {
 // QueueList lists the packages in state stateFilter ("" for all), in the
 // order they joined the queue.
 func (s *State) QueueList(stateFilter string) []QueueRow {
-	rows := make([]QueueRow, 0, len(s.packages))
+	var rows []QueueRow
+	if stateFilter == "" { // a filtered list is a few of them: status asks for the failed on every call
+		rows = make([]QueueRow, 0, len(s.packages))
+	}
 	for _, p := range s.packages {
 		if stateFilter != "" && string(p.State) != stateFilter {
 			continue

@@ -36,7 +36,9 @@ the build rate over the last hour, the drones, whether dispatching is
 paused, an ETA for what is left (the scheduler's bound with learned build
 times and the drones able to work), the failed packages by name, and
 whether an orchestrator runs on this folder: when none does, the drone
-figures are what the log last said.
+figures are what the log last said. When one runs (and answers on
+loopback), the report is the one it computes from the farm it holds in
+memory, which is faster on a big queue than reading the folder again.
 
 It also says what is wrong: drones on another portage tree than the queue's
 (they get no work), drones whose portage settings differ from config.toml's
@@ -74,23 +76,11 @@ names the leader: only the leader hands out work.`,
 }
 
 func runStatus(ctx context.Context, o *statusOptions) error {
-	st, err := o.app.currentState(ctx)
+	r, err := o.report(ctx)
 	if err != nil {
 		return err
 	}
-	// A config.toml that does not load is left to the verbs that need it:
-	// status must still show the farm, judged by the defaults.
-	dir, cfg, err := o.app.stateConfig()
-	if err != nil {
-		o.app.log().Warn("config.toml does not load; judging staleness by the defaults", "err", err)
-		cfg = config.Default()
-	}
 	now := time.Now()
-	r := commands.StatusReport(st, viewRules(dir, cfg), cfg, now)
-	if dir != "" {
-		r.Server = serverState(dir)
-		r.BuildLogs = o.app.buildLogUsage(dir)
-	}
 	if o.JSON {
 		return writeJSON(o.app.out, r)
 	}
@@ -107,6 +97,37 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	printServer(w, r.Server, r.Status, now, p)
 	return nil
+}
+
+// report is the farm's status: from the orchestrator running on the
+// folder when one answers, as its /v1/status gives the very report this
+// would compute, from the State it holds in memory (a new process decodes
+// the State from a snapshot and the log first: hundreds of milliseconds on
+// a 100,000-package queue, issue 10), else folded from the folder.
+func (o *statusOptions) report(ctx context.Context) (commands.Report, error) {
+	dir, _ := o.app.stateDir()
+	if dir != "" {
+		if r, ok := serverStatus(ctx, dir); ok {
+			return r, nil
+		}
+	}
+	st, err := o.app.currentState(ctx)
+	if err != nil {
+		return commands.Report{}, err
+	}
+	// A config.toml that does not load is left to the verbs that need it:
+	// status must still show the farm, judged by the defaults.
+	dir, cfg, err := o.app.stateConfig()
+	if err != nil {
+		o.app.log().Warn("config.toml does not load; judging staleness by the defaults", "err", err)
+		cfg = config.Default()
+	}
+	r := commands.StatusReport(st, viewRules(dir, cfg), cfg, time.Now())
+	if dir != "" {
+		r.Server = serverState(dir)
+		r.BuildLogs = o.app.buildLogUsage(dir)
+	}
+	return r, nil
 }
 
 // buildLogUsage counts the build logs kept in the state folder dir; nil

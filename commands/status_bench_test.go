@@ -1,0 +1,54 @@
+package commands
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/events"
+	"github.com/swarm-build/swarm/projections"
+)
+
+// fleetState is a farm of 1,000 drones, each building one package, with
+// 100,000 more queued: the size of the issue-10 fleet goal.
+func fleetState(tb testing.TB) (*projections.State, time.Time) {
+	st := projections.New()
+	seq := uint64(0)
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	apply := func(e events.Event) {
+		seq++
+		e.Seq, e.Time = seq, now
+		st.Apply(&e)
+	}
+	for i := range 1000 {
+		apply(events.Event{Type: events.TypeDroneRegistered, Actor: fmt.Sprintf("f%04d", i), Cores: 4, Count: 2})
+	}
+	atoms := make([]string, 101_000)
+	for i := range atoms {
+		atoms[i] = fmt.Sprintf("bench-cat%d/pkg%d-1.%d", i/50_000, i, i%7)
+	}
+	for i := 0; i < len(atoms); i += 5000 {
+		e := events.Event{Type: events.TypeEnqueued, Actor: "op"}
+		for _, a := range atoms[i:min(i+5000, len(atoms))] {
+			e.Atom = a
+			apply(e)
+		}
+	}
+	for i := range 1000 {
+		apply(events.Event{Type: events.TypeClaimed, Actor: "orchestrator", Atom: atoms[i], Drone: fmt.Sprintf("f%04d", i),
+			Fence: uint64(i + 1), Lease: time.Minute})
+	}
+	return st, now
+}
+
+// BenchmarkStatusReportFleet is what GET /v1/status computes (under the
+// store's read lock) on the fleet: it must stay well under the 50 ms goal.
+func BenchmarkStatusReportFleet(b *testing.B) {
+	st, now := fleetState(b)
+	cfg := config.Default()
+	r := DefaultRules()
+	for b.Loop() {
+		_ = StatusReport(st, r, cfg, now)
+	}
+}
