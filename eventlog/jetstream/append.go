@@ -87,11 +87,12 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 		msgs[i] = m
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(expect, 10))
-	last, err := l.publish(ctx, msgs)
+	want := expect + uint64(len(evs))
+	last, err := l.commit(ctx, msgs, want, head)
 	if err != nil {
 		return 0, err
 	}
-	if want := expect + uint64(len(evs)); last != want {
+	if last != want {
 		return 0, fmt.Errorf("jetstream: the stream put event %d at seq %d", want, last)
 	}
 	l.mu.Lock()
@@ -101,6 +102,36 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 	l.mu.Unlock()
 	l.appended(last, head)
 	return last, nil
+}
+
+// commit publishes msgs, the events up to seq want with head the chain's
+// value after them, and waits for their acknowledgement; in a cluster it
+// retries while no leader answers (retry). An attempt that timed out may
+// have landed all the same (the leader committed, its answer was lost with
+// it): when a later attempt then conflicts, the chain value at want says
+// whether these very events are there, and then they were appended.
+func (l *Log) commit(ctx context.Context, msgs []*nats.Msg, want uint64, head events.Hash) (uint64, error) {
+	var last uint64
+	sent := false
+	err := l.retry(ctx, "append", func(ctx context.Context) error {
+		var err error
+		last, err = l.publish(ctx, msgs)
+		switch {
+		case errors.Is(err, events.ErrConflict) && sent:
+			h, herr := l.ChainAfter(ctx, want)
+			if herr == nil && h == head {
+				last = want
+				return nil
+			}
+			if herr != nil && unavailable(herr) {
+				return herr
+			}
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout):
+			sent = true
+		}
+		return err
+	})
+	return last, err
 }
 
 // publish sends one message, or an atomic batch of several, and waits for
@@ -144,6 +175,9 @@ func parseAck(b []byte) (uint64, error) {
 	if a.Error != nil {
 		if a.Error.ErrCode == errWrongLastSeq || a.Error.ErrCode == errWrongLastSeqReplicas {
 			return 0, fmt.Errorf("%w: %s", events.ErrConflict, a.Error.Desc)
+		}
+		if a.Error.Code == 503 || unavailableCodes[a.Error.ErrCode] {
+			return 0, fmt.Errorf("%w: publish: %s (error %d)", errUnavailable, a.Error.Desc, a.Error.ErrCode)
 		}
 		return 0, fmt.Errorf("jetstream: publish: %s (error %d)", a.Error.Desc, a.Error.ErrCode)
 	}

@@ -12,8 +12,10 @@ import (
 	"github.com/swarm-build/swarm/events"
 )
 
-// TestMain runs the crash child when the conformance suite asks for one.
+// TestMain runs the crash child when the conformance suite asks for one,
+// and a cluster member when the cluster tests start one (member_test.go).
 func TestMain(m *testing.M) {
+	memberChild()
 	logtest.CrashChild(openJS)
 	os.Exit(m.Run())
 }
