@@ -88,7 +88,7 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(expect, 10))
 	want := expect + uint64(len(evs))
-	last, err := l.commit(ctx, msgs, want, head)
+	last, err := l.commit(ctx, msgs, expect)
 	if err != nil {
 		return 0, err
 	}
@@ -104,27 +104,22 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 	return last, nil
 }
 
-// commit publishes msgs, the events up to seq want with head the chain's
-// value after them, and waits for their acknowledgement; in a cluster it
-// retries while no leader answers (retry). An attempt that timed out may
-// have landed all the same (the leader committed, its answer was lost with
-// it): when a later attempt then conflicts, the chain value at want says
-// whether these very events are there, and then they were appended.
-func (l *Log) commit(ctx context.Context, msgs []*nats.Msg, want uint64, head events.Hash) (uint64, error) {
+// commit publishes msgs, the events after seq expect, and waits for their
+// acknowledgement; in a cluster it waits while no leader is reachable and
+// retries while none answers (retry). An attempt that timed out may have
+// landed all the same (the leader committed, its answer was lost): when a
+// later attempt then conflicts, landed says whether these very events are
+// there.
+func (l *Log) commit(ctx context.Context, msgs []*nats.Msg, expect uint64) (uint64, error) {
 	var last uint64
 	sent := false
-	err := l.retry(ctx, "append", func(ctx context.Context) error {
+	err := l.retryEach(ctx, "append", appendAttempt(len(msgs)), func(ctx context.Context) error {
 		var err error
 		last, err = l.publish(ctx, msgs)
 		switch {
 		case errors.Is(err, events.ErrConflict) && sent:
-			h, herr := l.ChainAfter(ctx, want)
-			if herr == nil && h == head {
-				last = want
-				return nil
-			}
-			if herr != nil && unavailable(herr) {
-				return herr
+			if err = l.landed(ctx, expect, msgs[0]); err == nil {
+				last = expect + uint64(len(msgs))
 			}
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout):
 			sent = true
@@ -132,6 +127,24 @@ func (l *Log) commit(ctx context.Context, msgs []*nats.Msg, want uint64, head ev
 		return err
 	})
 	return last, err
+}
+
+// landed says whether an append whose first message is first, after seq
+// expect, is in the stream: nil if it is (a batch is all or nothing),
+// events.ErrConflict if another append took its place, errUnavailable
+// while the place is empty: the conflict came from an append still being
+// committed, perhaps this one.
+func (l *Log) landed(ctx context.Context, expect uint64, first *nats.Msg) error {
+	m, err := l.stream.GetMsg(ctx, expect+1)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return fmt.Errorf("%w: seq %d is being committed", errUnavailable, expect+1)
+	case err != nil:
+		return err
+	case m.Header.Get(ChainHeader) == first.Header.Get(ChainHeader):
+		return nil
+	}
+	return fmt.Errorf("%w: another append took seq %d", events.ErrConflict, expect+1)
 }
 
 // publish sends one message, or an atomic batch of several, and waits for

@@ -16,12 +16,20 @@ import (
 // as the caller's context allows or quorumWait; then they fail with
 // ErrNoQuorum. A single node does not retry: it has nobody to wait for.
 
-// attemptTimeout bounds one request to the cluster; quorumWait all of them,
-// when the caller's context has no deadline.
+// attemptTimeout bounds one request to the cluster (JetStream's API does
+// not answer while the stream has no leader: a request waits it out),
+// appendAttempt one append of n events (acknowledged once a quorum has
+// written it); quorumWait all of them, when the caller's context has no
+// deadline.
 const (
-	attemptTimeout = 5 * time.Second
+	attemptTimeout = time.Second
 	quorumWait     = 30 * time.Second
 )
+
+// retryEvery is the pause between attempts.
+const retryEvery = 20 * time.Millisecond
+
+func appendAttempt(n int) time.Duration { return 5*time.Second + time.Duration(n)*100*time.Microsecond }
 
 // errUnavailable marks an answer that says JetStream cannot serve the
 // request now (a 503, a stream without a leader): try again.
@@ -46,8 +54,13 @@ func unavailable(err error) bool {
 
 // retry runs op until it succeeds, fails for a reason other than the
 // cluster's unavailability, or ctx (bounded by quorumWait) ends, each
-// attempt bounded by attemptTimeout.
+// attempt bounded by attemptTimeout. A single node runs op once.
 func (l *Log) retry(ctx context.Context, what string, op func(context.Context) error) error {
+	return l.retryEach(ctx, what, attemptTimeout, op)
+}
+
+// retryEach is retry with attempts bounded by each.
+func (l *Log) retryEach(ctx context.Context, what string, each time.Duration, op func(context.Context) error) error {
 	if l.cluster == nil {
 		return op(ctx)
 	}
@@ -57,9 +70,16 @@ func (l *Log) retry(ctx context.Context, what string, op func(context.Context) e
 		defer cancel()
 	}
 	for {
-		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
-		err := op(actx)
-		cancel()
+		var err error
+		if l.cluster.leaderReachable() {
+			actx, cancel := context.WithTimeout(ctx, each)
+			err = op(actx)
+			cancel()
+		} else {
+			// Nobody would answer, and a request would wait out its whole
+			// attempt: wait for this member to see a leader instead.
+			err = fmt.Errorf("%w: no stream leader reachable", errUnavailable)
+		}
 		if err == nil || !unavailable(err) {
 			return err
 		}
@@ -71,7 +91,7 @@ func (l *Log) retry(ctx context.Context, what string, op func(context.Context) e
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(retryEvery):
 		}
 	}
 }

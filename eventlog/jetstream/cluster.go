@@ -124,7 +124,7 @@ func tryJoin(ctx context.Context, srv *server.Server, nc *nats.Conn, opts Option
 		// No metadata leader yet: JetStream's API would not answer.
 		return nil, errors.New("JetStream's metadata has no leader yet")
 	}
-	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	actx, cancel := context.WithTimeout(ctx, 5*time.Second) // creating the stream waits for its replicas
 	defer cancel()
 	l, err := attach(actx, nc, opts)
 	if err != nil {
@@ -142,7 +142,13 @@ func tryJoin(ctx context.Context, srv *server.Server, nc *nats.Conn, opts Option
 
 // reachable says how many of n members this one has routes to, and which.
 func reachable(srv *server.Server, n int) string {
-	names := []string{srv.Name()}
+	names := append([]string{srv.Name()}, routed(srv)...)
+	return fmt.Sprintf("%d of %d members reachable (%s)", len(names), n, strings.Join(names, ", "))
+}
+
+// routed are the members this one has a route to now.
+func routed(srv *server.Server) []string {
+	var names []string
 	if rz, err := srv.Routez(nil); err == nil {
 		for _, r := range rz.Routes {
 			if r.RemoteName != "" && !slices.Contains(names, r.RemoteName) {
@@ -150,7 +156,7 @@ func reachable(srv *server.Server, n int) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%d of %d members reachable (%s)", len(names), n, strings.Join(names, ", "))
+	return names
 }
 
 // reach is reachable for this member.

@@ -190,6 +190,13 @@ func (m *member) must(line string) string {
 	return strings.TrimSpace(strings.TrimPrefix(ans, "ok"))
 }
 
+// mustJSON is must for a verb that answers JSON, decoded into v.
+func (m *member) mustJSON(line string, v any) {
+	if err := json.Unmarshal([]byte(m.must(line)), v); err != nil {
+		m.t.Fatalf("member %s: %s: %v", m.spec.Name, line, err)
+	}
+}
+
 func (m *member) isExited() bool {
 	select {
 	case <-m.exited:

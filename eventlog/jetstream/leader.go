@@ -3,6 +3,7 @@ package jetstream
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 
 // watchEvery is how often a member looks at its own server for a change of
 // the stream's leader (a lock and a map lookup: cheap).
-const watchEvery = 100 * time.Millisecond
+const watchEvery = 50 * time.Millisecond
 
 // clusterState is a member's view of the cluster, kept by a goroutine.
 type clusterState struct {
@@ -29,12 +30,13 @@ type clusterState struct {
 	stream  string
 	members []string // route addresses, this member's first
 
-	mu      sync.Mutex
-	self    bool
-	leader  string
-	changed chan struct{} // closed at the next change
-	done    chan struct{}
-	wg      sync.WaitGroup
+	mu        sync.Mutex
+	self      bool
+	leader    string
+	reachable bool          // the leader is this member or one it has a route to
+	changed   chan struct{} // closed at the next change
+	done      chan struct{}
+	wg        sync.WaitGroup
 }
 
 func watchCluster(srv *server.Server, l *Log, members []string) *clusterState {
@@ -72,14 +74,27 @@ func (c *clusterState) look() {
 	if self {
 		leader = c.srv.Name()
 	}
+	reach := self || leader != "" && slices.Contains(routed(c.srv), leader)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.reachable = reach
 	if self == c.self && leader == c.leader {
 		return
 	}
 	c.self, c.leader = self, leader
 	close(c.changed)
 	c.changed = make(chan struct{})
+}
+
+// leaderReachable says whether this member knows a leader it can reach.
+// While the leader is dead and no other is elected yet, nobody answers a
+// request (the other replicas drop messages published to the stream, and
+// JetStream's API leaves stream requests to the leader): it would wait out
+// its whole attempt.
+func (c *clusterState) leaderReachable() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reachable
 }
 
 // local is this member's own view of the stream (its replica's state, the
