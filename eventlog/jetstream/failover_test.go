@@ -53,6 +53,13 @@ func (b *ackBook) add(a ack) {
 	b.cond.Broadcast()
 }
 
+// last is the last seq acknowledged.
+func (b *ackBook) last() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.acks[len(b.acks)-1].first + 1
+}
+
 // firstSentAfter waits for the first acknowledged append sent after t.
 func (b *ackBook) firstSentAfter(t time.Time) (ack, bool) {
 	deadline := time.AfterFunc(waitFor, func() { b.mu.Lock(); b.cond.Broadcast(); b.mu.Unlock() })

@@ -119,7 +119,12 @@ func memberDo(l *jetstream.Log, verb string, args []string) string {
 	defer cancel()
 	num := func(i int) uint64 { n, _ := strconv.ParseUint(args[i], 10, 64); return n }
 	switch verb {
-	case "appendif": // EXPECT TAG N: N events by TAG, at EXPECT
+	case "appendif": // EXPECT TAG N [TIMEOUT]: N events by TAG, at EXPECT
+		if len(args) > 3 {
+			d, _ := time.ParseDuration(args[3])
+			ctx, cancel = context.WithTimeout(context.Background(), d)
+			defer cancel()
+		}
 		evs := make([]events.Event, num(2))
 		for i := range evs {
 			evs[i] = logtest.Ev(args[1], i)
