@@ -107,6 +107,11 @@ func join(ctx context.Context, srv *server.Server, token string, opts Options, m
 		l, err := tryJoin(ctx, srv, nc, opts)
 		if err == nil {
 			l.cluster = watchCluster(srv, l, members)
+			if err = l.cluster.waitReplica(ctx); err != nil {
+				l.cluster.stop()
+				nc.Close()
+				return nil, err
+			}
 			return l, nil
 		}
 		select {

@@ -3,11 +3,14 @@ package jetstream
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/swarm-build/swarm/events"
 )
 
 // Leadership. In a cluster the stream's leader is JetStream's: the member
@@ -26,6 +29,7 @@ const watchEvery = 50 * time.Millisecond
 // clusterState is a member's view of the cluster, kept by a goroutine.
 type clusterState struct {
 	srv     *server.Server
+	log     *slog.Logger
 	account string
 	stream  string
 	members []string // route addresses, this member's first
@@ -40,7 +44,7 @@ type clusterState struct {
 }
 
 func watchCluster(srv *server.Server, l *Log, members []string) *clusterState {
-	c := &clusterState{srv: srv, account: srv.GlobalAccount().Name, stream: l.name, members: members,
+	c := &clusterState{srv: srv, log: l.log, account: srv.GlobalAccount().Name, stream: l.name, members: members,
 		changed: make(chan struct{}), done: make(chan struct{})}
 	c.look()
 	c.wg.Go(func() {
@@ -108,6 +112,42 @@ func (c *clusterState) local() *server.StreamDetail {
 		if ad.Streams[i].Name == c.stream {
 			return &ad.Streams[i]
 		}
+	}
+	return nil
+}
+
+// waitReplica waits until this member's server has made its replica of
+// the stream, if it holds one (with more members than replicas it may not).
+func (c *clusterState) waitReplica(ctx context.Context) error {
+	for c.srv.JetStreamIsStreamAssigned(c.account, c.stream) && c.local() == nil {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: this member did not make its replica of stream %s: %v", ErrNoQuorum, c.stream, context.Cause(ctx))
+		case <-time.After(retryEvery):
+		}
+	}
+	return nil
+}
+
+// checkReplica fails (ErrCorrupt) when this member's own replica of the
+// stream has lost messages. JetStream cuts a damaged message out of a
+// replica when it finds it (at a restart, or when a read meets it), with
+// only a warning, and the replica does not get it back from the others:
+// reads the cluster serves from it skip it (scan fails on the gap). The
+// witness cannot see this (it is checked against the cluster's log, which
+// the others hold whole); the replica's own count can, since nothing is
+// ever deleted from the stream. Open and Verify check it.
+func (c *clusterState) checkReplica(dir string) error {
+	d := c.local()
+	if d == nil || d.State.LastSeq == 0 {
+		return nil
+	}
+	st := d.State
+	lost := st.Lost != nil && len(st.Lost.Msgs) > 0
+	if want := st.LastSeq; lost || st.FirstSeq != 1 || st.NumDeleted > 0 || st.Msgs != want {
+		return fmt.Errorf("%w: this member's replica of stream %s holds %d messages of %d (JetStream cut damaged data): "+
+			"stop it, move %s aside and start it again: it copies the log from the other members",
+			events.ErrCorrupt, c.stream, st.Msgs, want, dir)
 	}
 	return nil
 }
