@@ -129,7 +129,7 @@ func tryJoin(ctx context.Context, srv *server.Server, nc *nats.Conn, opts Option
 		// No metadata leader yet: JetStream's API would not answer.
 		return nil, errors.New("JetStream's metadata has no leader yet")
 	}
-	actx, cancel := context.WithTimeout(ctx, 5*time.Second) // creating the stream waits for its replicas
+	actx, cancel := context.WithTimeout(ctx, 2*time.Second) // creating the stream waits for its replicas
 	defer cancel()
 	l, err := attach(actx, nc, opts)
 	if err != nil {

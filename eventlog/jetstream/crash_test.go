@@ -16,7 +16,8 @@ import (
 // and a cluster member when the cluster tests start one (member_test.go).
 func TestMain(m *testing.M) {
 	memberChild()
-	logtest.CrashChild(openJS)
+	raftTiming() // for the clusters in this process (member_test.go)
+	logtest.CrashChild(openAny)
 	os.Exit(m.Run())
 }
 

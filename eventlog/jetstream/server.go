@@ -222,7 +222,15 @@ func (l *Log) Close() error {
 		l.cluster.stop()
 	}
 	var err error
-	if l.witness != "" {
+	switch {
+	case l.witness != "" && l.cluster != nil:
+		// The others may be gone already: what this process saw, without
+		// asking them (and waiting for a quorum that will not come).
+		l.mu.Lock()
+		last, head := l.last, l.head
+		l.mu.Unlock()
+		err = l.saveWitness(last, head)
+	case l.witness != "":
 		err = l.writeWitness(context.Background())
 	}
 	l.nc.Close()
