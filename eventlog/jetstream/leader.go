@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-
-	"github.com/swarm-build/swarm/events"
 )
 
 // Leadership. In a cluster the stream's leader is JetStream's: the member
@@ -125,29 +123,6 @@ func (c *clusterState) waitReplica(ctx context.Context) error {
 			return fmt.Errorf("%w: this member did not make its replica of stream %s: %v", ErrNoQuorum, c.stream, context.Cause(ctx))
 		case <-time.After(retryEvery):
 		}
-	}
-	return nil
-}
-
-// checkReplica fails (ErrCorrupt) when this member's own replica of the
-// stream has lost messages. JetStream cuts a damaged message out of a
-// replica when it finds it (at a restart, or when a read meets it), with
-// only a warning, and the replica does not get it back from the others:
-// reads the cluster serves from it skip it (scan fails on the gap). The
-// witness cannot see this (it is checked against the cluster's log, which
-// the others hold whole); the replica's own count can, since nothing is
-// ever deleted from the stream. Open and Verify check it.
-func (c *clusterState) checkReplica(dir string) error {
-	d := c.local()
-	if d == nil || d.State.LastSeq == 0 {
-		return nil
-	}
-	st := d.State
-	lost := st.Lost != nil && len(st.Lost.Msgs) > 0
-	if want := st.LastSeq; lost || st.FirstSeq != 1 || st.NumDeleted > 0 || st.Msgs != want {
-		return fmt.Errorf("%w: this member's replica of stream %s holds %d messages of %d (JetStream cut damaged data): "+
-			"stop it, move %s aside and start it again: it copies the log from the other members",
-			events.ErrCorrupt, c.stream, st.Msgs, want, dir)
 	}
 	return nil
 }

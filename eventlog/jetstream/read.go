@@ -210,11 +210,6 @@ func (l *Log) Verify(ctx context.Context) (events.Report, error) {
 		r.Last = m.seq
 	}
 	r.Head, r.HeadHex = head, head.String()
-	if l.cluster != nil {
-		if err := l.cluster.checkReplica(l.dir); err != nil {
-			return r, err
-		}
-	}
 	if l.srvLog != nil {
 		for _, a := range l.srvLog.Alarms() {
 			if strings.Contains(strings.ToLower(a), "corrupt") {

@@ -61,7 +61,6 @@ type Log struct {
 	lock    *flock.File    // the store folder's, held while srv runs
 	srvLog  *srvLog        // its log's warnings
 	witness string         // the witness file (witness.go); "" when not embedded
-	dir     string         // the store folder; "" when not embedded
 
 	witnessMu sync.Mutex    // one witness write at a time
 	witnessed atomic.Uint64 // the seq the witness file holds
@@ -119,11 +118,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 		lock.Close()
 		return nil, err
 	}
-	l.srv, l.srvLog, l.lock, l.witness, l.dir = srv, sl, lock, witnessPath(dir, opts.Farm), dir
+	l.srv, l.srvLog, l.lock, l.witness = srv, sl, lock, witnessPath(dir, opts.Farm)
 	err = l.checkWitness(ctx)
-	if err == nil && l.cluster != nil {
-		err = l.cluster.checkReplica(dir)
-	}
 	if err == nil {
 		err = l.writeWitness(ctx)
 	}
