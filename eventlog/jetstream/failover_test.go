@@ -131,46 +131,73 @@ func TestClusterKillLeader(t *testing.T) {
 	}
 	c := startCluster(t, true)
 	book := newAckBook()
+	stalls := failovers(t, c, book, trials)
+	c.waitHealthy()
+	checkSurvivors(t, c, book)
+	t.Logf("%d failovers, %d appends acknowledged, %d lost races, %d without an answer; "+
+		"appends stalled after a kill: median %s, max %s (Raft timing shortened for tests)",
+		trials, len(book.acks), book.conflicts, len(book.unknown), stalls[len(stalls)/2], stalls[len(stalls)-1])
+}
+
+// BenchmarkFailover measures, with production's Raft timing, how long
+// appends stall when the stream's leader is killed -9: from the kill to
+// the first append acknowledged among those sent after it, two appenders
+// racing through the members. Run it with
+//
+//	go test -run XXX -bench Failover -benchtime 1x -v ./eventlog/jetstream
+func BenchmarkFailover(b *testing.B) {
+	const trials = 6
+	c := startCluster(b, false)
+	book := newAckBook()
+	stalls := failovers(b, c, book, trials)
+	var ms []string
+	for _, s := range stalls {
+		ms = append(ms, fmt.Sprintf("%.2f", s.Seconds()))
+	}
+	b.Logf("%d failovers: stall median %.2f s, min %.2f s, max %.2f s (sorted: %s s)", trials,
+		stalls[len(stalls)/2].Seconds(), stalls[0].Seconds(), stalls[len(stalls)-1].Seconds(), strings.Join(ms, ", "))
+	b.ReportMetric(stalls[len(stalls)/2].Seconds(), "stall_median_s")
+	b.ReportMetric(stalls[len(stalls)-1].Seconds(), "stall_max_s")
+}
+
+// failovers kills the stream's leader -9 trials times while two appenders
+// race, restarting it each time once an append sent after the kill was
+// acknowledged; it returns those stalls, sorted, and leaves the appenders
+// stopped.
+func failovers(tb testing.TB, c *cluster, book *ackBook, trials int) []time.Duration {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, name := range []string{"x", "y"} {
 		wg.Go(func() { appender(c, book, name, stop) })
 	}
-	var once sync.Once
-	halt := func() { once.Do(func() { close(stop) }); wg.Wait() }
-	defer halt()
+	defer func() { close(stop); wg.Wait() }()
 	var stalls []time.Duration
 	for trial := range trials {
 		lead := c.waitHealthy()
 		if _, ok := book.firstSentAfter(time.Now()); !ok {
-			t.Fatalf("trial %d: no append acknowledged within %s on a healthy cluster", trial, waitFor)
+			tb.Fatalf("trial %d: no append acknowledged within %s on a healthy cluster", trial, waitFor)
 		}
 		killed := time.Now()
 		lead.kill()
 		next, ok := book.firstSentAfter(killed)
 		if !ok {
-			t.Fatalf("trial %d: no append acknowledged within %s of killing the leader %s", trial, waitFor, lead.spec.Name)
+			tb.Fatalf("trial %d: no append acknowledged within %s of killing the leader %s", trial, waitFor, lead.spec.Name)
 		}
 		stalls = append(stalls, next.at.Sub(killed))
-		t.Logf("trial %d: killed %s, next append %s acknowledged after %s", trial, lead.spec.Name, next.tag, next.at.Sub(killed))
+		tb.Logf("trial %d: killed %s, next append %s acknowledged after %s", trial, lead.spec.Name, next.tag, next.at.Sub(killed))
 		if err := lead.start(); err != nil {
-			t.Fatalf("trial %d: restart %s: %v", trial, lead.spec.Name, err)
+			tb.Fatalf("trial %d: restart %s: %v", trial, lead.spec.Name, err)
 		}
 	}
-	halt()
-	c.waitHealthy()
-	checkSurvivors(t, c, book)
 	slices.Sort(stalls)
-	t.Logf("%d failovers, %d appends acknowledged, %d lost races, %d without an answer; "+
-		"appends stalled after a kill: median %s, max %s (Raft timing shortened for tests)",
-		trials, len(book.acks), book.conflicts, len(book.unknown), stalls[len(stalls)/2], stalls[len(stalls)-1])
+	return stalls
 }
 
 // checkSurvivors reads the log through every member and checks it against
 // the book: the same log everywhere, every acknowledged append in it at
 // its seqs, appends whole, none twice, the chain verified, and every
 // member's own replica holding all of it.
-func checkSurvivors(t *testing.T, c *cluster, book *ackBook) {
+func checkSurvivors(t testing.TB, c *cluster, book *ackBook) {
 	t.Helper()
 	if len(book.twice) > 0 {
 		t.Fatalf("seqs granted twice: %v", book.twice)
@@ -221,7 +248,7 @@ func checkSurvivors(t *testing.T, c *cluster, book *ackBook) {
 }
 
 // waitReplicas waits until every member's own replica ends at last.
-func waitReplicas(t *testing.T, c *cluster, last uint64) {
+func waitReplicas(t testing.TB, c *cluster, last uint64) {
 	t.Helper()
 	for _, m := range c.members {
 		deadline := time.Now().Add(waitFor)

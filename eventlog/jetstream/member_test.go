@@ -55,6 +55,13 @@ var raftLostQuorum time.Duration
 //go:linkname raftLostQuorumCheck github.com/nats-io/nats-server/v2/server.lostQuorumCheck
 var raftLostQuorumCheck time.Duration
 
+// raftProduction puts production's timing back, for the benchmarks.
+func raftProduction() {
+	raftHB = time.Second
+	raftMinElection, raftMaxElection = 4*time.Second, 9*time.Second
+	raftLostQuorum, raftLostQuorumCheck = 10*time.Second, 10*time.Second
+}
+
 func raftTiming() {
 	raftHB = 100 * time.Millisecond
 	raftMinElection, raftMaxElection = time.Second, 2*time.Second

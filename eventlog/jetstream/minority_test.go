@@ -65,7 +65,7 @@ func TestClusterMinority(t *testing.T) {
 
 // appendOn appends two events by tag at the tail through m; it must be
 // acknowledged.
-func appendOn(t *testing.T, m *member, book *ackBook, tag string) {
+func appendOn(t testing.TB, m *member, book *ackBook, tag string) {
 	t.Helper()
 	last := m.must("last")
 	seq, _ := strconv.ParseUint(m.must(fmt.Sprintf("appendif %s %s 2", last, tag)), 10, 64)
