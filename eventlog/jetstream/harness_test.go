@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,6 +40,7 @@ type member struct {
 	pending map[int]chan string
 	next    int
 	exited  chan struct{} // closed when the current process has exited
+	waitErr error         // how it exited
 }
 
 type cluster struct {
@@ -69,10 +71,18 @@ func startCluster(t testing.TB, fast bool) *cluster {
 		c.members = append(c.members, &member{t: t, spec: memberSpec{Name: name,
 			Dir: filepath.Join(root, name), Listen: routes[i], Routes: routes, Fast: fast}})
 	}
-	t.Cleanup(func() {
+	t.Cleanup(func() { // the running ones stop cleanly: their exit is checked
+		alive := c.alive()
 		for _, m := range c.members {
-			m.kill()
+			if !slices.Contains(alive, m) {
+				m.kill()
+			}
 		}
+		var wg sync.WaitGroup
+		for _, m := range alive {
+			wg.Go(m.stop)
+		}
+		wg.Wait()
 	})
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
@@ -146,8 +156,9 @@ func (m *member) read(out io.Reader, ready chan<- string, exited chan struct{}) 
 	m.mu.Lock()
 	cmd := m.cmd
 	m.mu.Unlock()
-	cmd.Wait()
+	err := cmd.Wait()
 	m.mu.Lock()
+	m.waitErr = err
 	for n, ch := range m.pending {
 		close(ch)
 		delete(m.pending, n)
@@ -218,13 +229,19 @@ func (m *member) kill() {
 	<-exited
 }
 
-// stop closes the member's stdin: it closes its log and exits.
+// stop closes the member's stdin: it closes its log and exits, which must
+// go well (a data race in a -race child, too, makes it exit non-zero).
 func (m *member) stop() {
 	m.mu.Lock()
 	stdin, exited := m.stdin, m.exited
 	m.mu.Unlock()
 	stdin.Close()
 	<-exited
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.waitErr != nil {
+		m.t.Errorf("member %s exited: %v", m.spec.Name, m.waitErr)
+	}
 }
 
 // alive are the members running now.
