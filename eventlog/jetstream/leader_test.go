@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/swarm-build/swarm/eventlog/jetstream"
+	"github.com/swarm-build/swarm/eventlog/logtest"
 )
 
 // TestClusterOptions: options that cannot make a cluster are refused
@@ -107,5 +108,68 @@ func TestLeaderChanged(t *testing.T) {
 			t.Fatalf("after the leader %s closed: the others say (%t, %q) and (%t, %q)", old, s0, n0, s1, n1)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestFollowAcrossFailover: a member following the log (as a follower's
+// read views do) goes on yielding new events after the leader goes and
+// another is elected, without a gap or a repeat.
+func TestFollowAcrossFailover(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cl := openCluster(t, t.TempDir()).(*clusterLog)
+	defer cl.Close()
+	all := append([]*jetstream.Log{cl.Log}, cl.others...)
+	if _, err := cl.Append(ctx, logtest.Ev("before", 1)); err != nil {
+		t.Fatal(err)
+	}
+	var lead *jetstream.Log
+	for deadline := time.Now().Add(waitFor); lead == nil; time.Sleep(20 * time.Millisecond) {
+		for _, l := range all {
+			if self, _ := l.Leader(); self {
+				lead = l
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no member leads after %s", waitFor)
+		}
+	}
+	var rest []*jetstream.Log
+	for _, l := range all {
+		if l != lead {
+			rest = append(rest, l)
+		}
+	}
+	seqs := make(chan uint64, 16)
+	go func() {
+		for e, err := range rest[0].Follow(ctx, 1) {
+			if err != nil {
+				t.Errorf("Follow: %v", err)
+				close(seqs)
+				return
+			}
+			seqs <- e.Seq
+		}
+	}()
+	next := func(want uint64) {
+		t.Helper()
+		select {
+		case s, ok := <-seqs:
+			if !ok || s != want {
+				t.Fatalf("Follow yielded %d (open %t), want %d", s, ok, want)
+			}
+		case <-time.After(waitFor):
+			t.Fatalf("Follow yielded nothing within %s, want seq %d", waitFor, want)
+		}
+	}
+	next(1)
+	if err := lead.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := uint64(2); i <= 4; i++ {
+		if _, err := rest[1].Append(ctx, logtest.Ev("after", int(i))); err != nil {
+			t.Fatal(err)
+		}
+		next(i)
 	}
 }

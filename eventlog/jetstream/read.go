@@ -75,9 +75,10 @@ type raw struct {
 }
 
 // readHeartbeat is how often the server tells a reader it is still there
-// when it has nothing to deliver (the client's least). Two missed make the client make its
-// consumer again: in a cluster a new consumer sometimes misses its first
-// pull, and at the client's default (5 s) a read then stalled for 10 s.
+// when it has nothing to deliver (the client's least). Two missed make the
+// client make its consumer again: in a cluster a new consumer sometimes
+// misses its first pull, and at the client's default (5 s) a read then
+// stalled for 10 s.
 const readHeartbeat = 500 * time.Millisecond
 
 // forever is the until of a scan that follows the stream.
