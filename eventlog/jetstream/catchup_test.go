@@ -1,10 +1,13 @@
 package jetstream_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/swarm-build/swarm/eventlog/logtest"
@@ -86,4 +89,108 @@ func TestClusterDamagedMember(t *testing.T) {
 	}
 	appendOn(t, lead, book, "after")
 	checkSurvivors(t, c, book)
+}
+
+// TestClusterWitness: each member's witness is checked against the
+// cluster's log, so it catches the cluster as a whole losing acknowledged
+// events. The three folders are put back to an older copy (a restore from
+// an old backup, say), except member a's witness, which saw more: a
+// refuses to open (ErrCorrupt), while b and c, whose witnesses are as old
+// as the copy, open.
+func TestClusterWitness(t *testing.T) {
+	c := startCluster(t, true)
+	book := newAckBook()
+	lead := c.waitHealthy()
+	for i := range 5 {
+		appendOn(t, lead, book, fmt.Sprintf("old-%d", i))
+	}
+	c.stopAll()
+	for _, m := range c.members {
+		copyDir(t, m.spec.Dir, m.spec.Dir+".old")
+	}
+	c.startAll()
+	lead = c.waitHealthy()
+	for i := range 5 {
+		appendOn(t, lead, book, fmt.Sprintf("new-%d", i))
+	}
+	a := c.members[0]
+	appendOn(t, a, book, "seen-by-a") // a's process saw the log's end: its witness says so at Close
+	c.stopAll()
+	witness := filepath.Join(a.spec.Dir, "swarm-farm.tail")
+	newer, err := os.ReadFile(witness)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range c.members {
+		if err := os.RemoveAll(m.spec.Dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(m.spec.Dir+".old", m.spec.Dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(witness, newer, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errs := c.startEach()
+	if errs[0] == nil || !strings.Contains(errs[0].Error(), "damaged") || !strings.Contains(errs[0].Error(), "swarm-farm.tail") {
+		t.Fatalf("member a, whose witness saw more than the cluster holds, opened: %v", errs[0])
+	}
+	t.Log(errs[0])
+	for i, err := range errs[1:] {
+		if err != nil {
+			t.Fatalf("member %s: %v", c.members[i+1].spec.Name, err)
+		}
+	}
+}
+
+// stopAll stops every member at once, cleanly.
+func (c *cluster) stopAll() {
+	var wg sync.WaitGroup
+	for _, m := range c.members {
+		wg.Go(m.stop)
+	}
+	wg.Wait()
+}
+
+// startEach starts every member at once (each Open waits for the others)
+// and returns how each went.
+func (c *cluster) startEach() []error {
+	errs := make([]error, len(c.members))
+	var wg sync.WaitGroup
+	for i, m := range c.members {
+		wg.Go(func() { errs[i] = m.start() })
+	}
+	wg.Wait()
+	return errs
+}
+
+// startAll is startEach that must go well.
+func (c *cluster) startAll() {
+	c.t.Helper()
+	if err := errors.Join(c.startEach()...); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// copyDir copies the folder from to to (files and folders only).
+func copyDir(t testing.TB, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o700)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
