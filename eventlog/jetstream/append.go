@@ -87,11 +87,12 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 		msgs[i] = m
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(expect, 10))
-	last, err := l.publish(ctx, msgs)
+	want := expect + uint64(len(evs))
+	last, err := l.commit(ctx, msgs, expect)
 	if err != nil {
 		return 0, err
 	}
-	if want := expect + uint64(len(evs)); last != want {
+	if last != want {
 		return 0, fmt.Errorf("jetstream: the stream put event %d at seq %d", want, last)
 	}
 	l.mu.Lock()
@@ -101,6 +102,49 @@ func (l *Log) AppendIf(ctx context.Context, expect uint64, evs ...events.Event) 
 	l.mu.Unlock()
 	l.appended(last, head)
 	return last, nil
+}
+
+// commit publishes msgs, the events after seq expect, and waits for their
+// acknowledgement; in a cluster it waits while no leader is reachable and
+// retries while none answers (retry). An attempt that timed out may have
+// landed all the same (the leader committed, its answer was lost): when a
+// later attempt then conflicts, landed says whether these very events are
+// there.
+func (l *Log) commit(ctx context.Context, msgs []*nats.Msg, expect uint64) (uint64, error) {
+	var last uint64
+	sent := false
+	err := l.retryEach(ctx, "append", appendAttempt(len(msgs)), func(ctx context.Context) error {
+		var err error
+		last, err = l.publish(ctx, msgs)
+		switch {
+		case errors.Is(err, events.ErrConflict) && sent:
+			if err = l.landed(ctx, expect, msgs[0]); err == nil {
+				last = expect + uint64(len(msgs))
+			}
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout):
+			sent = true
+		}
+		return err
+	})
+	return last, err
+}
+
+// landed says whether an append whose first message is first, after seq
+// expect, is in the stream: nil if it is (a batch is all or nothing),
+// events.ErrConflict if another append took its place, errUnavailable
+// while the place is empty: the conflict came from an append still being
+// committed, perhaps this one.
+func (l *Log) landed(ctx context.Context, expect uint64, first *nats.Msg) error {
+	m, err := l.stream.GetMsg(ctx, expect+1)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return fmt.Errorf("%w: seq %d is being committed", errUnavailable, expect+1)
+	case err != nil:
+		return err
+	case m.Header.Get(ChainHeader) == first.Header.Get(ChainHeader):
+		return nil
+	}
+	return fmt.Errorf("%w: another append took seq %d", events.ErrConflict, expect+1)
 }
 
 // publish sends one message, or an atomic batch of several, and waits for
@@ -144,6 +188,9 @@ func parseAck(b []byte) (uint64, error) {
 	if a.Error != nil {
 		if a.Error.ErrCode == errWrongLastSeq || a.Error.ErrCode == errWrongLastSeqReplicas {
 			return 0, fmt.Errorf("%w: %s", events.ErrConflict, a.Error.Desc)
+		}
+		if a.Error.Code == 503 || unavailableCodes[a.Error.ErrCode] {
+			return 0, fmt.Errorf("%w: publish: %s (error %d)", errUnavailable, a.Error.Desc, a.Error.ErrCode)
 		}
 		return 0, fmt.Errorf("jetstream: publish: %s (error %d)", a.Error.Desc, a.Error.ErrCode)
 	}

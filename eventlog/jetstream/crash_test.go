@@ -12,9 +12,12 @@ import (
 	"github.com/swarm-build/swarm/events"
 )
 
-// TestMain runs the crash child when the conformance suite asks for one.
+// TestMain runs the crash child when the conformance suite asks for one,
+// and a cluster member when the cluster tests start one (member_test.go).
 func TestMain(m *testing.M) {
-	logtest.CrashChild(openJS)
+	memberChild()
+	raftTiming() // for the clusters in this process (member_test.go)
+	logtest.CrashChild(openAny)
 	os.Exit(m.Run())
 }
 

@@ -21,6 +21,52 @@
 // Open runs the server in-process with no network listener (a single node,
 // and the tests); the client connects to it in-process.
 //
+// # A cluster
+//
+// With Options.Replicas 3 (and Name, ClusterListen, Routes), Open makes
+// this process one member of a cluster named swarm-FARM: its server dials
+// the other members' routes over TCP (and, since nats-server starts
+// routing only once it accepts clients, listens for clients on a random
+// loopback port with a token only this process knows), JetStream runs
+// clustered, and whichever member gets there first creates the stream
+// with three replicas (the others find it). Open waits, bounded by its
+// context or formTimeout, until the stream has a leader; otherwise it
+// fails with ErrNoQuorum saying how many members it reached ("2 of 3
+// members reachable (a, b)": creating the stream needs all three, opening
+// it again a majority).
+//
+// Any member may append: its server forwards the message to the stream's
+// leader (JetStream's Raft leader), which orders it with the expected last
+// sequence and acknowledges it once a majority has it. So the stream
+// sequence stays the fencing token, in a cluster too. Only the
+// orchestrator on the leading member should dispatch: Leader says whether
+// this member leads (and which does), Changed when that changes, Cluster
+// what the leader knows of every replica (current, lag, last heard).
+//
+// While the leader is dead and no other is elected (seconds: Raft's
+// election timeout is 4-9 s), requests wait for one, for as long as the
+// caller's context allows or quorumWait; then ErrNoQuorum. An append that
+// failed so was not acknowledged but may still be committed later (a lone
+// leader had written it to its Raft log, and a new term may commit it):
+// if it is, it is whole and at the seqs it expected, so a caller that
+// decides again reads the log first, which AppendIf at the old tail forces
+// (ErrConflict). An append whose answer was lost (the attempt timed out)
+// and whose retry then conflicts is recognised by the chain value at its
+// first seq: its own is success, not a conflict.
+//
+// Each member keeps its witness (what its process saw the log hold),
+// checked at Open against the cluster's log: it catches the cluster losing
+// acknowledged events, not one member's replica doing so, which the
+// others still hold. JetStream cuts a damaged message out of a replica
+// when a read meets it and does not fetch it back; reads through a member
+// then fail on the gap (ErrCorrupt), never serve a shorter log. The remedy
+// is to move that member's folder aside: it starts empty and copies the
+// log from the others. With replicas the server relaxes SyncAlways for the stream's
+// message files to a sync at each of its snapshots, relying on its Raft
+// log, which SyncAlways syncs at every write; the crash tests (kill -9 of
+// the leader, of all three members at once) are the gate, and no test here
+// cuts the power.
+//
 // # The store folder
 //
 // The server keeps its files under DIR/jetstream. Beside them swarm keeps

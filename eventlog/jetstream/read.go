@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -16,9 +17,9 @@ import (
 // Last is the stream's last sequence number, asked of the server. It also
 // moves this process's idea of the tail there, so that Append lands.
 func (l *Log) Last(ctx context.Context) (uint64, error) {
-	info, err := l.stream.Info(ctx)
+	info, err := l.info(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("jetstream: stream info: %w", err)
+		return 0, err
 	}
 	last := info.State.LastSeq
 	if last == 0 {
@@ -44,7 +45,11 @@ func (l *Log) ChainAfter(ctx context.Context, seq uint64) (events.Hash, error) {
 	if seq == 0 {
 		return events.Hash{}, nil
 	}
-	m, err := l.stream.GetMsg(ctx, seq)
+	var m *jetstream.RawStreamMsg
+	err := l.retry(ctx, "read", func(ctx context.Context) (err error) {
+		m, err = l.stream.GetMsg(ctx, seq)
+		return err
+	})
 	if err != nil {
 		return events.Hash{}, fmt.Errorf("jetstream: chain after seq %d: %w", seq, err)
 	}
@@ -69,6 +74,13 @@ type raw struct {
 	chain string
 }
 
+// readHeartbeat is how often the server tells a reader it is still there
+// when it has nothing to deliver (the client's least). Two missed make the
+// client make its consumer again: in a cluster a new consumer sometimes
+// misses its first pull, and at the client's default (5 s) a read then
+// stalled for 10 s.
+const readHeartbeat = 500 * time.Millisecond
+
 // forever is the until of a scan that follows the stream.
 const forever = ^uint64(0)
 
@@ -86,7 +98,7 @@ func (l *Log) scan(ctx context.Context, from, until uint64) iter.Seq2[raw, error
 			yield(raw{}, fmt.Errorf("jetstream: read from seq %d: %w", from, err))
 			return
 		}
-		it, err := cons.Messages()
+		it, err := cons.Messages(jetstream.PullHeartbeat(readHeartbeat))
 		if err != nil {
 			yield(raw{}, fmt.Errorf("jetstream: read from seq %d: %w", from, err))
 			return
@@ -125,9 +137,9 @@ func (l *Log) scan(ctx context.Context, from, until uint64) iter.Seq2[raw, error
 // Events yields the events the stream holds now from seq from on.
 func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*events.Event, error] {
 	return func(yield func(*events.Event, error) bool) {
-		info, err := l.stream.Info(ctx)
+		info, err := l.info(ctx)
 		if err != nil {
-			yield(nil, fmt.Errorf("jetstream: stream info: %w", err))
+			yield(nil, err)
 			return
 		}
 		l.decode(ctx, from, info.State.LastSeq, yield)
@@ -168,9 +180,9 @@ func (l *Log) decode(ctx context.Context, from, until uint64, yield func(*events
 // after it.
 func (l *Log) Verify(ctx context.Context) (events.Report, error) {
 	var r events.Report
-	info, err := l.stream.Info(ctx)
+	info, err := l.info(ctx)
 	if err != nil {
-		return r, fmt.Errorf("jetstream: stream info: %w", err)
+		return r, err
 	}
 	d := events.NewDecoder()
 	var e events.Event
@@ -207,6 +219,19 @@ func (l *Log) Verify(ctx context.Context) (events.Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// info is the stream's info, waiting (in a cluster) for a leader to answer.
+func (l *Log) info(ctx context.Context) (*jetstream.StreamInfo, error) {
+	var info *jetstream.StreamInfo
+	err := l.retry(ctx, "stream info", func(ctx context.Context) (err error) {
+		info, err = l.stream.Info(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: stream info: %w", err)
+	}
+	return info, nil
 }
 
 // Info is the stream's info, as the server reports it.

@@ -47,11 +47,22 @@ type Options struct {
 	// Connect presenting Token (client.go). "": no listener.
 	Listen string
 	Token  string // what a client must present; required with Listen
+
+	// A cluster (cluster.go): Replicas above 1 makes this process one
+	// member, named Name, listening for the other members' routes on
+	// ClusterListen (host:port) and dialling Routes (every member's
+	// ClusterListen; its own may be among them). 0 or 1 is a single node,
+	// and then the other three must be empty.
+	Name          string
+	ClusterListen string
+	Routes        []string
+	Replicas      int
 }
 
 // Log is an event log held in a JetStream stream.
 type Log struct {
 	srv     *server.Server // the embedded server, nil if the log only connected
+	cluster *clusterState  // its membership and leadership; nil for a single node
 	lock    *flock.File    // the store folder's, held while srv runs
 	srvLog  *srvLog        // its log's warnings
 	witness string         // the witness file (witness.go); "" when not embedded
@@ -87,16 +98,25 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	if opts.Farm == "" {
 		opts.Farm = DefaultFarm
 	}
+	so, members, err := serverOptions(dir, opts)
+	if err != nil {
+		return nil, err
+	}
 	lock, err := lockStore(dir)
 	if err != nil {
 		return nil, err
 	}
-	srv, sl, err := startServer(dir, opts)
+	srv, sl, err := startServer(so, opts.Logger)
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
-	l, err := connect(ctx, srv, opts)
+	var l *Log
+	if members == nil {
+		l, err = connect(ctx, srv, opts)
+	} else {
+		l, err = join(ctx, srv, so.Authorization, opts, members)
+	}
 	if err != nil {
 		srv.Shutdown()
 		srv.WaitForShutdown()
@@ -116,19 +136,32 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	return l, nil
 }
 
-// startServer runs a JetStream server over dir with no listener (or one on
-// opts.Listen: listen.go), every write synced, and its log to opts.Logger
-// (warnings kept: see srvLog).
-func startServer(dir string, opts Options) (*server.Server, *srvLog, error) {
+// serverOptions are the embedded server's options over dir: no client
+// listener (or one on opts.Listen: client.go), every write synced, and for
+// a cluster its routes (cluster.go), with the members it expects (nil for
+// a single node).
+func serverOptions(dir string, opts Options) (*server.Options, []string, error) {
 	so := &server.Options{
 		ServerName: "swarm", DontListen: true, NoSigs: true,
 		JetStream: true, StoreDir: dir, SyncAlways: true,
 		JetStreamLimits: server.JSLimitOpts{MaxBatchSize: MaxBatch},
 	}
+	members, err := clusterOptions(so, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	// After the cluster's: a client listener asked for replaces the
+	// private one a member opens, and its token is the one to present.
 	if err := listenOn(so, opts); err != nil {
 		return nil, nil, err
 	}
-	logger := opts.Logger
+	return so, members, nil
+}
+
+// startServer runs a JetStream server with options so and its log to
+// logger (warnings kept: see srvLog).
+func startServer(so *server.Options, logger *slog.Logger) (*server.Server, *srvLog, error) {
+	dir := so.StoreDir
 	srv, err := server.NewServer(so)
 	if err != nil {
 		return nil, nil, fmt.Errorf("jetstream: start the server: %w", err)
@@ -176,7 +209,7 @@ func attach(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
 	}
 	l.stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: l.name, Subjects: []string{l.subject},
-		Storage: jetstream.FileStorage, Replicas: 1,
+		Storage: jetstream.FileStorage, Replicas: max(opts.Replicas, 1),
 		Retention: jetstream.LimitsPolicy, MaxMsgs: -1, MaxBytes: -1, MaxAge: 0,
 		DenyDelete: true, DenyPurge: true, AllowAtomicPublish: true,
 	})
@@ -195,8 +228,19 @@ func (l *Log) Close() error {
 	}
 	l.closed = true
 	l.mu.Unlock()
+	if l.cluster != nil {
+		l.cluster.stop()
+	}
 	var err error
-	if l.witness != "" {
+	switch {
+	case l.witness != "" && l.cluster != nil:
+		// The others may be gone already: what this process saw, without
+		// asking them (and waiting for a quorum that will not come).
+		l.mu.Lock()
+		last, head := l.last, l.head
+		l.mu.Unlock()
+		err = l.saveWitness(last, head)
+	case l.witness != "":
 		err = l.writeWitness(context.Background())
 	}
 	l.nc.Close()

@@ -22,7 +22,11 @@ import (
 // by cutting the stream at the damage, silently (a warning in its log, no
 // error, the stream's state says nothing was lost), so acknowledged events
 // would vanish and the shorter log still verify. Open refuses a stream that
-// ends before its witness, or holds another chain there.
+// ends before its witness, or holds another chain there. In a cluster each
+// member keeps its own, of what its process saw, and checks it against the
+// cluster's log: one member's replica falling behind is caught up from
+// the others, but the cluster as a whole losing what a member saw is
+// refused.
 
 func witnessPath(dir, farm string) string { return filepath.Join(dir, "swarm-"+farm+".tail") }
 
@@ -42,6 +46,11 @@ func (l *Log) checkWitness(ctx context.Context) error {
 	last, err := l.Last(ctx)
 	if err != nil {
 		return err
+	}
+	if last < seq && l.cluster != nil {
+		return fmt.Errorf("%w: the cluster's stream %s ends at seq %d but this member saw it hold %d (%s): "+
+			"acknowledged events were lost on every member (damage, or folders put back from an older copy)",
+			events.ErrCorrupt, l.name, last, seq, filepath.Base(l.witness))
 	}
 	if last < seq {
 		return fmt.Errorf("%w: stream %s ends at seq %d but held %d (%s): JetStream cut damaged data; restore the store from a copy or another member",
