@@ -5,16 +5,13 @@ import "errors"
 // Errors callers test for; decisions wrap them with the atom or drone they
 // are about.
 var (
-	// ErrClusterUnwired: [log.jetstream] describes a cluster member, which
-	// this build cannot run yet (see JetStreamOptions).
 	// ErrOtherBackend: [log] backend names an empty log while the other
 	// backend's holds the farm's events (backend switched by hand, not by
 	// swarm log migrate). Opening it would show an empty farm.
 	ErrOtherBackend = errors.New("the farm's events are in the other log backend")
 	// ErrSameBackend: a log migration to the backend the farm is on
 	// already.
-	ErrSameBackend    = errors.New("the log is on that backend already")
-	ErrClusterUnwired = errors.New("log.jetstream: cluster mode (name, members, replicas = 3) needs the clustered JetStream backend, which this build does not have yet")
+	ErrSameBackend = errors.New("the log is on that backend already")
 	// ErrBadAtom: a package on the command line is not a valid version as
 	// emerge prints it. Nothing was appended.
 	ErrBadAtom = errors.New("bad package atom")

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/swarm-build/swarm/config"
@@ -81,15 +83,16 @@ func OpenLog(ctx context.Context, dir string, o StoreOptions) (eventlog.Log, err
 // JetStreamOptions maps [log.jetstream] onto the backend's options: the
 // one place that does.
 func JetStreamOptions(c config.JetStreamConfig, o StoreOptions) (jetstream.Options, error) {
+	jo := jetstream.Options{Farm: c.Farm, Now: o.Now, Logger: o.Logger}
 	if c.Cluster() {
-		// MERGE (issue 13, cluster): jetstream.Options gains Name,
-		// ClusterListen, Routes and Replicas in the cluster branch. Map
-		// them here — Name: c.Name, ClusterListen: c.ClusterListen,
-		// Routes: every member's Route (sorted by name), Replicas:
-		// c.Replicas — and drop this refusal.
-		return jetstream.Options{}, ErrClusterUnwired
+		// Every member dials every route in the same order (by member
+		// name), its own among them: the server skips a route to itself.
+		jo.Name, jo.ClusterListen, jo.Replicas = c.Name, c.ClusterListen, c.Replicas
+		for _, name := range slices.Sorted(maps.Keys(c.Members)) {
+			jo.Routes = append(jo.Routes, c.Members[name].Route)
+		}
 	}
-	return jetstream.Options{Farm: c.Farm, Now: o.Now, Logger: o.Logger}, nil
+	return jo, nil
 }
 
 // openJetStream runs the server over the store folder, or connects to the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,18 +125,25 @@ func TestJetStreamBesideServe(t *testing.T) {
 	}
 }
 
-// TestClusterConfigRefusedAtOpen: until the clustered backend is merged, a
-// cluster member's config fails at open with one line, touching nothing.
-func TestClusterConfigRefusedAtOpen(t *testing.T) {
-	dir := t.TempDir()
-	c := jetStreamLog()
-	c.JetStream.Name, c.JetStream.Replicas = "a", 3
-	_, err := OpenStore(dir, StoreOptions{Backend: c})
-	if !errors.Is(err, ErrClusterUnwired) || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("OpenStore(cluster) = %v, want one line wrapping ErrClusterUnwired", err)
+// TestJetStreamOptionsCluster: a member's [log.jetstream] becomes the
+// backend's cluster options, every member's route in one order (by name)
+// so that all three dial the same list; a single node stays one.
+func TestJetStreamOptionsCluster(t *testing.T) {
+	c := jetStreamLog().JetStream
+	single, err := JetStreamOptions(c, StoreOptions{})
+	if err != nil || single.Replicas > 1 || single.Name != "" || len(single.Routes) != 0 {
+		t.Fatalf("single node: %+v, %v", single, err)
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
-		t.Errorf("a refused open left %d files in the folder", len(ents))
+	c.Name, c.ClusterListen, c.Replicas = "b", "127.0.0.1:6223", 3
+	c.Members = map[string]config.JetStreamMember{
+		"c": {Route: "127.0.0.1:6224"}, "a": {Route: "127.0.0.1:6222"}, "b": {Route: "127.0.0.1:6223"}}
+	jo, err := JetStreamOptions(c, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"127.0.0.1:6222", "127.0.0.1:6223", "127.0.0.1:6224"}
+	if jo.Name != "b" || jo.ClusterListen != "127.0.0.1:6223" || jo.Replicas != 3 || !slices.Equal(jo.Routes, want) {
+		t.Errorf("cluster options %+v, want member b on 6223, replicas 3, routes %v", jo, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/swarm-build/swarm/buildlog"
 	"github.com/swarm-build/swarm/config"
+	"github.com/swarm-build/swarm/eventlog/jetstream"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -37,6 +38,11 @@ type ServerCondition struct {
 	// the leader's URL as it knows it ("" while none is known).
 	Role   string `json:"role,omitempty"`
 	Leader string `json:"leader,omitempty"`
+	// Cluster is the replicated log's members as its leader reports them
+	// (nil for a lone orchestrator); ClusterError says why this member
+	// could only say what it knows alone (no quorum, no leader yet).
+	Cluster      *jetstream.ClusterInfo `json:"cluster,omitempty"`
+	ClusterError string                 `json:"cluster_error,omitempty"`
 }
 
 // StatusReport judges st at now by the rules r (RulesFrom(cfg) with the

@@ -127,6 +127,13 @@ func TestEventStreamOnJetStream(t *testing.T) {
 	f := newFarm(t, onJetStream)
 	f.enqueue("dev-libs/a-1", "dev-libs/b-1")
 	f.serve()
+	// The backlog: the two enqueued and what serve recorded as it started
+	// (its settings); then one appended live.
+	_, backlog, ok := health(f.url)
+	if !ok || backlog < 2 {
+		t.Fatalf("serve's health says the log ends at seq %d (answered: %v), want at least the 2 enqueued", backlog, ok)
+	}
+	last := backlog + 1
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url+"/v1/events", nil)
@@ -146,7 +153,7 @@ func TestEventStreamOnJetStream(t *testing.T) {
 	go readSSEIDs(resp, ids)
 	next := uint64(1)
 	appended := false
-	for next <= 3 {
+	for next <= last {
 		select {
 		case id, ok := <-ids:
 			if !ok {
@@ -157,18 +164,18 @@ func TestEventStreamOnJetStream(t *testing.T) {
 			}
 			next++
 		case <-ctx.Done():
-			t.Fatalf("the stream sent events up to %d, want 3 (the last appended live by the CLI)", next-1)
+			t.Fatalf("the stream sent events up to %d, want %d (the last appended live by the CLI)", next-1, last)
 		}
-		if next == 3 && !appended { // both backlog events seen: append one live
+		if next == last && !appended { // the backlog seen: append one live
 			f.enqueue("dev-libs/c-1")
 			appended = true
 		}
 	}
 	laptop := t.TempDir()
-	if from, to := f.fetched(laptop, f.url); from != 1 || to != 3 {
-		t.Errorf("swarm fetch copied seq %d to %d, want 1 to 3", from, to)
+	if from, to := f.fetched(laptop, f.url); from != 1 || to != last {
+		t.Errorf("swarm fetch copied seq %d to %d, want 1 to %d", from, to, last)
 	}
-	f.sameLog(laptop, 3)
+	f.sameLog(laptop, last)
 }
 
 // readSSEIDs sends the id of each server-sent event to ids, and closes it

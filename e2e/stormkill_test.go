@@ -16,7 +16,7 @@ import (
 )
 
 // stormLong runs the storm kill test's long campaign.
-var stormLong = flag.Bool("long", false, "storm kill test: 500 trials instead of 50")
+var stormLong = flag.Bool("long", false, "long mode: 500 storm kill trials instead of 50, 100 cluster leader kills instead of 20")
 
 // stormDrones is how many drones report at once in the storm.
 const stormDrones = 32

@@ -394,6 +394,7 @@ func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (an
 func (s *Server) describe(rep commands.Report) commands.Report {
 	rep.Server = &commands.ServerCondition{URL: s.url, PID: os.Getpid(), OK: true, Version: s.opts.Version}
 	rep.Server.Role, rep.Server.Leader = s.role()
+	rep.Server.Cluster, rep.Server.ClusterError = s.cluster(context.Background())
 	if broken := s.store.Broken(); broken != nil {
 		rep.Server.OK, rep.Server.Error = false, "cannot write the event log, acknowledging nothing until it can: "+broken.Error()
 	}

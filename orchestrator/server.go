@@ -95,6 +95,7 @@ func New(store *commands.Store, cfg config.Config, opts Options) *Server {
 	s.lead.since, s.lead.ready = s.start, make(chan struct{})
 	s.initLive()
 	s.leaderMetrics()
+	s.clusterMetrics()
 	s.index.due = make(chan struct{}, 1)
 	s.stamp, _ = stampOf(s.configPath())
 	store.StartSnapshots() // no drone's request waits on a snapshot being written

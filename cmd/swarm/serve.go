@@ -154,8 +154,24 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 	srv := orchestrator.New(store, cfg, orchestrator.Options{StateDir: dir, Logger: logger, Version: version, Fresh: scheduled,
-		Binhost: binhostDir, Key: key})
+		Binhost: binhostDir, Key: key, Leadership: election(store, cfg)})
 	return srv.Run(ctx, ln)
+}
+
+// election is who leads when this server is one member of a replicated
+// log ([log.jetstream] with members): the stream's leader as JetStream
+// elects it, named by the URL drones reach it at. nil for a lone server,
+// which always leads.
+func election(store *commands.Store, cfg config.Config) orchestrator.Leadership {
+	e, ok := store.Log().(orchestrator.Leadership)
+	if !ok || cfg.Log.Backend != config.BackendJetStream || !cfg.Log.JetStream.Cluster() {
+		return nil
+	}
+	urls := map[string]string{}
+	for name, m := range cfg.Log.JetStream.Members {
+		urls[name] = m.URL
+	}
+	return orchestrator.MemberURLs(e, urls)
 }
 
 // writeServeInfo writes serve.json atomically (a temporary file renamed

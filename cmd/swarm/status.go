@@ -152,7 +152,37 @@ func printServer(w io.Writer, srv *commands.ServerCondition, s projections.Statu
 		fmt.Fprintf(w, "%-9s%s\n", "Server:", p.red(fmt.Sprintf("%s (pid %d, %s)", orDash(srv.Error), srv.PID, srv.URL)))
 	default:
 		fmt.Fprintf(w, "%-9s%s\n", "Server:", fmt.Sprintf("running at %s (pid %d)", srv.URL, srv.PID)+roleLine(srv, p))
+		printCluster(w, srv, p)
 	}
+}
+
+// printCluster lists the members of a replicated log under the server
+// line: "Cluster: a leads; b current; c 12 behind" (nothing for a lone
+// server), and in red why the leader could not be asked.
+func printCluster(w io.Writer, srv *commands.ServerCondition, p palette) {
+	ci := srv.Cluster
+	if ci == nil {
+		return
+	}
+	var parts []string
+	for _, m := range ci.Members {
+		name := termsafe.Line(m.Name)
+		switch {
+		case m.Leader:
+			parts = append(parts, name+" leads")
+		case m.Offline:
+			parts = append(parts, p.red(name+" offline"))
+		case m.Current:
+			parts = append(parts, name+" current")
+		default:
+			parts = append(parts, p.yellow(fmt.Sprintf("%s %d behind", name, m.Lag)))
+		}
+	}
+	line := strings.Join(parts, "; ")
+	if srv.ClusterError != "" {
+		line += p.red(" (" + termsafe.Line(srv.ClusterError) + ")")
+	}
+	fmt.Fprintf(w, "%-9s%s\n", "Cluster:", line)
 }
 
 // roleLine says, of a server that is one of several on a replicated log,
