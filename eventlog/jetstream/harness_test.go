@@ -124,6 +124,10 @@ func (m *member) start() error {
 	select {
 	case line := <-ready:
 		if line != "ready" {
+			<-exited // it failed to open: not running, and its exit expected
+			m.mu.Lock()
+			m.cmd = nil
+			m.mu.Unlock()
 			return fmt.Errorf("member %s: %s", m.spec.Name, line)
 		}
 		return nil
