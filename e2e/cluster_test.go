@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -303,6 +304,7 @@ func TestClusterMinorityRefuses(t *testing.T) {
 	c.start()
 	lead := c.leader(time.Minute)
 	lead.f.swarm("enqueue", "app-misc/before-1.0")
+	c.checkClusterViews(lead)
 	var alone *member
 	for _, m := range c.members {
 		if m == lead {
@@ -344,5 +346,46 @@ func TestClusterMinorityRefuses(t *testing.T) {
 	}
 	if !slices.Contains(atoms, "app-misc/before-1.0") || slices.Contains(atoms, "app-misc/after-1.0") {
 		t.Errorf("after the quorum came back the queue holds %v; want before-1.0 and not the refused after-1.0", atoms)
+	}
+}
+
+// checkClusterViews: status (human and --json) and /metrics on each member
+// name the three members and the one that leads.
+func (c *cluster) checkClusterViews(lead *member) {
+	c.t.Helper()
+	for _, m := range c.members {
+		var s struct {
+			Server struct {
+				Role    string `json:"role"`
+				Cluster struct {
+					Leader  string `json:"leader"`
+					Members []struct {
+						Name string `json:"name"`
+					} `json:"members"`
+				} `json:"cluster"`
+			} `json:"server"`
+		}
+		m.f.swarmJSON(&s, "status")
+		if s.Server.Cluster.Leader != lead.name || len(s.Server.Cluster.Members) != 3 {
+			c.t.Errorf("status --json on %s: cluster %+v, want 3 members led by %s", m.name, s.Server.Cluster, lead.name)
+		}
+		if want := map[bool]string{true: "leader", false: "follower"}[m == lead]; s.Server.Role != want {
+			c.t.Errorf("status --json on %s: role %q, want %q", m.name, s.Server.Role, want)
+		}
+		if out := m.f.swarm("status"); !strings.Contains(out, "Cluster:") || !strings.Contains(out, lead.name+" leads") {
+			c.t.Errorf("status on %s does not show the cluster led by %s:\n%s", m.name, lead.name, out)
+		}
+		resp, err := http.Get(m.url() + "/metrics")
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{fmt.Sprintf(`swarm_cluster_leader{member=%q} 1`, lead.name), "swarm_cluster_quorum 1",
+			`swarm_cluster_member_lag{member="a"}`, `swarm_cluster_member_current{member="c"}`} {
+			if !strings.Contains(string(body), want) {
+				c.t.Errorf("/metrics on %s lacks %s", m.name, want)
+			}
+		}
 	}
 }
