@@ -87,7 +87,7 @@ func JetStreamOptions(c config.JetStreamConfig, o StoreOptions) (jetstream.Optio
 	if c.Cluster() {
 		// Every member dials every route in the same order (by member
 		// name), its own among them: the server skips a route to itself.
-		jo.Name, jo.ClusterListen, jo.Replicas = c.Name, c.ClusterListen, c.Replicas
+		jo.Name, jo.ClusterListen, jo.Replicas, jo.RouteSecret = c.Name, c.ClusterListen, c.Replicas, c.RouteSecret
 		for _, name := range slices.Sorted(maps.Keys(c.Members)) {
 			jo.Routes = append(jo.Routes, c.Members[name].Route)
 		}

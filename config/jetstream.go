@@ -23,6 +23,7 @@ type JetStreamConfig struct {
 	Listen        string                     `toml:"listen"`         // NATS client address for other hosts; "" = loopback only
 	ClusterListen string                     `toml:"cluster_listen"` // this member's route address (cluster)
 	Replicas      int                        `toml:"replicas"`       // 1 (single node) or 3 (cluster)
+	RouteSecret   string                     `toml:"route_secret"`   // what members present to each other (cluster)
 	Members       map[string]JetStreamMember `toml:"members"`        // by member name, this one included
 }
 
@@ -32,6 +33,11 @@ type JetStreamMember struct {
 	Route string `toml:"route"` // its cluster_listen
 	URL   string `toml:"url"`   // its HTTP API, where drones and followers are sent
 }
+
+// MinRouteSecret is the shortest route secret taken: whoever can reach a
+// member's route listener and knows it can join the cluster and write the
+// farm's log.
+const MinRouteSecret = 16
 
 // ClusterSize is how many members a cluster has: JetStream keeps a
 // stream's replicas on a majority, and three is the least that survives
@@ -66,6 +72,8 @@ func (j JetStreamConfig) validateCluster(v *validator) {
 	_, self := j.Members[j.Name]
 	v.check(self, key+".members", "must include this member, %q", j.Name)
 	v.check(validHostPort(j.ClusterListen), key+".cluster_listen", "%q is not host:port (like \"10.0.0.1:6222\")", j.ClusterListen)
+	v.check(len(j.RouteSecret) >= MinRouteSecret, key+".route_secret",
+		"must be at least %d characters, the same on every member (make one with: openssl rand -hex 24)", MinRouteSecret)
 	var routes []string
 	for _, name := range sortedKeys(j.Members) {
 		m, mk := j.Members[name], key+".members."+joinKey([]string{name})

@@ -14,6 +14,7 @@ backend = "jetstream"
 name = "a"
 cluster_listen = "127.0.0.1:6222"
 replicas = 3
+route_secret = "members-only-0123456789"
 [log.jetstream.members.a]
 route = "127.0.0.1:6222"
 url = "http://127.0.0.1:8093"
@@ -51,6 +52,8 @@ func TestJetStreamKeys(t *testing.T) {
 			`log.jetstream.members.c.route: "127.0.0.1:6223" is another member's route too`},
 		{strings.Replace(cluster3, `url = "http://127.0.0.1:8095"`, `url = "127.0.0.1:8095"`, 1),
 			`log.jetstream.members.c.url: "127.0.0.1:8095" is not an HTTP URL`},
+		{strings.Replace(cluster3, `route_secret = "members-only-0123456789"`, `route_secret = "short"`, 1),
+			`log.jetstream.route_secret: must be at least 16 characters`},
 		{strings.Replace(cluster3, `cluster_listen = "127.0.0.1:6222"`, `cluster_listen = ""`, 1),
 			`log.jetstream.cluster_listen: "" is not host:port`},
 	} {

@@ -83,6 +83,7 @@ func (c *cluster) memberConfig(base []byte, m *member) []byte {
 		{`(?m)^name = ""$`, fmt.Sprintf("name = %q", m.name)},
 		{`(?m)^cluster_listen = ""$`, fmt.Sprintf("cluster_listen = %q", m.route)},
 		{`(?m)^replicas = 1$`, "replicas = 3"},
+		{`(?m)^route_secret = ""$`, `route_secret = "e2e-members-only-0123456789"`},
 	} {
 		re := regexp.MustCompile(r.re)
 		if len(re.FindAllString(text, -1)) != 1 {

@@ -28,6 +28,9 @@ var ErrNoQuorum = errors.New("jetstream: no quorum")
 // ErrClusterOptions: cluster options that cannot make a cluster.
 var ErrClusterOptions = errors.New("jetstream: bad cluster options")
 
+// routeUser is the user name members present with the route secret.
+const routeUser = "swarm-member"
+
 // formTimeout bounds how long Open waits for the cluster to form (a quorum
 // of members reachable, the stream and its leader found) when its context
 // has no deadline.
@@ -47,6 +50,9 @@ func clusterOptions(so *server.Options, opts Options) ([]string, error) {
 	if !memberName.MatchString(opts.Name) {
 		return nil, fmt.Errorf("%w: member name %q is not 1-64 letters, digits, '.', '-' and '_'", ErrClusterOptions, opts.Name)
 	}
+	if opts.RouteSecret == "" {
+		return nil, fmt.Errorf("%w: a cluster needs a route secret", ErrClusterOptions)
+	}
 	host, port, err := splitAddr(opts.ClusterListen)
 	if err != nil {
 		return nil, fmt.Errorf("%w: cluster listen: %v", ErrClusterOptions, err)
@@ -61,7 +67,7 @@ func clusterOptions(so *server.Options, opts Options) ([]string, error) {
 			continue // itself, or twice
 		}
 		members = append(members, r)
-		routes = append(routes, &url.URL{Scheme: "nats-route", Host: r})
+		routes = append(routes, &url.URL{Scheme: "nats-route", Host: r, User: url.UserPassword(routeUser, opts.RouteSecret)})
 	}
 	if len(members) < opts.Replicas {
 		return nil, fmt.Errorf("%w: %d replicas need as many members, the routes name %d", ErrClusterOptions, opts.Replicas, len(members))
@@ -71,7 +77,8 @@ func clusterOptions(so *server.Options, opts Options) ([]string, error) {
 	// this process knows (its own in-process connection uses it).
 	so.DontListen, so.Host, so.Port, so.Authorization = false, "127.0.0.1", server.RANDOM_PORT, nuid.Next()
 	so.ServerName = opts.Name
-	so.Cluster = server.ClusterOpts{Name: "swarm-" + opts.Farm, Host: host, Port: port}
+	so.Cluster = server.ClusterOpts{Name: "swarm-" + opts.Farm, Host: host, Port: port,
+		Username: routeUser, Password: opts.RouteSecret}
 	so.Routes = routes
 	return members, nil
 }

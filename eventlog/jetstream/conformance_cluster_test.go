@@ -54,7 +54,7 @@ func openCluster(t testing.TB, dir string) eventlog.Log {
 	for i, name := range []string{"a", "b", "c"} {
 		wg.Go(func() {
 			logs[i], errs[i] = jetstream.Open(context.Background(), filepath.Join(dir, name), jetstream.Options{
-				Name: name, ClusterListen: routes[i], Routes: routes, Replicas: 3})
+				Name: name, ClusterListen: routes[i], Routes: routes, Replicas: 3, RouteSecret: testSecret})
 		})
 	}
 	wg.Wait()

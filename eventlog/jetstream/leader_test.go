@@ -3,9 +3,11 @@ package jetstream_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +24,14 @@ func TestClusterOptions(t *testing.T) {
 		name string
 		opts jetstream.Options
 	}{
-		{"no name", jetstream.Options{ClusterListen: routes[0], Routes: routes, Replicas: 3}},
-		{"bad name", jetstream.Options{Name: "a b", ClusterListen: routes[0], Routes: routes, Replicas: 3}},
-		{"no listener", jetstream.Options{Name: "a", Routes: routes, Replicas: 3}},
-		{"bad port", jetstream.Options{Name: "a", ClusterListen: "127.0.0.1:x", Routes: routes, Replicas: 3}},
-		{"bad route", jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: []string{"nowhere"}, Replicas: 3}},
-		{"too few members", jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: routes[:2], Replicas: 3}},
+		{"no name", jetstream.Options{ClusterListen: routes[0], Routes: routes, Replicas: 3, RouteSecret: testSecret}},
+		{"bad name", jetstream.Options{Name: "a b", ClusterListen: routes[0], Routes: routes, Replicas: 3, RouteSecret: testSecret}},
+		{"no listener", jetstream.Options{Name: "a", Routes: routes, Replicas: 3, RouteSecret: testSecret}},
+		{"bad port", jetstream.Options{Name: "a", ClusterListen: "127.0.0.1:x", Routes: routes, Replicas: 3, RouteSecret: testSecret}},
+		{"bad route", jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: []string{"nowhere"}, Replicas: 3, RouteSecret: testSecret}},
+		{"too few members", jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: routes[:2], Replicas: 3, RouteSecret: testSecret}},
 		{"routes on a single node", jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: routes, Replicas: 1}},
+		{"no route secret", jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: routes, Replicas: 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "store")
@@ -52,13 +55,56 @@ func TestClusterDoesNotForm(t *testing.T) {
 	routes := []string{freePort(t), freePort(t), freePort(t)}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	l, err := jetstream.Open(ctx, t.TempDir(), jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: routes, Replicas: 3})
+	l, err := jetstream.Open(ctx, t.TempDir(), jetstream.Options{Name: "a", ClusterListen: routes[0], Routes: routes, Replicas: 3, RouteSecret: testSecret})
 	if err == nil {
 		l.Close()
 		t.Fatal("a member alone opened the cluster's log")
 	}
 	if !errors.Is(err, jetstream.ErrNoQuorum) || !strings.Contains(err.Error(), "1 of 3 members reachable (a)") {
 		t.Fatalf("Open = %v, want ErrNoQuorum naming 1 of 3 members reachable", err)
+	}
+}
+
+// testSecret is the route secret of the tests' clusters.
+const testSecret = "members-only-0123456789"
+
+// TestWrongRouteSecret: a member with another route secret is not let
+// in: the two that share the secret reach each other and not it, and it
+// reaches nobody (and a stream of three replicas cannot be placed on two).
+func TestWrongRouteSecret(t *testing.T) {
+	routes := []string{freePort(t), freePort(t), freePort(t)}
+	errs := make(chan error, 3)
+	for i, name := range []string{"a", "b", "c"} {
+		secret := testSecret
+		if name == "c" {
+			secret = "an-intruder-guessing-it"
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+			defer cancel()
+			l, err := jetstream.Open(ctx, t.TempDir(), jetstream.Options{Name: name, ClusterListen: routes[i],
+				Routes: routes, Replicas: 3, RouteSecret: secret})
+			if err == nil {
+				l.Close()
+				err = fmt.Errorf("member %s opened the log of a cluster with an intruder", name)
+			}
+			errs <- err
+		}()
+	}
+	var got []string
+	for range 3 {
+		err := <-errs
+		if !errors.Is(err, jetstream.ErrNoQuorum) {
+			t.Errorf("Open = %v, want ErrNoQuorum", err)
+			continue
+		}
+		got = append(got, err.Error())
+	}
+	slices.Sort(got)
+	joined := strings.Join(got, "\n")
+	if !strings.Contains(joined, "1 of 3 members reachable (c)") || strings.Contains(joined, ", c)") ||
+		strings.Contains(joined, "(c, ") || strings.Count(joined, "2 of 3 members reachable") != 2 {
+		t.Errorf("want a and b reaching each other only, c nobody; got:\n%s", joined)
 	}
 }
 

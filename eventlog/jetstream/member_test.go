@@ -87,7 +87,7 @@ func memberChild() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil)).With("member", spec.Name)
 	}
 	l, err := jetstream.Open(context.Background(), spec.Dir, jetstream.Options{Logger: logger,
-		Name: spec.Name, ClusterListen: spec.Listen, Routes: spec.Routes, Replicas: 3})
+		Name: spec.Name, ClusterListen: spec.Listen, Routes: spec.Routes, Replicas: 3, RouteSecret: testSecret})
 	if err != nil {
 		fmt.Println("fail", strings.ReplaceAll(err.Error(), "\n", " "))
 		os.Exit(1)

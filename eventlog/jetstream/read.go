@@ -84,6 +84,9 @@ const readHeartbeat = 500 * time.Millisecond
 // forever is the until of a scan that follows the stream.
 const forever = ^uint64(0)
 
+// consumerAttempt bounds one attempt to make a reader's consumer.
+const consumerAttempt = 5 * time.Second
+
 // scan yields the messages from seq from on, up to until (forever: waiting
 // for new ones until ctx ends).
 func (l *Log) scan(ctx context.Context, from, until uint64) iter.Seq2[raw, error] {
@@ -92,8 +95,15 @@ func (l *Log) scan(ctx context.Context, from, until uint64) iter.Seq2[raw, error
 		if from > until {
 			return
 		}
-		cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-			DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
+		// In a cluster that has just formed or lost its leader, making the
+		// consumer waits for the stream's leader: retried like any request.
+		var cons jetstream.Consumer
+		err := l.retryEach(ctx, "read", consumerAttempt, func(actx context.Context) error {
+			var err error
+			cons, err = l.stream.OrderedConsumer(actx, jetstream.OrderedConsumerConfig{
+				DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
+			return err
+		})
 		if err != nil {
 			yield(raw{}, fmt.Errorf("jetstream: read from seq %d: %w", from, err))
 			return

@@ -57,6 +57,10 @@ type Options struct {
 	ClusterListen string
 	Routes        []string
 	Replicas      int
+	// RouteSecret is what members present to each other's route listener
+	// (and require): without it anyone who reaches the port could join as
+	// a member and write the log. Required with Replicas above 1.
+	RouteSecret string
 }
 
 // Log is an event log held in a JetStream stream.
