@@ -168,11 +168,12 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 
 // ProbeGroups names the groups of probes Options.Probes can pick, in the
 // order a run takes them.
-var ProbeGroups = []string{"append", "replay", "claims", "heartbeats", "snapshot", "fleet"}
+var ProbeGroups = []string{"append", "replay", "claims", "heartbeats", "snapshot", "fleet", "cluster"}
 
 // quickSkips are the groups a --quick run leaves out unless asked for by
-// name: the fleet alone takes a minute (setting up its queue, then 20 s).
-var quickSkips = []string{"fleet"}
+// name: the fleet alone takes a minute (setting up its queue, then 20 s), and
+// the cluster forms three JetStream members first.
+var quickSkips = []string{"fleet", "cluster"}
 
 // ErrUnknownProbe is returned by Run for a name not in ProbeGroups.
 var ErrUnknownProbe = errors.New("no such probe group")
@@ -187,6 +188,7 @@ func (r *runner) steps() map[string][]func(context.Context) error {
 		"heartbeats": {r.heartbeatsHTTP},
 		"snapshot":   {r.snapshotWorst},
 		"fleet":      {r.fleet},
+		"cluster":    {r.claimsHTTPCluster},
 	}
 }
 

@@ -147,22 +147,29 @@ func (c *cluster) waitUp(m *member) {
 	m.f.url = m.url()
 }
 
-// health is a member's /v1/health, or false when it does not answer.
+// health is a member's /v1/health, or false when it does not answer 200
+// (then why is what it said, or the error).
 func health(url string) (role string, seq uint64, ok bool) {
+	role, seq, ok, _ = healthWhy(url)
+	return role, seq, ok
+}
+
+func healthWhy(url string) (role string, seq uint64, ok bool, why string) {
 	cl := http.Client{Timeout: 2 * time.Second}
 	resp, err := cl.Get(url + "/v1/health")
 	if err != nil {
-		return "", 0, false
+		return "", 0, false, err.Error()
 	}
 	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
 	var r struct {
 		Role string `json:"role"`
 		Seq  uint64 `json:"seq"`
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&r) != nil {
-		return "", 0, false
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &r) != nil {
+		return "", 0, false, fmt.Sprintf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
-	return r.Role, r.Seq, true
+	return r.Role, r.Seq, true, ""
 }
 
 // leader waits until exactly one running member says it leads, and
@@ -178,7 +185,10 @@ func (c *cluster) leader(timeout time.Duration) *member {
 				roles = append(roles, m.name+" down")
 				continue
 			}
-			role, _, ok := health(m.url())
+			role, _, ok, why := healthWhy(m.url())
+			if !ok {
+				role = "(" + why + ")"
+			}
 			roles = append(roles, m.name+" "+role)
 			if ok && role == "leader" {
 				leaders = append(leaders, m.name)
