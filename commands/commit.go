@@ -165,6 +165,7 @@ func (s *Store) tryLocked(ctx context.Context, batch []*pending) error {
 			return err
 		}
 		s.stats.appends.Add(1)
+		s.known.Store(st.Seq)
 	}
 	for _, r := range batch {
 		if r.err == nil {

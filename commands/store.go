@@ -50,6 +50,7 @@ type Store struct {
 	mu    sync.Mutex // guards state and serializes Execute's decisions
 	state *projections.State
 	since atomic.Uint64 // seq of the last snapshot written or loaded
+	known atomic.Uint64 // seq of the last event the State in memory holds
 
 	snaps snapshotter // writes snapshots in the background, once started (snapshotter.go)
 
@@ -120,6 +121,11 @@ func (s *Store) Close() error {
 	return s.log.Close()
 }
 
+// Known is the seq of the last event the State in memory holds, without
+// waiting for the store or reading the log: what a health check may say
+// while a replicated log cannot be read (no leader) and a Read would wait.
+func (s *Store) Known() uint64 { return s.known.Load() }
+
 // Load returns the current State: the newest valid snapshot plus the events
 // after it (later calls only read what is new). Unless read-only, it writes a
 // snapshot when it had to replay many events. The State is shared: do not
@@ -145,6 +151,7 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 	}
 	s.warnTornOnce()
 	s.state = st
+	s.known.Store(st.Seq)
 	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since.Load() >= uint64(s.opts.SnapshotEvery) {
 		if !s.snaps.due(st.Seq) { // no snapshotter: a short-lived process writes it now
 			s.snapshot(ctx, st)

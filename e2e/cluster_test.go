@@ -200,6 +200,43 @@ func (c *cluster) leader(timeout time.Duration) *member {
 	return found
 }
 
+// caughtUp waits until the leader reports every member current: caught up
+// with the log, none offline.
+func (c *cluster) caughtUp(timeout time.Duration) {
+	c.t.Helper()
+	c.drones.waitFor(timeout, "every member caught up", func() (bool, string) {
+		lead := c.leader(timeout)
+		var s struct {
+			Server struct {
+				Cluster struct {
+					Members []struct {
+						Name    string `json:"name"`
+						Current bool   `json:"current"`
+						Offline bool   `json:"offline"`
+						Lag     uint64 `json:"lag"`
+					} `json:"members"`
+				} `json:"cluster"`
+				ClusterError string `json:"cluster_error"`
+			} `json:"server"`
+		}
+		cl := http.Client{Timeout: 5 * time.Second}
+		resp, err := cl.Get(lead.url() + "/v1/status")
+		if err != nil {
+			return false, err.Error()
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+			return false, err.Error()
+		}
+		ms := s.Server.Cluster.Members
+		ok := len(ms) == len(c.members) && s.Server.ClusterError == ""
+		for _, m := range ms {
+			ok = ok && m.Current && !m.Offline && m.Lag == 0
+		}
+		return ok, fmt.Sprintf("%+v %s", ms, s.Server.ClusterError)
+	})
+}
+
 // built is how many packages the farm's queue holds built, as m's
 // status says.
 func built(m *member) (int, bool) {
@@ -276,6 +313,7 @@ func TestClusterLeaderKilled(t *testing.T) {
 		resumes = append(resumes, time.Since(killed))
 		c.launch(lead) // it rejoins and catches up by itself
 		c.waitUp(lead)
+		c.caughtUp(time.Minute) // before another member is lost
 	}
 	final := c.leader(time.Minute)
 	c.drones.waitFor(3*time.Minute, "every package built", func() (bool, string) {
@@ -286,6 +324,7 @@ func TestClusterLeaderKilled(t *testing.T) {
 	c.drones.waitFor(time.Minute, "every member at the same seq", func() (bool, string) {
 		var seqs []uint64
 		for _, m := range c.members {
+			built(m) // a view reads the log up to its end; health says what was read
 			_, seq, _ := health(m.url())
 			seqs = append(seqs, seq)
 		}

@@ -185,7 +185,12 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // the reason while its event log cannot be written (it heals by itself).
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	var seq uint64
-	if err := s.store.Read(r.Context(), func(st *projections.State) { seq = st.Seq }); err != nil {
+	if s.opts.Leadership != nil {
+		// One of several on a replicated log: say who leads even while
+		// the log cannot be read (no leader elected yet), which a Read
+		// would wait out holding the store.
+		seq = s.store.Known()
+	} else if err := s.store.Read(r.Context(), func(st *projections.State) { seq = st.Seq }); err != nil {
 		writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
 		return
 	}
