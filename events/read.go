@@ -319,10 +319,13 @@ func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] 
 // events is Events reading with cache (nil: the log's own; see walkCached).
 func (l *Log) events(ctx context.Context, from uint64, cache *tailCache) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
-		d := NewDecoder()
+		var d *Decoder // made at the first frame: a look that finds nothing new needs none
 		var e Event
 		stop := fmt.Errorf("stop")
 		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
+			if d == nil {
+				d = NewDecoder()
+			}
 			seq := fr.hdr.first
 			delta := fr.hdr.flags&flagDelta != 0
 			milli := int64(0)
