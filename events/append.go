@@ -139,12 +139,14 @@ func (l *Log) commitLocked(group []*request) error {
 	w.body = w.body[:0]
 	next, head := w.last+1, w.head
 	first, count, frameHead := next, 0, head
+	lastFrame := 0 // where the last frame starts in w.buf: the readers' mark
 	for _, r := range group {
 		if r.check && r.expect != next-1 {
 			r.err = fmt.Errorf("%w: decided at seq %d, log is at %d", ErrConflict, r.expect, next-1)
 			continue
 		}
 		if len(w.body) >= looseFrameBody {
+			lastFrame = len(w.buf)
 			w.buf = l.sealFrame(w.buf, first, count, frameHead, w.body)
 			w.body, first, count, frameHead = w.body[:0], next, 0, head
 		}
@@ -163,6 +165,7 @@ func (l *Log) commitLocked(group []*request) error {
 		return nil
 	}
 	if count > 0 {
+		lastFrame = len(w.buf)
 		w.buf = l.sealFrame(w.buf, first, count, frameHead, w.body)
 	}
 	name, at := w.tailName, w.size
@@ -171,7 +174,9 @@ func (l *Log) commitLocked(group []*request) error {
 	}
 	w.last, w.head = next-1, head
 	if w.tailName == name {
-		l.advanceTail(name, w.tailID, at, w.size, next)
+		mark := tailMark{off: at + int64(lastFrame)}
+		copy(mark.hdr[:], w.buf[lastFrame:])
+		l.advanceTail(name, w.tailID, at, w.size, next, mark)
 	}
 	return nil
 }

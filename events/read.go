@@ -50,9 +50,63 @@ type tailCache struct {
 	size int64  // bytes read: the end of the last whole frame
 	next uint64 // seq after the last event in those bytes
 	hdr  segHeader
+	mark tailMark
 	// sealed: the segment was sealed, so a newer one follows (or is being
 	// created): only a listing finds it.
 	sealed bool
+}
+
+// tailMark is the header of the last whole frame read (the segment's header
+// when it has no frame yet) and where it starts. A file's identity (its
+// inode number) names it only while it exists: ext4 hands a freed number to
+// the next file it creates, so a segment sealed a second time (its first
+// sealer was killed before starting the next segment, and the sealed file
+// is still full) may come back on the number of the loose file a reader
+// cached. Identity and size then say "the same file, grown" of a different
+// file. The header names the frame's first seq, its count, the chain value
+// before it (which commits to every event before) and the crc of its body,
+// so while it is still there, so is everything the cache read.
+type tailMark struct {
+	off int64
+	hdr [frameHeaderSize]byte
+}
+
+// The mark holds a segment header or a frame header: they are one size.
+const _ = uint(frameHeaderSize-segHeaderSize) + uint(segHeaderSize-frameHeaderSize)
+
+// holdsWhole reports whether the file at path is the file c read, ending
+// where c's last whole frame does.
+func (c *tailCache) holdsWhole(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	return err == nil && fi.Size() == c.size && c.holds(f, fi)
+}
+
+// markAt is the mark of the last frame of s, whose bytes data start at file
+// offset base, or at when s has no frame.
+func markAt(data []byte, base int64, s *scanned, at tailMark) tailMark {
+	if len(s.frames) == 0 {
+		return at
+	}
+	m := tailMark{off: s.frames[len(s.frames)-1].off}
+	copy(m.hdr[:], data[m.off-base:])
+	return m
+}
+
+// holds reports whether f, whose stat is fi, is still the file c read:
+// the same identity, no shorter, and the last frame c read still in its
+// place. It costs one read of a frame header.
+func (c *tailCache) holds(f *os.File, fi os.FileInfo) bool {
+	if fileID(fi) != c.id || fi.Size() < c.size {
+		return false
+	}
+	var hdr [frameHeaderSize]byte
+	_, err := f.ReadAt(hdr[:], c.mark.off)
+	return err == nil && hdr == c.mark.hdr
 }
 
 // walk reads the segments from the one holding seq from onwards and calls
@@ -123,7 +177,7 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 		}
 		want = s.next()
 		if i == len(names)-1 {
-			l.remember(cache, name, id, s)
+			l.remember(cache, name, id, data, s)
 		}
 	}
 	return nil
@@ -145,7 +199,7 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 	}
 	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil || fileID(fi) != c.id || fi.Size() < c.size {
+	if err != nil || !c.holds(f, fi) {
 		return false, 0, nil
 	}
 	if fi.Size() == c.size {
@@ -164,11 +218,12 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
 		return true, 0, err
 	}
+	mark := markAt(data, c.size, s, c.mark)
 	if cache != nil {
-		cache.size, cache.next = s.end, s.next()
+		cache.size, cache.next, cache.mark = s.end, s.next(), mark
 		return true, s.next(), nil
 	}
-	l.advanceTail(name, c.id, c.size, s.end, s.next()) // unless another walk moved it meanwhile
+	l.advanceTail(name, c.id, c.size, s.end, s.next(), mark) // unless another walk moved it meanwhile
 	return true, s.next(), nil
 }
 
@@ -184,20 +239,22 @@ func (l *Log) cached(cache *tailCache) tailCache {
 
 // advanceTail moves the log's own cache from at to end of the tail name,
 // if it still stands at at: past frames just read, or just written by
-// this log (so its own appends are not read back).
-func (l *Log) advanceTail(name string, id uint64, at, end int64, next uint64) {
+// this log (so its own appends are not read back). mark is the last of
+// those frames.
+func (l *Log) advanceTail(name string, id uint64, at, end int64, next uint64, mark tailMark) {
 	l.tailMu.Lock()
 	defer l.tailMu.Unlock()
 	if c := &l.tailc; c.name == name && c.id == id && c.size == at {
-		c.size, c.next = end, next
+		c.size, c.next, c.mark = end, next, mark
 	}
 }
 
 // remember records in cache (nil: the log's own) how far the newest
-// segment was read.
-func (l *Log) remember(cache *tailCache, name string, id uint64, s *scanned) {
+// segment, whose bytes are data, was read.
+func (l *Log) remember(cache *tailCache, name string, id uint64, data []byte, s *scanned) {
 	sealed := len(s.frames) > 0 && s.frames[len(s.frames)-1].hdr.flags&flagDelta != 0
-	c := tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr, sealed: sealed}
+	c := tailCache{name: name, id: id, size: s.end, next: s.next(), hdr: s.hdr, sealed: sealed,
+		mark: markAt(data, 0, s, tailMark{hdr: [frameHeaderSize]byte(data[:segHeaderSize])})}
 	if cache != nil {
 		*cache = c
 		return
@@ -262,10 +319,13 @@ func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] 
 // events is Events reading with cache (nil: the log's own; see walkCached).
 func (l *Log) events(ctx context.Context, from uint64, cache *tailCache) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
-		d := NewDecoder()
+		var d *Decoder // made at the first frame: a look that finds nothing new needs none
 		var e Event
 		stop := fmt.Errorf("stop")
 		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
+			if d == nil {
+				d = NewDecoder()
+			}
 			seq := fr.hdr.first
 			delta := fr.hdr.flags&flagDelta != 0
 			milli := int64(0)

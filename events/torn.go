@@ -62,11 +62,12 @@ func (l *Log) tornTail() (*Torn, error) {
 	path := filepath.Join(l.dir, name)
 	// The read that came before (a Replay) has scanned this segment: if it
 	// ended at the file's end, nothing is torn, and a stat says so without
-	// reading the segment again on every status call.
+	// reading the segment again on every status call (a stat and the
+	// read of a frame header: the file might be another on the same inode).
 	l.tailMu.Lock()
 	c := l.tailc
 	l.tailMu.Unlock()
-	if fi, err := os.Stat(path); err == nil && c.name == name && fileID(fi) == c.id && fi.Size() == c.size {
+	if c.name == name && c.holdsWhole(path) {
 		return nil, nil
 	}
 	data, _, err := readSegment(path)
