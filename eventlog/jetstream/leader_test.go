@@ -102,9 +102,11 @@ func TestWrongRouteSecret(t *testing.T) {
 	}
 	slices.Sort(got)
 	joined := strings.Join(got, "\n")
+	// (a and b may each see the other's route or not yet when they give
+	// up; neither ever sees c's.)
 	if !strings.Contains(joined, "1 of 3 members reachable (c)") || strings.Contains(joined, ", c)") ||
-		strings.Contains(joined, "(c, ") || strings.Count(joined, "2 of 3 members reachable") != 2 {
-		t.Errorf("want a and b reaching each other only, c nobody; got:\n%s", joined)
+		strings.Contains(joined, "(c, ") {
+		t.Errorf("want c reaching nobody and nobody reaching c; got:\n%s", joined)
 	}
 }
 

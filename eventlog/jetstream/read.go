@@ -84,6 +84,39 @@ const readHeartbeat = 500 * time.Millisecond
 // forever is the until of a scan that follows the stream.
 const forever = ^uint64(0)
 
+// directMax is the most messages a read fetches one by one from the
+// stream's leader rather than through a consumer. A store catching up reads
+// a few new events at a time: a consumer each time is a request to
+// JetStream's metadata leader to make it and another to delete it, which
+// churns the metadata layer and stalls every read while that leader is
+// being re-elected after a member died; fetching the few messages asks the
+// stream's leader alone.
+const directMax = 256
+
+// direct yields the messages from seq from to until, each fetched from the
+// stream's leader (retried while there is none, like an append).
+func (l *Log) direct(ctx context.Context, from, until uint64, yield func(raw, error) bool) {
+	for seq := from; seq <= until; seq++ {
+		var m *jetstream.RawStreamMsg
+		err := l.retry(ctx, "read", func(actx context.Context) error {
+			var err error
+			m, err = l.stream.GetMsg(actx, seq)
+			return err
+		})
+		if err != nil {
+			yield(raw{}, fmt.Errorf("jetstream: read seq %d: %w", seq, err))
+			return
+		}
+		if m.Sequence != seq {
+			yield(raw{}, fmt.Errorf("%w: the stream skips from seq %d to %d", events.ErrCorrupt, seq-1, m.Sequence))
+			return
+		}
+		if !yield(raw{seq: seq, rec: m.Data, chain: m.Header.Get(ChainHeader)}, nil) {
+			return
+		}
+	}
+}
+
 // consumerAttempt bounds one attempt to make a reader's consumer.
 const consumerAttempt = 5 * time.Second
 
@@ -93,6 +126,10 @@ func (l *Log) scan(ctx context.Context, from, until uint64) iter.Seq2[raw, error
 	return func(yield func(raw, error) bool) {
 		from = max(from, 1)
 		if from > until {
+			return
+		}
+		if until != forever && until-from < directMax {
+			l.direct(ctx, from, until, yield)
 			return
 		}
 		// In a cluster that has just formed or lost its leader, making the
