@@ -53,7 +53,8 @@ func TestRunTiny(t *testing.T) {
 		"claims_http_64", "claims_http_64_p50", "claims_http_64_p99",
 		"claims_http_16", "claims_http_16_p50", "claims_http_16_p99",
 		"claims_http_jetstream_16", "claims_http_jetstream_16_p50", "claims_http_jetstream_16_p99",
-		"heartbeats_http_64", "heartbeats_http_64_p99", "snapshot_worst_ms"}
+		"heartbeats_http_64", "heartbeats_http_64_p99", "snapshot_worst_ms",
+		"claims_http_cluster_16", "claims_http_cluster_16_p50", "claims_http_cluster_16_p99"}
 	if len(rep.Results) != len(want) {
 		t.Fatalf("got %d results, want %d: %+v", len(rep.Results), len(want), rep.Results)
 	}
@@ -70,7 +71,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s did not measure: %+v", res.Name, res)
 		}
 	}
-	if len(lines) != 11 {
+	if len(lines) != 12 {
 		t.Errorf("progress lines: %q", lines)
 	}
 	checkShape(t, rep)
