@@ -7,8 +7,9 @@
 // The incidents are the field's, as DESIGN.md lists them: grounding
 // storms, systemic pauses, drone deaths, stalls, rejected uploads, deploy
 // skew and failures, duplicate claims the fence kept out (report_refused),
-// retried builds (and atoms that are not clean), and changes to the
-// decision rules (config_changed). A what-if judges history by the rules
+// retried builds (and atoms that are not clean), packages built twice with
+// no re-enqueue between (builttwice.go: swarm no longer writes it, only a
+// foreign log holds it), and changes to the decision rules (config_changed). A what-if judges history by the rules
 // in force where the log records them (inforce.go).
 //
 // Everything here is a function of the events: it never reads the clock,

@@ -43,6 +43,8 @@ type Finder struct {
 	death     map[string]*Incident          // open drone deaths, by drone
 	waiting   map[*Incident]map[string]bool // incidents waiting for packages to be built again
 	deploys   map[string]*Incident          // open deploy failures, by remote
+	builds    map[string][]events.Event     // each package's completions since it was last enqueued
+	twice     map[string]*Incident          // open built-twice incidents, by package
 	all       []*Incident
 }
 
@@ -80,6 +82,7 @@ func (f *Finder) Add(e *events.Event) {
 	f.follow(e)
 	f.retry(e)
 	f.retried(e)
+	f.builtTwice(e)
 	f.underRules(e)
 	switch e.Type {
 	case events.TypeFailed:

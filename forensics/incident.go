@@ -20,6 +20,7 @@ const (
 	KindDuplicateClaim = "duplicate_claim" // a drone reported on a claim given to another since; the fence refused it
 	KindRetried        = "retried"         // a package failed and was built again several times, or its atom is not clean
 	KindConfigChange   = "config_change"   // a decision rule in config.toml changed; what the farm decided under it
+	KindBuiltTwice     = "built_twice"     // a package was built again with no re-enqueue between: the work was wasted
 )
 
 // Incident is one thing that went wrong, told as a short timeline of the

@@ -44,6 +44,10 @@ func cmdFarm(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		return
 	}
+	if args[0] == "built" && len(args) == 3 {
+		ts.Check(appendBuilt(ctx, store, args[1], args[2]))
+		return
+	}
 	d, err := farmDecider(args)
 	ts.Check(err)
 	_, err = store.Execute(ctx, d)
@@ -61,6 +65,16 @@ func register(ctx context.Context, store *commands.Store, args []string) error {
 	}
 	_, err = store.Log().Append(ctx, events.Event{Type: events.TypeDroneRegistered, Actor: args[0],
 		Drone: args[0], Cores: uint32(cores), MemoryMB: 32768, Version: "dev"})
+	return err
+}
+
+// appendBuilt appends a claim and a completed event of atom by drone as a log written
+// by something other than swarm's rules may hold it: whatever the queue
+// says of atom (a field log's second build of a package built already).
+func appendBuilt(ctx context.Context, store *commands.Store, drone, atom string) error {
+	_, err := store.Log().Append(ctx,
+		events.Event{Type: events.TypeClaimed, Actor: commands.ActorOrchestrator, Drone: drone, Atom: atom, Fence: 1 << 40},
+		events.Event{Type: events.TypeCompleted, Actor: drone, Drone: drone, Atom: atom, Fence: 1 << 40})
 	return err
 }
 

@@ -31,6 +31,7 @@ var kindTitles = map[string]string{
 	forensics.KindDuplicateClaim: "Duplicate claim, fenced",
 	forensics.KindRetried:        "Retried build",
 	forensics.KindConfigChange:   "Rules changed",
+	forensics.KindBuiltTwice:     "Built twice",
 }
 
 // printIncidents prints each incident: a heading, its timeline, how it

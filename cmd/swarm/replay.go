@@ -56,8 +56,9 @@ queue_list; with --explain, an object with atom, seq, package and events.
 storms, systemic pauses, drones that died and the work reclaimed from them,
 stalled builds, rejected uploads, deploy skew and failed deploys, duplicate
 claims the fence kept out (a drone's late report on work given to another),
-builds retried again and again, and changes to the decision rules with what
-the farm decided under them, each as a short timeline of the events that
+builds retried again and again, packages built twice with no re-enqueue
+between (which only a log written by something else can hold), and changes
+to the decision rules with what the farm decided under them, each as a short timeline of the events that
 prove it (with sequence numbers) and what resolved it. --since TIME keeps
 those still open at or after TIME.
 
