@@ -32,36 +32,29 @@ func (r *runner) claimsHTTPCluster(ctx context.Context) error {
 	defer file.close()
 	// Member a's store opens as b and c open theirs: the cluster forms when
 	// all three are up.
-	others := make(chan error, 2)
-	var opened []*jetstream.Log
-	openedCh := make(chan *jetstream.Log, 2)
+	type opened struct {
+		l   *jetstream.Log
+		err error
+	}
+	others := make(chan opened, 2)
 	for _, m := range []string{"b", "c"} {
 		go func() {
 			jo, err := commands.JetStreamOptions(logs[m].JetStream, commands.StoreOptions{})
-			if err != nil {
-				others <- err
-				return
-			}
-			l, err := jetstream.Open(ctx, filepath.Join(r.scratch, name, m), jo)
+			var l *jetstream.Log
 			if err == nil {
-				openedCh <- l
+				l, err = jetstream.Open(ctx, filepath.Join(r.scratch, name, m), jo)
 			}
-			others <- err
+			others <- opened{l, err}
 		}()
 	}
 	clu, err := r.claimSide(ctx, filepath.Join(r.scratch, name, "a"), n, logs["a"])
 	for range 2 {
-		err = errors.Join(err, <-others)
-	}
-	close(openedCh)
-	for l := range openedCh {
-		opened = append(opened, l)
-	}
-	defer func() {
-		for _, l := range opened {
-			l.Close()
+		o := <-others
+		if o.l != nil {
+			defer o.l.Close()
 		}
-	}()
+		err = errors.Join(err, o.err)
+	}
 	if err != nil {
 		if clu != nil {
 			clu.close()
@@ -69,13 +62,7 @@ func (r *runner) claimsHTTPCluster(ctx context.Context) error {
 		return r.fail(name, unitRate, fmt.Errorf("form the cluster: %w", err))
 	}
 	defer clu.close()
-	rounds, err := r.interleave(ctx, name, r.sz.httpRounds, file.measure, clu.measure)
-	if err != nil {
-		return r.fail(name, unitRate, err)
-	}
-	r.add(summarize(name, unitRate, rounds, headline, report),
-		summarize(name+"_p50", "ms", rounds, p50, report), summarize(name+"_p99", "ms", rounds, p99, report))
-	return nil
+	return r.compareClaims(ctx, name, file, clu)
 }
 
 // clusterLogs are the [log] tables of three members a, b and c on loopback

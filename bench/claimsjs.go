@@ -31,7 +31,14 @@ func (r *runner) claimsHTTPJetStream(ctx context.Context) error {
 		return r.fail(name, unitRate, err)
 	}
 	defer jet.close()
-	rounds, err := r.interleave(ctx, name, r.sz.httpRounds, file.measure, jet.measure)
+	return r.compareClaims(ctx, name, file, jet)
+}
+
+// compareClaims runs raw's and swarm's rounds interleaved and reports the
+// claim rate with its p50 and p99, ratios to raw: the one tail of every
+// probe that sets an orchestrator on one log against another.
+func (r *runner) compareClaims(ctx context.Context, name string, raw, swarm *claimSide) error {
+	rounds, err := r.interleave(ctx, name, r.sz.httpRounds, raw.measure, swarm.measure)
 	if err != nil {
 		return r.fail(name, unitRate, err)
 	}
