@@ -16,6 +16,13 @@ import (
 // arrived, not one on its way.
 const PromoteWithin = time.Minute
 
+// PromotionOverdue says whether a package built at builtAt that still has
+// no promoted build is past PromoteWithin at now: the one rule behind
+// status's note and replay's built-but-not-promoted incidents.
+func PromotionOverdue(builtAt, now time.Time) bool {
+	return !builtAt.IsZero() && now.Sub(builtAt) > PromoteWithin
+}
+
 // Unpromoted names the packages built more than PromoteWithin before now
 // that have no promoted build in the index, oldest first. now is the
 // caller's clock (or a replay's moment); the projection reads none.
@@ -34,7 +41,7 @@ func Unpromoted(st *projections.State, now time.Time) []projections.PackageNote 
 		}
 		p, _ := st.Package(r.Atom)
 		at := p.BuiltAt()
-		if at.IsZero() || now.Sub(at) <= PromoteWithin {
+		if !PromotionOverdue(at, now) {
 			continue
 		}
 		found = append(found, late{at: at, note: projections.PackageNote{Atom: r.Atom, State: r.State,

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarm-build/swarm/commands"
 	"github.com/swarm-build/swarm/config"
 )
 
@@ -231,5 +233,62 @@ func TestHandEditWhileServingIsRecorded(t *testing.T) {
 	}
 	if len(changes) != 1 {
 		t.Errorf("swarm config set while serving recorded %d times: %v; want once", len(changes), changes)
+	}
+}
+
+// TestIncidentUnpromoted: the field's 690 MB in staging. A drone's emerge
+// builds two packages but leaves no binary package where the drone hands
+// packages over (its PKGDIR misconfigured), so both are completed with
+// nothing promoted. A minute on, the live status names them as built but
+// not promoted; the operator fixes the drone, restarts it and enqueues them
+// again, and it builds and promotes both. replay --incidents names the two
+// packages, the drone, and the promotions that ended it.
+func TestIncidentUnpromoted(t *testing.T) {
+	t.Parallel()
+	f := newFarm(t)
+	f.addDrone("stray")
+	f.serve()
+	atoms := realAtoms(t, 2300, 2)
+	f.enqueue(atoms...)
+	f.startDrone("stray", droneOpts{env: []string{"FAKE_EMERGE_NO_PKG=*"}})
+	f.waitSettled(60 * time.Second)
+	var live struct {
+		Unpromoted []struct {
+			Atom   string `json:"atom"`
+			Reason string `json:"reason"`
+		} `json:"unpromoted"`
+	}
+	f.waitFor(2*commands.PromoteWithin, "status to name both packages as built but not promoted", func() (bool, string) {
+		f.swarmJSON(&live, "status")
+		return len(live.Unpromoted) == 2, fmt.Sprintf("unpromoted %+v", live.Unpromoted)
+	})
+	if out := f.swarm("status"); !strings.Contains(out, "no binary package of it is in the index") {
+		t.Errorf("swarm status does not say why:\n%s", out)
+	}
+	f.checkUntil()
+	f.killDrone("stray")
+	f.startDrone("stray", droneOpts{}) // fixed: its builds leave their packages
+	f.enqueue(atoms...)
+	f.waitPromoted(atoms, 1)
+	f.waitSettled(60 * time.Second)
+	f.keepFixture("unpromoted")
+
+	got := f.incidents("unpromoted")
+	if len(got) != 1 || !slices.Equal(got[0].Atoms, atoms) || !slices.Equal(got[0].Drones, []string{"stray"}) ||
+		!strings.HasPrefix(got[0].Summary, "2 packages built but not promoted") ||
+		!strings.HasPrefix(got[0].Resolution, "built again and promoted") {
+		t.Fatalf("replay --incidents: %+v; want %v built by stray without packages, promoted after a rebuild", got, atoms)
+	}
+	var completions, promotions int
+	for _, s := range got[0].Timeline {
+		switch s.Type {
+		case "completed":
+			completions++
+		case "promoted":
+			promotions++
+		}
+	}
+	if completions != 2 || promotions != 2 {
+		t.Errorf("timeline %+v; want both completions without a package and both promotions", got[0].Timeline)
 	}
 }

@@ -45,6 +45,9 @@ type Finder struct {
 	deploys   map[string]*Incident          // open deploy failures, by remote
 	builds    map[string][]events.Event     // each package's completions since it was last enqueued
 	twice     map[string]*Incident          // open built-twice incidents, by package
+	unbuilt   map[string]events.Event       // completions with no promoted build, not yet past their time
+	late      *Incident                     // the open built-but-not-promoted incident
+	lateAtoms map[string]bool               // its packages still without a promoted build
 	all       []*Incident
 }
 
@@ -83,6 +86,7 @@ func (f *Finder) Add(e *events.Event) {
 	f.retry(e)
 	f.retried(e)
 	f.builtTwice(e)
+	f.unpromoted(e)
 	f.underRules(e)
 	switch e.Type {
 	case events.TypeFailed:

@@ -21,6 +21,7 @@ const (
 	KindRetried        = "retried"         // a package failed and was built again several times, or its atom is not clean
 	KindConfigChange   = "config_change"   // a decision rule in config.toml changed; what the farm decided under it
 	KindBuiltTwice     = "built_twice"     // a package was built again with no re-enqueue between: the work was wasted
+	KindUnpromoted     = "unpromoted"      // a package was built, but no binary package of it reached the index in time
 )
 
 // Incident is one thing that went wrong, told as a short timeline of the

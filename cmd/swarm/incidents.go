@@ -32,6 +32,7 @@ var kindTitles = map[string]string{
 	forensics.KindRetried:        "Retried build",
 	forensics.KindConfigChange:   "Rules changed",
 	forensics.KindBuiltTwice:     "Built twice",
+	forensics.KindUnpromoted:     "Built but not promoted",
 }
 
 // printIncidents prints each incident: a heading, its timeline, how it

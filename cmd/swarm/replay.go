@@ -57,10 +57,12 @@ storms, systemic pauses, drones that died and the work reclaimed from them,
 stalled builds, rejected uploads, deploy skew and failed deploys, duplicate
 claims the fence kept out (a drone's late report on work given to another),
 builds retried again and again, packages built twice with no re-enqueue
-between (which only a log written by something else can hold), and changes
-to the decision rules with what the farm decided under them, each as a short timeline of the events that
-prove it (with sequence numbers) and what resolved it. --since TIME keeps
-those still open at or after TIME.
+between (which only a log written by something else can hold), packages
+built but not promoted (no binary package of theirs reached the index
+within a minute of the build, judged by the log's own times), and changes
+to the decision rules with what the farm decided under them, each as a
+short timeline of the events that prove it (with sequence numbers) and what
+resolved it. --since TIME keeps those still open at or after TIME.
 
 --what-if KEY=VALUE (repeatable; [farm] keys like ground_after=3, lease=30s,
 systemic_fraction=0.8, or dotted keys) re-runs the history through the
