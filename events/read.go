@@ -313,19 +313,25 @@ func readSegment(path string) ([]byte, uint64, error) {
 // what you keep (its strings may be kept). Iteration stops at the first error,
 // which is yielded with a nil event.
 func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] {
-	return l.events(ctx, from, nil)
+	return l.events(ctx, from, nil, nil)
 }
 
-// events is Events reading with cache (nil: the log's own; see walkCached).
-func (l *Log) events(ctx context.Context, from uint64, cache *tailCache) iter.Seq2[*Event, error] {
+// events is Events reading with cache (nil: the log's own; see walkCached)
+// and decoding with *dec, made at the first frame when it is nil (a look
+// that finds nothing new needs none). dec nil: a Decoder of its own.
+func (l *Log) events(ctx context.Context, from uint64, cache *tailCache, dec **Decoder) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
-		var d *Decoder // made at the first frame: a look that finds nothing new needs none
+		var own *Decoder
+		if dec == nil {
+			dec = &own
+		}
 		var e Event
 		stop := fmt.Errorf("stop")
 		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
-			if d == nil {
-				d = NewDecoder()
+			if *dec == nil {
+				*dec = NewDecoder()
 			}
+			d := *dec
 			seq := fr.hdr.first
 			delta := fr.hdr.flags&flagDelta != 0
 			milli := int64(0)
