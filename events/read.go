@@ -77,7 +77,7 @@ const _ = uint(frameHeaderSize-segHeaderSize) + uint(segHeaderSize-frameHeaderSi
 // holdsWhole reports whether the file at path is the file c read, ending
 // where c's last whole frame does.
 func (c *tailCache) holdsWhole(path string) bool {
-	f, err := os.Open(path)
+	f, err := openRead(path)
 	if err != nil {
 		return false
 	}
@@ -193,7 +193,7 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 	if name == "" || c.sealed || from < c.next {
 		return false, 0, nil
 	}
-	f, err := os.Open(filepath.Join(l.dir, name))
+	f, err := openRead(filepath.Join(l.dir, name))
 	if err != nil {
 		return false, 0, nil // renamed or gone: let the full walk see
 	}
@@ -292,7 +292,7 @@ func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, 
 // readSegment reads a whole segment and its file identity from one open
 // file, so the two agree even if the segment is being sealed.
 func readSegment(path string) ([]byte, uint64, error) {
-	f, err := os.Open(path)
+	f, err := openRead(path)
 	if err != nil {
 		return nil, 0, err
 	}
