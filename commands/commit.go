@@ -122,6 +122,11 @@ func (s *Store) commitLocked(ctx context.Context, batch []*pending) {
 	}
 }
 
+// maxKeptBatch is the most events of one batch whose buffer tryLocked
+// keeps for the next: a drone's batch is tens, an enqueue of a whole plan
+// thousands, which would hold megabytes for nothing.
+const maxKeptBatch = 1024
+
 // tryLocked decides the batch against the current State, folding each
 // command's events in before the next is decided, and appends them all
 // on the condition that the log has not moved. It returns ErrConflict when
@@ -134,7 +139,14 @@ func (s *Store) tryLocked(ctx context.Context, batch []*pending) error {
 		return err
 	}
 	base := st.Seq
-	var all []events.Event
+	all := s.batch[:0]
+	defer func() { // keep the buffer, not what it points at; not a bulk enqueue's
+		clear(all)
+		s.batch = nil
+		if cap(all) <= maxKeptBatch {
+			s.batch = all[:0]
+		}
+	}()
 	firstWrite := len(batch) // the first command with events
 	for i, r := range batch {
 		r.evs, r.err = nil, r.ctx.Err()

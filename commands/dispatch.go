@@ -58,7 +58,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		cores := make([]uint32, len(requests))
 		for i, id := range requests {
 			order[i] = i
-			if d, ok := st.Drone(id); ok {
+			if d, ok := st.DroneRef(id); ok {
 				cores[i] = d.Cores
 			}
 		}
@@ -67,12 +67,12 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 			id := requests[i]
 			g := &out[i]
 			g.Drone = id
-			d, ok := st.Drone(id)
+			d, ok := st.DroneRef(id) // read-only: the State's own
 			if !ok {
 				g.Err, g.Reason = fmt.Errorf("claim by %s: %w", id, ErrUnknownDrone), "not registered"
 				continue
 			}
-			if why := droneBlocker(r, st, &d, now); why != "" {
+			if why := droneBlocker(r, st, d, now); why != "" {
 				g.Reason = why
 				continue
 			}
@@ -87,7 +87,7 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 				if taken[p.Atom] {
 					continue
 				}
-				if packageBlocker(r, st, &d, p, exclusions, now) != "" {
+				if packageBlocker(r, st, d, p, exclusions, now) != "" {
 					skipped++
 					continue
 				}
@@ -130,9 +130,8 @@ func busyPeers(r Rules, st *projections.State, now time.Time) []schedule.Peer {
 		sd := schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)}
 		freeIn := time.Duration(-1)
 		for _, atom := range d.Tasks {
-			p, _ := st.Package(atom)
 			work, _ := st.Expected(projections.CP(atom))
-			left := max(p.ClaimedAt.Add(sd.Time(work)).Sub(now), 0)
+			left := max(st.ClaimedAt(atom).Add(sd.Time(work)).Sub(now), 0)
 			if freeIn < 0 || left < freeIn {
 				freeIn = left
 			}

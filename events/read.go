@@ -77,7 +77,7 @@ const _ = uint(frameHeaderSize-segHeaderSize) + uint(segHeaderSize-frameHeaderSi
 // holdsWhole reports whether the file at path is the file c read, ending
 // where c's last whole frame does.
 func (c *tailCache) holdsWhole(path string) bool {
-	f, err := os.Open(path)
+	f, err := openRead(path)
 	if err != nil {
 		return false
 	}
@@ -193,7 +193,7 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 	if name == "" || c.sealed || from < c.next {
 		return false, 0, nil
 	}
-	f, err := os.Open(filepath.Join(l.dir, name))
+	f, err := openRead(filepath.Join(l.dir, name))
 	if err != nil {
 		return false, 0, nil // renamed or gone: let the full walk see
 	}
@@ -292,7 +292,7 @@ func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, 
 // readSegment reads a whole segment and its file identity from one open
 // file, so the two agree even if the segment is being sealed.
 func readSegment(path string) ([]byte, uint64, error) {
-	f, err := os.Open(path)
+	f, err := openRead(path)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -313,19 +313,25 @@ func readSegment(path string) ([]byte, uint64, error) {
 // what you keep (its strings may be kept). Iteration stops at the first error,
 // which is yielded with a nil event.
 func (l *Log) Events(ctx context.Context, from uint64) iter.Seq2[*Event, error] {
-	return l.events(ctx, from, nil)
+	return l.events(ctx, from, nil, nil)
 }
 
-// events is Events reading with cache (nil: the log's own; see walkCached).
-func (l *Log) events(ctx context.Context, from uint64, cache *tailCache) iter.Seq2[*Event, error] {
+// events is Events reading with cache (nil: the log's own; see walkCached)
+// and decoding with *dec, made at the first frame when it is nil (a look
+// that finds nothing new needs none). dec nil: a Decoder of its own.
+func (l *Log) events(ctx context.Context, from uint64, cache *tailCache, dec **Decoder) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
-		var d *Decoder // made at the first frame: a look that finds nothing new needs none
+		var own *Decoder
+		if dec == nil {
+			dec = &own
+		}
 		var e Event
 		stop := fmt.Errorf("stop")
 		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
-			if d == nil {
-				d = NewDecoder()
+			if *dec == nil {
+				*dec = NewDecoder()
 			}
+			d := *dec
 			seq := fr.hdr.first
 			delta := fr.hdr.flags&flagDelta != 0
 			milli := int64(0)

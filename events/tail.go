@@ -18,7 +18,17 @@ type Tail struct {
 	l     *Log
 	next  uint64
 	cache tailCache
+	// dec is kept from one Read to the next: a follower of a busy log reads
+	// a few events at a time, and a Decoder made for each Read (its intern
+	// table, its cache of recent strings) was most of the bytes the
+	// orchestrator's event stream allocated.
+	dec *Decoder
 }
+
+// tailInterned bounds the strings a Tail's Decoder keeps interned between
+// Reads: past it the table starts afresh, so a long-lived follower holds
+// a few thousand atoms, not every one it has seen.
+const tailInterned = 4096
 
 // Tail returns a follower whose first Read starts at event from (0 and 1:
 // the first event).
@@ -33,7 +43,10 @@ func (t *Tail) Next() uint64 { return t.next }
 // event and ends the Read; the next one tries again from the same place.
 func (t *Tail) Read(ctx context.Context) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
-		for e, err := range t.l.events(ctx, t.next, &t.cache) {
+		if t.dec != nil && len(t.dec.intern) > tailInterned {
+			clear(t.dec.intern)
+		}
+		for e, err := range t.l.events(ctx, t.next, &t.cache, &t.dec) {
 			if err != nil {
 				t.cache = tailCache{} // read the segment whole next time
 				yield(nil, err)

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"testing"
 )
@@ -120,5 +121,51 @@ func TestCaughtUpLookAllocatesLittle(t *testing.T) {
 		if per := (after.TotalAlloc - before.TotalAlloc) / looks; per > 4<<10 {
 			t.Errorf("%s: a look that finds nothing allocates %d bytes", tc.name, per)
 		}
+	}
+}
+
+// TestTailKeepsItsDecoder: a Tail reads a few new events at a time (the
+// orchestrator's stream, once per append) without a new Decoder each Read,
+// and the strings it keeps interned between Reads stay bounded while every
+// atom still decodes as it was written.
+func TestTailKeepsItsDecoder(t *testing.T) {
+	l := openT(t, t.TempDir(), Options{})
+	ctx := context.Background()
+	tail := l.Tail(0)
+	const batch = 100
+	next, want := 0, uint64(1)
+	for round := range 2*tailInterned/batch + 2 {
+		evs := make([]Event, batch)
+		for i := range evs {
+			evs[i] = sampleEvent(next)
+			evs[i].Atom = fmt.Sprintf("dev-libs/unique%d-1", next) // never seen before
+			next++
+		}
+		if _, err := l.Append(ctx, evs...); err != nil {
+			t.Fatal(err)
+		}
+		for e, err := range tail.Read(ctx) {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if e.Seq != want || e.Atom != fmt.Sprintf("dev-libs/unique%d-1", want-1) {
+				t.Fatalf("round %d: seq %d atom %q, want seq %d", round, e.Seq, e.Atom, want)
+			}
+			want++
+		}
+		if tail.dec == nil || len(tail.dec.intern) > tailInterned+2*batch {
+			t.Fatalf("round %d: the tail's decoder interns %d strings", round, len(tail.dec.intern))
+		}
+	}
+	if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range tail.Read(ctx) {
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<10 {
+		t.Errorf("a Read of one new event allocated %d bytes: a Decoder of its own?", got)
 	}
 }

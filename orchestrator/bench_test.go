@@ -1,8 +1,12 @@
 package orchestrator
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -84,5 +88,23 @@ func BenchmarkClaimsHTTP64(b *testing.B) {
 		b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "claims/s")
 		b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+	}
+}
+
+// BenchmarkDecodeBody is a drone's completion read as every drone call
+// reads its body (decodeBody): the strict checks, the JSON, the request's
+// own validation.
+func BenchmarkDecodeBody(b *testing.B) {
+	body := []byte(`{"atom":"bench-cat0/pkg123-1.4","fence":123456,"sha256":"` + strings.Repeat("ab", 32) + `","size":1024}`)
+	r := httptest.NewRequest(http.MethodPost, "/v1/drones/d1/complete", nil)
+	r.Header.Set("Content-Type", "application/json")
+	r.ContentLength = int64(len(body))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var req api.CompleteRequest
+		if err := decodeBody(r, &req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -84,8 +84,14 @@ func TestStrictBodies(t *testing.T) {
 		})
 	}
 	// The control: the same server takes well-formed reports.
-	if status, msg := ts.post("heartbeat", "application/json; charset=utf-8", `{"health":"healthy","unknown_key":1}`); status != 200 {
-		t.Fatalf("a good heartbeat: HTTP %d %s", status, msg)
+	for _, ok := range []struct{ ctype, body string }{
+		{"application/json; charset=utf-8", `{"health":"healthy","unknown_key":1}`},
+		{"Application/JSON", `{"health":"healthy"}`},
+		{js, " \t{\"health\":\"healthy\"}\n \r\n"}, // spaces either side are not data
+	} {
+		if status, msg := ts.post("heartbeat", ok.ctype, ok.body); status != 200 {
+			t.Fatalf("a good heartbeat (%s, %q): HTTP %d %s", ok.ctype, ok.body, status, msg)
+		}
 	}
 	if status, msg := ts.post("complete", js, `{"atom":"dev-libs/icu-60.2","fence":`+itoa(c.Claim.Fence)+
 		`,"sha256":"`+strings.Repeat("ab", 32)+`","size":10}`); status != 200 {

@@ -87,6 +87,24 @@ func (s *State) Drones() iter.Seq[*Drone] {
 	}
 }
 
+// DroneRef is drone id as the State holds it, not copied as Drone copies
+// it: the dispatcher looks up every asking drone in every round. Like
+// Drones, it is the State's own and read-only.
+func (s *State) DroneRef(id string) (*Drone, bool) {
+	d := s.drones[id]
+	return d, d != nil
+}
+
+// ClaimedAt is when package atom was last claimed (the zero Time for a
+// package the State does not hold), without copying the package as Package
+// does: the dispatcher's lookahead asks it for every busy drone's builds.
+func (s *State) ClaimedAt(atom string) time.Time {
+	if p := s.packages[atom]; p != nil {
+		return p.ClaimedAt
+	}
+	return time.Time{}
+}
+
 // FailureMark is one recent failed build, for the systemic-failure rule.
 type FailureMark struct {
 	Time      time.Time
