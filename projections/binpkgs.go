@@ -3,7 +3,6 @@ package projections
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -60,6 +59,7 @@ func (s *State) pruneBuild(e *events.Event) bool {
 		delete(s.promoted, atom)
 	}
 	s.pruned(e.CPV, e.BuildID)
+	s.binaryChanged(atom, e.CPV)
 	return true
 }
 
@@ -147,11 +147,7 @@ func (s *State) hasBuild(atom string) bool {
 	if _, ok := s.promoted[atom]; ok {
 		return true
 	}
-	cpv := strings.TrimPrefix(atom, "=")
-	if i := strings.IndexAny(cpv, ":"); i >= 0 {
-		cpv = cpv[:i]
-	}
-	return slices.ContainsFunc(s.builds[cpv], func(b Build) bool { return b.Pruned == 0 })
+	return slices.ContainsFunc(s.builds[buildKey(atom)], func(b Build) bool { return b.Pruned == 0 })
 }
 
 func cloneBuilds(m map[string][]Build) map[string][]Build {

@@ -84,6 +84,7 @@ type Package struct {
 
 	excluded bool // a queue-wide exclusion matches it
 	unmet    int  // Deps not yet built (deps.go); only a package with none is offered
+	binary   bool // it has a promoted build (hasBuild), as the index counts it (index.go)
 }
 
 func (p *Package) clone() *Package {
@@ -110,6 +111,7 @@ func (s *State) setState(p *Package, st PackageState) {
 	if wasBuilt != (st == Built) {
 		s.depChanged(p.Atom)
 	}
+	s.reindex(p)
 }
 
 // requeue puts a package that is no longer building back where it waits:
@@ -197,6 +199,7 @@ func (s *State) enqueued(e *events.Event) bool {
 		p.State = s.waiting(p)
 		s.packages[e.Atom] = p
 		s.counts[p.State.index()]++
+		s.indexNew(p)
 		s.setDeps(p, e.Deps) // before it joins the dispatch order: it may not be ready
 		if p.State == Needed {
 			s.addNeeded(p)
@@ -239,6 +242,7 @@ func (s *State) dequeued(e *events.Event) bool {
 	if len(p.Requires) > 0 {
 		s.requiring--
 	}
+	s.unindex(p)
 	delete(s.packages, e.Atom)
 	s.depChanged(e.Atom) // met now: no longer in the queue
 	return true
