@@ -16,30 +16,47 @@ import (
 // farm's learned times, say), estimated by schedule.Estimates where
 // unknown. Measured counts the jobs whose time was known.
 func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []schedule.Job, measured int) {
-	var pending []keyed
-	deps := false
+	return pendingOf(st).jobs(known)
+}
+
+// pendingSet is the packages still to be built as copied out of a State:
+// the walk over the queue is the only part of PendingWork that reads the
+// State, so a server takes it under the store's lock and makes the jobs
+// (the sort, the estimates) after it.
+type pendingSet struct {
+	ks   []keyed
+	deps bool // some package has dependencies
+}
+
+// pendingOf copies the packages needed or building out of st, in no order.
+func pendingOf(st *projections.State) pendingSet {
+	var ps pendingSet
 	for p := range st.Pending() {
-		pending = append(pending, keyed{p.EnqueuedSeq, p})
-		deps = deps || len(p.Deps) > 0
+		ps.ks = append(ps.ks, keyed{p.EnqueuedSeq, p.Atom, p.Deps})
+		ps.deps = ps.deps || len(p.Deps) > 0
 	}
-	pending = sortBySeq(pending)
+	return ps
+}
+
+// jobs is PendingWork of the packages in ps.
+func (ps pendingSet) jobs(known map[string]time.Duration) (jobs []schedule.Job, measured int) {
+	pending := sortBySeq(ps.ks)
 	var index map[string]int
-	if deps {
+	if ps.deps {
 		index = make(map[string]int, len(pending))
 		for i, k := range pending {
-			index[k.p.Atom] = i
+			index[k.atom] = i
 		}
 	}
 	est := schedule.NewEstimates(known)
 	jobs = make([]schedule.Job, len(pending))
 	for i, k := range pending {
-		p := k.p
-		work, src := est.Work(projections.CP(p.Atom))
+		work, src := est.Work(projections.CP(k.atom))
 		if src == schedule.Measured {
 			measured++
 		}
-		jobs[i] = schedule.Job{ID: p.Atom, Work: max(work, minWork)}
-		for _, d := range p.Deps {
+		jobs[i] = schedule.Job{ID: k.atom, Work: max(work, minWork)}
+		for _, d := range k.deps {
 			if j, ok := index[d]; ok {
 				jobs[i].Deps = append(jobs[i].Deps, j)
 			}
@@ -48,11 +65,15 @@ func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []
 	return jobs, measured
 }
 
-// keyed is a package with its EnqueuedSeq held inline: sorting through the
-// pointers was most of a status call on a 100,000-package queue.
+// keyed is a pending package with what the jobs need of it held inline:
+// sorting through pointers to the packages was most of a status call on a
+// 100,000-package queue, and the copy outlives the store's lock. deps is
+// the package's own list, shared: the State replaces a package's Deps
+// (setDeps), never changes them in place.
 type keyed struct {
-	seq uint64
-	p   *projections.Package
+	seq  uint64
+	atom string
+	deps []string
 }
 
 // sortBySeq sorts ks by seq (unique per package) with a radix sort over the

@@ -75,3 +75,17 @@ func BenchmarkStatusReportFleetReused(b *testing.B) {
 		_ = m.StatusReport(st, r, cfg, now)
 	}
 }
+
+// BenchmarkStatusBeginFleet is what GET /v1/status holds the store's lock
+// for when an estimate is due (every ETAReuse): the report and the walk
+// over the pending packages, not the estimate itself (Finish, after the
+// lock). Compare BenchmarkStatusReportFleet, which is all of it.
+func BenchmarkStatusBeginFleet(b *testing.B) {
+	st, now := fleetState(b)
+	cfg := config.Default()
+	r := DefaultRules()
+	for b.Loop() {
+		var m ETAMemo
+		_ = m.BeginReport(st, r, cfg, now)
+	}
+}
