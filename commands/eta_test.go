@@ -70,16 +70,16 @@ func TestSortBySeq(t *testing.T) {
 	}{{0, 8}, {1, 8}, {100, 8}, {5000, 20}, {5000, 40}, {2000, 64}} {
 		rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.bits)))
 		seen := map[uint64]bool{}
-		var ks []keyed
+		var ks []projections.PendingRef
 		for len(ks) < tc.n {
 			if s := rng.Uint64() >> (64 - tc.bits); !seen[s] {
 				seen[s] = true
-				ks = append(ks, keyed{seq: s, atom: strconv.FormatUint(s, 36)})
+				ks = append(ks, projections.PendingRef{Seq: s, Atom: strconv.FormatUint(s, 36)})
 			}
 		}
 		want := slices.Clone(ks)
-		slices.SortFunc(want, func(a, b keyed) int { return cmp.Compare(a.seq, b.seq) })
-		if got := sortBySeq(ks); !slices.EqualFunc(got, want, func(a, b keyed) bool { return a.seq == b.seq && a.atom == b.atom }) {
+		slices.SortFunc(want, func(a, b projections.PendingRef) int { return cmp.Compare(a.Seq, b.Seq) })
+		if got := sortBySeq(ks); !slices.EqualFunc(got, want, func(a, b projections.PendingRef) bool { return a.Seq == b.Seq && a.Atom == b.Atom }) {
 			t.Fatalf("%d seqs of %d bits: sorted wrong", tc.n, tc.bits)
 		}
 	}

@@ -19,44 +19,35 @@ func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []
 	return pendingOf(st).jobs(known)
 }
 
-// pendingSet is the packages still to be built as copied out of a State:
-// the walk over the queue is the only part of PendingWork that reads the
-// State, so a server takes it under the store's lock and makes the jobs
-// (the sort, the estimates) after it.
-type pendingSet struct {
-	ks   []keyed
-	deps bool // some package has dependencies
-}
+// pendingSet is the packages still to be built as copied out of a State
+// (one copy of the list the projection keeps): the only part of
+// PendingWork that reads the State, so a server takes it under the store's
+// lock and makes the jobs (the sort, the estimates) after it.
+type pendingSet []projections.PendingRef
 
-// pendingOf copies the packages needed or building out of st, in no order.
 func pendingOf(st *projections.State) pendingSet {
-	var ps pendingSet
-	for p := range st.Pending() {
-		ps.ks = append(ps.ks, keyed{p.EnqueuedSeq, p.Atom, p.Deps})
-		ps.deps = ps.deps || len(p.Deps) > 0
-	}
-	return ps
+	return st.PendingRefs(make([]projections.PendingRef, 0, st.PendingCount()))
 }
 
 // jobs is PendingWork of the packages in ps.
 func (ps pendingSet) jobs(known map[string]time.Duration) (jobs []schedule.Job, measured int) {
-	pending := sortBySeq(ps.ks)
+	pending := sortBySeq(ps)
 	var index map[string]int
-	if ps.deps {
+	if slices.ContainsFunc(pending, func(k projections.PendingRef) bool { return len(k.Deps) > 0 }) {
 		index = make(map[string]int, len(pending))
 		for i, k := range pending {
-			index[k.atom] = i
+			index[k.Atom] = i
 		}
 	}
 	est := schedule.NewEstimates(known)
 	jobs = make([]schedule.Job, len(pending))
 	for i, k := range pending {
-		work, src := est.Work(projections.CP(k.atom))
+		work, src := est.Work(projections.CP(k.Atom))
 		if src == schedule.Measured {
 			measured++
 		}
-		jobs[i] = schedule.Job{ID: k.atom, Work: max(work, minWork)}
-		for _, d := range k.deps {
+		jobs[i] = schedule.Job{ID: k.Atom, Work: max(work, minWork)}
+		for _, d := range k.Deps {
 			if j, ok := index[d]; ok {
 				jobs[i].Deps = append(jobs[i].Deps, j)
 			}
@@ -65,37 +56,27 @@ func (ps pendingSet) jobs(known map[string]time.Duration) (jobs []schedule.Job, 
 	return jobs, measured
 }
 
-// keyed is a pending package with what the jobs need of it held inline:
-// sorting through pointers to the packages was most of a status call on a
-// 100,000-package queue, and the copy outlives the store's lock. deps is
-// the package's own list, shared: the State replaces a package's Deps
-// (setDeps), never changes them in place.
-type keyed struct {
-	seq  uint64
-	atom string
-	deps []string
-}
-
-// sortBySeq sorts ks by seq (unique per package) with a radix sort over the
+// sortBySeq sorts ks by Seq (unique per package) with a radix sort over the
 // bytes in which the seqs differ: O(n) where a comparison sort of 100,000
-// pending packages took 10 ms of every status call. It may return a
-// different slice of the same length.
-func sortBySeq(ks []keyed) []keyed {
+// pending packages took 10 ms of every status call. The refs hold what the
+// jobs need inline: sorting through pointers to the packages was most of a
+// status call. It may return a different slice of the same length.
+func sortBySeq(ks []projections.PendingRef) []projections.PendingRef {
 	var hi uint64
 	for _, k := range ks {
-		hi |= k.seq
+		hi |= k.Seq
 	}
-	tmp := make([]keyed, len(ks))
+	tmp := make([]projections.PendingRef, len(ks))
 	for shift := 0; shift < 64 && hi>>shift != 0; shift += 8 {
 		var count [257]int
 		for _, k := range ks {
-			count[(k.seq>>shift)&0xff+1]++
+			count[(k.Seq>>shift)&0xff+1]++
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
 		for _, k := range ks {
-			b := (k.seq >> shift) & 0xff
+			b := (k.Seq >> shift) & 0xff
 			tmp[count[b]] = k
 			count[b]++
 		}

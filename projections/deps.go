@@ -58,6 +58,9 @@ func (s *State) setDeps(p *Package, deps []string) {
 		s.dependents[d] = append(s.dependents[d], p.Atom)
 	}
 	s.recheck(p)
+	if p.pendingAt > 0 { // its entry in the pending list shares the Deps
+		s.reindex(p)
+	}
 }
 
 // recheck recounts p's unmet dependencies and moves it in or out of the

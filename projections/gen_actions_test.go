@@ -193,9 +193,19 @@ func (f *farm) noted() {
 		if len(f.atoms) == 0 {
 			return
 		}
+		// A package queued under another spelling of a CPV, or one built or
+		// failed queued again, with a dependency or none.
 		cpv := buildKey(f.pick(f.atoms))
 		atom := []string{"=" + cpv, cpv + ":0::gentoo", "=" + cpv + ":0", cpv}[f.rng.IntN(4)]
-		f.atoms = append(f.atoms, atom)
-		f.emit(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: atom})
+		if a := f.findAtom(PackageState([]string{"built", "failed"}[f.rng.IntN(2)])); a != "" && f.rng.IntN(2) == 0 {
+			atom = a
+		} else {
+			f.atoms = append(f.atoms, atom)
+		}
+		e := events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: atom}
+		if f.rng.IntN(2) == 0 {
+			e.Deps = []string{f.pick(f.atoms)}
+		}
+		f.emit(e)
 	}
 }

@@ -30,6 +30,22 @@ type statusIndex struct {
 	// "cat/pkg-1:0::gentoo"), so a promotion or a prune of a CPV finds
 	// the packages whose binary it changes without a walk.
 	byKey map[string][]string
+	// pending are the packages needed or building, in no order, each at
+	// its Package's pendingAt-1: what an ETA copies under the store's lock
+	// (PendingRefs), in one sequential copy rather than a walk that
+	// visits every package (12 ms on 100,000).
+	pending []PendingRef
+}
+
+// PendingRef is a package still to be built (needed or building), as an
+// estimate of the work left reads it.
+type PendingRef struct {
+	Seq  uint64 // its EnqueuedSeq: when it joined the queue
+	Atom string
+	// Deps is the package's own list, shared: the State replaces a
+	// package's Deps (setDeps), never changes them in place, so a copy
+	// taken under the store's lock may be read after it.
+	Deps []string
 }
 
 func newStatusIndex() statusIndex {
@@ -40,6 +56,7 @@ func newStatusIndex() statusIndex {
 func (x *statusIndex) clone() statusIndex {
 	c := *x
 	c.noted, c.failed, c.unpromoted = maps.Clone(x.noted), maps.Clone(x.failed), maps.Clone(x.unpromoted)
+	c.pending = slices.Clone(x.pending)
 	c.byKey = make(map[string][]string, len(x.byKey))
 	for k, v := range x.byKey {
 		c.byKey[k] = slices.Clone(v)
@@ -82,6 +99,32 @@ func (s *State) reindex(p *Package) {
 		}
 	}
 	mark(x.unpromoted, p.Atom, p.State == Built && !bin)
+	if p.State == Needed || p.State == Building {
+		if p.pendingAt == 0 {
+			x.pending = append(x.pending, PendingRef{})
+			p.pendingAt = len(x.pending)
+		}
+		x.pending[p.pendingAt-1] = PendingRef{Seq: p.EnqueuedSeq, Atom: p.Atom, Deps: p.Deps}
+	} else {
+		s.dropPending(p)
+	}
+}
+
+// dropPending takes p out of the pending list: the last entry moves to
+// its place.
+func (s *State) dropPending(p *Package) {
+	if p.pendingAt == 0 {
+		return
+	}
+	x := &s.index
+	i, last := p.pendingAt-1, len(x.pending)-1
+	if i != last {
+		x.pending[i] = x.pending[last]
+		s.packages[x.pending[i].Atom].pendingAt = i + 1
+	}
+	x.pending[last] = PendingRef{}
+	x.pending = x.pending[:last]
+	p.pendingAt = 0
 }
 
 // indexNew adds a package that just joined the queue.
@@ -98,6 +141,7 @@ func (s *State) unindex(p *Package) {
 	delete(x.noted, p.Atom)
 	delete(x.failed, p.Atom)
 	delete(x.unpromoted, p.Atom)
+	s.dropPending(p)
 	if p.binary {
 		p.binary = false
 		x.binaries--
@@ -134,10 +178,21 @@ func (s *State) binaryChanged(atom, cpv string) {
 func (s *State) rebuildIndex() {
 	s.index = newStatusIndex()
 	for _, p := range s.packages {
-		p.binary = false
+		p.binary, p.pendingAt = false, 0
+	}
+	for _, p := range s.packages {
 		s.indexNew(p)
 	}
 }
+
+// PendingRefs appends the packages still to be built (needed or building)
+// to dst, in no particular order: one copy of a list kept for it.
+func (s *State) PendingRefs(dst []PendingRef) []PendingRef {
+	return append(dst, s.index.pending...)
+}
+
+// PendingCount is how many packages are needed or building.
+func (s *State) PendingCount() int { return len(s.index.pending) }
 
 // row is p as a line of `swarm queue --json`.
 func (s *State) row(p *Package) QueueRow {

@@ -71,8 +71,22 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 		if k := buildKey(atom); k != atom {
 			want.byKey[k] = append(want.byKey[k], atom)
 		}
+		if p.State == Needed || p.State == Building {
+			want.pending = append(want.pending, PendingRef{Seq: p.EnqueuedSeq, Atom: atom, Deps: p.Deps})
+			if p.pendingAt < 1 || p.pendingAt > len(s.index.pending) || s.index.pending[p.pendingAt-1].Atom != atom {
+				t.Fatalf("seq %d: %s is %s at %d of the pending list", s.Seq, atom, p.State, p.pendingAt)
+			}
+		} else if p.pendingAt != 0 {
+			t.Fatalf("seq %d: %s is %s at %d of the pending list", s.Seq, atom, p.State, p.pendingAt)
+		}
 	}
 	got := s.index.clone()
+	for _, l := range [][]PendingRef{want.pending, got.pending} {
+		slices.SortFunc(l, func(a, b PendingRef) int { return cmp.Compare(a.Atom, b.Atom) })
+	}
+	if !reflect.DeepEqual(s.PendingRefs(nil), s.index.pending) || s.PendingCount() != len(want.pending) {
+		t.Fatalf("seq %d: PendingRefs is not the pending list", s.Seq)
+	}
 	for _, m := range []map[string][]string{want.byKey, got.byKey} {
 		for _, v := range m {
 			slices.Sort(v)

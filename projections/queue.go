@@ -85,6 +85,9 @@ type Package struct {
 	excluded bool // a queue-wide exclusion matches it
 	unmet    int  // Deps not yet built (deps.go); only a package with none is offered
 	binary   bool // it has a promoted build (hasBuild), as the index counts it (index.go)
+	// pendingAt is 1 + its place in the pending list while it is needed
+	// or building, else 0 (index.go).
+	pendingAt int
 }
 
 func (p *Package) clone() *Package {

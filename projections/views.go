@@ -3,7 +3,6 @@ package projections
 import (
 	"cmp"
 	"fmt"
-	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -347,19 +346,6 @@ func (s *State) ExpectedAll() map[string]time.Duration { return maps.Clone(s.dur
 
 // Durations returns how many packages have an expected build time.
 func (s *State) Durations() int { return len(s.durations) }
-
-// Pending yields the packages still to be built (needed, waiting or
-// ready, and building), in no particular order; like Needed, they are the
-// State's own and read-only.
-func (s *State) Pending() iter.Seq[*Package] {
-	return func(yield func(*Package) bool) {
-		for _, p := range s.packages {
-			if (p.State == Needed || p.State == Building) && !yield(p) {
-				return
-			}
-		}
-	}
-}
 
 // RecentCompletions returns the times of the builds completed in the hour
 // before s.Time, oldest first (a copy).
