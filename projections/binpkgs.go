@@ -37,8 +37,10 @@ func (s *State) promoteBuild(e *events.Event) bool {
 	if e.BuildID < s.NextBuildID(e.CPV) {
 		return false
 	}
-	s.builds[e.CPV] = append(s.builds[e.CPV], Build{Atom: e.Atom, CPV: e.CPV, BuildID: e.BuildID, Path: e.Path,
-		SHA256: e.FileSHA256, Size: e.Size, Entry: e.Entry, Seq: e.Seq, Time: e.Time})
+	b := Build{Atom: e.Atom, CPV: e.CPV, BuildID: e.BuildID, Path: e.Path,
+		SHA256: e.FileSHA256, Size: e.Size, Entry: e.Entry, Seq: e.Seq, Time: e.Time}
+	s.builds[e.CPV] = append(s.builds[e.CPV], b)
+	s.index.countBuild(b, 1)
 	s.lastPromoted = e.Seq
 	return true
 }
@@ -53,7 +55,9 @@ func (s *State) pruneBuild(e *events.Event) bool {
 		return false
 	}
 	atom := bs[i].Atom
+	s.index.countBuild(bs[i], -1)
 	bs[i] = bs[i].retired(e.Seq)
+	s.index.countBuild(bs[i], 1)
 	s.lastPromoted = e.Seq
 	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
 		delete(s.promoted, atom)
@@ -119,20 +123,13 @@ type BinhostUsage struct {
 	PrunedBytes uint64 `json:"pruned_bytes"`
 }
 
-// BinhostUsage returns what the binhost holds and has pruned.
+// BinhostUsage returns what the binhost holds and has pruned: the
+// counters the State keeps of the builds it holds (index.go), and of those
+// it forgot.
 func (s *State) BinhostUsage() BinhostUsage {
-	u := BinhostUsage{Pruned: s.retired.count, PrunedBytes: s.retired.bytes}
-	for _, bs := range s.builds {
-		for _, b := range bs {
-			if b.Pruned == 0 {
-				u.Builds++
-				u.Bytes += b.Size
-			} else {
-				u.Pruned++
-				u.PrunedBytes += b.Size
-			}
-		}
-	}
+	u := s.index.builds
+	u.Pruned += s.retired.count
+	u.PrunedBytes += s.retired.bytes
 	return u
 }
 

@@ -35,6 +35,11 @@ type statusIndex struct {
 	// (PendingRefs), in one sequential copy rather than a walk that
 	// visits every package (12 ms on 100,000).
 	pending []PendingRef
+	// builds counts the builds the State holds (listed, and pruned but
+	// not yet forgotten) and their bytes, for BinhostUsage: a farm holds a
+	// build for every CPV it ever promoted, and counting them walked them
+	// all on every status.
+	builds BinhostUsage
 }
 
 // PendingRef is a package still to be built (needed or building), as an
@@ -182,6 +187,23 @@ func (s *State) rebuildIndex() {
 	}
 	for _, p := range s.packages {
 		s.indexNew(p)
+	}
+	for _, bs := range s.builds {
+		for _, b := range bs {
+			s.index.countBuild(b, 1)
+		}
+	}
+}
+
+// countBuild adds b (sign 1) to the build counters, or takes it away (-1).
+func (x *statusIndex) countBuild(b Build, sign int) {
+	u := &x.builds
+	if b.Pruned == 0 {
+		u.Builds += sign
+		u.Bytes += uint64(sign) * b.Size
+	} else {
+		u.Pruned += sign
+		u.PrunedBytes += uint64(sign) * b.Size
 	}
 }
 

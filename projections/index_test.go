@@ -51,6 +51,24 @@ func walkRows(s *State, keep func(*Package) bool) []QueueRow {
 	return rows
 }
 
+// walkBinhostUsage is BinhostUsage as it was before its counters: a walk
+// over every build held.
+func walkBinhostUsage(s *State) BinhostUsage {
+	u := BinhostUsage{Pruned: s.retired.count, PrunedBytes: s.retired.bytes}
+	for _, bs := range s.builds {
+		for _, b := range bs {
+			if b.Pruned == 0 {
+				u.Builds++
+				u.Bytes += b.Size
+			} else {
+				u.Pruned++
+				u.PrunedBytes += b.Size
+			}
+		}
+	}
+	return u
+}
+
 // checkIndex fails t unless every index (index.go) holds exactly what a
 // walk over the packages finds, and the views read from them say what the
 // walks say (and the whole queue list too, when whole: that one is slow).
@@ -78,6 +96,11 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 			}
 		} else if p.pendingAt != 0 {
 			t.Fatalf("seq %d: %s is %s at %d of the pending list", s.Seq, atom, p.State, p.pendingAt)
+		}
+	}
+	for _, bs := range s.builds {
+		for _, b := range bs {
+			want.countBuild(b, 1)
 		}
 	}
 	got := s.index.clone()
