@@ -105,7 +105,7 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 	}
 	got := s.index.clone()
 	for _, l := range [][]PendingRef{want.pending, got.pending} {
-		slices.SortFunc(l, func(a, b PendingRef) int { return cmp.Compare(a.Atom, b.Atom) })
+		slices.SortFunc(l, func(a, b PendingRef) int { return cmp.Compare(a.Seq, b.Seq) })
 	}
 	if !reflect.DeepEqual(s.PendingRefs(nil), s.index.pending) || s.PendingCount() != len(want.pending) {
 		t.Fatalf("seq %d: PendingRefs is not the pending list", s.Seq)
@@ -142,27 +142,29 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 	}
 }
 
-// The indexes status reads agree with a walk over the queue after every
-// event of random farms that stall, hold, promote and prune, and queue
+// The indexes status reads agree with a walk over the queue after the
+// events of random farms that stall, hold, promote and prune, and queue
 // one CPV under several spellings; and after a clone and a snapshot's
 // round trip, which rebuilds them.
 func TestStatusIndexesMatchAWalk(t *testing.T) {
 	sawNotes := map[string]bool{}
-	for seed := range uint64(8) {
+	for seed := range uint64(5) {
 		f := newFarm(100+seed, 6)
 		f.notes = 0.15
 		if seed%2 == 1 {
 			f.requires = 0.2
 		}
 		s := New()
-		for i, e := range f.events(3000) {
+		for i, e := range f.events(2500) {
 			s.Apply(&e)
-			switch e.Type { // every event that moves an index, and a sample of the rest
-			case events.TypePromoted, events.TypePruned, events.TypeStartFailed, events.TypeFailed,
-				events.TypeEnqueued, events.TypeDequeued, events.TypeCompleted:
+			// The rarer events that move an index every time, the rest
+			// sampled: an index gone wrong stays wrong until its package
+			// moves again, so a sample finds it too.
+			switch e.Type {
+			case events.TypePromoted, events.TypePruned, events.TypeStartFailed, events.TypeDequeued:
 				checkIndex(t, s, i%100 == 0)
 			default:
-				if i%10 == 0 {
+				if i%5 == 0 {
 					checkIndex(t, s, i%100 == 0)
 				}
 			}
