@@ -58,31 +58,41 @@ func (ps pendingSet) jobs(known map[string]time.Duration) (jobs []schedule.Job, 
 
 // sortBySeq sorts ks by Seq (unique per package) with a radix sort over the
 // bytes in which the seqs differ: O(n) where a comparison sort of 100,000
-// pending packages took 10 ms of every status call. The refs hold what the
-// jobs need inline: sorting through pointers to the packages was most of a
-// status call. It may return a different slice of the same length.
+// pending packages took 10 ms of every status call. It sorts (seq, place)
+// pairs, which hold no pointers, and moves the refs once: moving the refs
+// (strings, slices) on every pass made the GC's write barriers half of an
+// estimate. It returns a new slice.
 func sortBySeq(ks []projections.PendingRef) []projections.PendingRef {
+	type key struct {
+		seq uint64
+		at  int
+	}
+	keys, tmp := make([]key, len(ks)), make([]key, len(ks))
 	var hi uint64
-	for _, k := range ks {
+	for i, k := range ks {
+		keys[i] = key{k.Seq, i}
 		hi |= k.Seq
 	}
-	tmp := make([]projections.PendingRef, len(ks))
 	for shift := 0; shift < 64 && hi>>shift != 0; shift += 8 {
 		var count [257]int
-		for _, k := range ks {
-			count[(k.Seq>>shift)&0xff+1]++
+		for _, k := range keys {
+			count[(k.seq>>shift)&0xff+1]++
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
-		for _, k := range ks {
-			b := (k.Seq >> shift) & 0xff
+		for _, k := range keys {
+			b := (k.seq >> shift) & 0xff
 			tmp[count[b]] = k
 			count[b]++
 		}
-		ks, tmp = tmp, ks
+		keys, tmp = tmp, keys
 	}
-	return ks
+	out := make([]projections.PendingRef, len(ks))
+	for i, k := range keys {
+		out[i] = ks[k.at]
+	}
+	return out
 }
 
 // Fleet is the farm's drones as the scheduler sees them: each registered
