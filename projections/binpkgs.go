@@ -141,6 +141,9 @@ func (s *State) LastPromoted() uint64 { return s.lastPromoted }
 // build: its atom was promoted, or a build of its CPV was (the queue's atom
 // may carry "=", a slot or a repository).
 func (s *State) hasBuild(atom string) bool {
+	if len(s.builds) == 0 && len(s.promoted) == 0 {
+		return false
+	}
 	if _, ok := s.promoted[atom]; ok {
 		return true
 	}

@@ -79,39 +79,66 @@ func buildKey(atom string) string {
 	return cpv
 }
 
-func mark(set map[string]struct{}, atom string, in bool) {
+// The sets a package is in, as bits of Package.indexed: reindex touches a
+// set only when the package's membership changes, so a claim or a
+// completion costs a few comparisons and not three map operations.
+const (
+	inNoted uint8 = 1 << iota
+	inFailed
+	inUnpromoted
+)
+
+func mark(set map[string]struct{}, p *Package, bit uint8, in bool) {
+	if in == (p.indexed&bit != 0) {
+		return
+	}
 	if in {
-		set[atom] = struct{}{}
+		set[p.Atom] = struct{}{}
+		p.indexed |= bit
 	} else {
-		delete(set, atom)
+		delete(set, p.Atom)
+		p.indexed &^= bit
 	}
 }
 
 // reindex puts p in the indexes its fields call for, and out of the
 // others. It is idempotent: calling it for a package that did not change
-// changes nothing.
+// changes nothing. Whether p has a promoted build is as last found
+// (rebinary): only a promotion, a prune or joining the queue changes it.
 func (s *State) reindex(p *Package) {
 	x := &s.index
-	mark(x.noted, p.Atom, p.Held != "" || p.Stalls > 0)
-	mark(x.failed, p.Atom, p.State == Failed)
-	bin := s.hasBuild(p.Atom)
-	if bin != p.binary {
-		p.binary = bin
-		if bin {
-			x.binaries++
-		} else {
-			x.binaries--
-		}
-	}
-	mark(x.unpromoted, p.Atom, p.State == Built && !bin)
+	mark(x.noted, p, inNoted, p.Held != "" || p.Stalls > 0)
+	mark(x.failed, p, inFailed, p.State == Failed)
+	mark(x.unpromoted, p, inUnpromoted, p.State == Built && !p.binary)
 	if p.State == Needed || p.State == Building {
 		if p.pendingAt == 0 {
-			x.pending = append(x.pending, PendingRef{})
+			x.pending = append(x.pending, PendingRef{Seq: p.EnqueuedSeq, Atom: p.Atom, Deps: p.Deps})
 			p.pendingAt = len(x.pending)
 		}
-		x.pending[p.pendingAt-1] = PendingRef{Seq: p.EnqueuedSeq, Atom: p.Atom, Deps: p.Deps}
 	} else {
 		s.dropPending(p)
+	}
+}
+
+// rebinary asks whether p has a promoted build, counts it, and reindexes
+// p.
+func (s *State) rebinary(p *Package) {
+	if bin := s.hasBuild(p.Atom); bin != p.binary {
+		p.binary = bin
+		if bin {
+			s.index.binaries++
+		} else {
+			s.index.binaries--
+		}
+	}
+	s.reindex(p)
+}
+
+// depsChanged refreshes p's entry in the pending list after its Deps were
+// replaced.
+func (s *State) depsChanged(p *Package) {
+	if p.pendingAt > 0 {
+		s.index.pending[p.pendingAt-1].Deps = p.Deps
 	}
 }
 
@@ -137,7 +164,7 @@ func (s *State) indexNew(p *Package) {
 	if k := buildKey(p.Atom); k != p.Atom {
 		s.index.byKey[k] = append(s.index.byKey[k], p.Atom)
 	}
-	s.reindex(p)
+	s.rebinary(p)
 }
 
 // unindex takes a package leaving the queue out of every index.
@@ -146,6 +173,7 @@ func (s *State) unindex(p *Package) {
 	delete(x.noted, p.Atom)
 	delete(x.failed, p.Atom)
 	delete(x.unpromoted, p.Atom)
+	p.indexed = 0
 	s.dropPending(p)
 	if p.binary {
 		p.binary = false
@@ -164,27 +192,25 @@ func (s *State) unindex(p *Package) {
 // and every package whose build key is cpv.
 func (s *State) binaryChanged(atom, cpv string) {
 	if p := s.packages[atom]; p != nil {
-		s.reindex(p)
+		s.rebinary(p)
 	}
 	if cpv == "" {
 		return
 	}
 	if p := s.packages[cpv]; p != nil {
-		s.reindex(p)
+		s.rebinary(p)
 	}
 	for _, a := range s.index.byKey[cpv] {
 		if p := s.packages[a]; p != nil {
-			s.reindex(p)
+			s.rebinary(p)
 		}
 	}
 }
 
-// rebuildIndex recomputes the indexes from the packages (after a decode).
+// rebuildIndex computes the indexes from the packages of a decoded State,
+// whose packages are in none yet.
 func (s *State) rebuildIndex() {
 	s.index = newStatusIndex()
-	for _, p := range s.packages {
-		p.binary, p.pendingAt = false, 0
-	}
 	for _, p := range s.packages {
 		s.indexNew(p)
 	}

@@ -80,9 +80,24 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 		if p.binary != bin {
 			t.Fatalf("seq %d: %s binary %v in the index, has a build: %v", s.Seq, atom, p.binary, bin)
 		}
-		mark(want.noted, atom, p.Held != "" || p.Stalls > 0)
-		mark(want.failed, atom, p.State == Failed)
-		mark(want.unpromoted, atom, p.State == Built && !bin)
+		var bits uint8
+		for _, in := range []struct {
+			set map[string]struct{}
+			bit uint8
+			in  bool
+		}{
+			{want.noted, inNoted, p.Held != "" || p.Stalls > 0},
+			{want.failed, inFailed, p.State == Failed},
+			{want.unpromoted, inUnpromoted, p.State == Built && !bin},
+		} {
+			if in.in {
+				in.set[atom] = struct{}{}
+				bits |= in.bit
+			}
+		}
+		if p.indexed != bits {
+			t.Fatalf("seq %d: %s marked in indexes %03b, belongs in %03b", s.Seq, atom, p.indexed, bits)
+		}
 		if bin {
 			want.binaries++
 		}

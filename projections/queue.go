@@ -88,6 +88,7 @@ type Package struct {
 	// pendingAt is 1 + its place in the pending list while it is needed
 	// or building, else 0 (index.go).
 	pendingAt int
+	indexed   uint8 // the status indexes it is in (inNoted, inFailed, inUnpromoted; index.go)
 }
 
 func (p *Package) clone() *Package {
