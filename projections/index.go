@@ -113,7 +113,7 @@ func (s *State) reindex(p *Package) {
 	if p.State == Needed || p.State == Building {
 		if p.pendingAt == 0 {
 			x.pending = append(x.pending, PendingRef{Seq: p.EnqueuedSeq, Atom: p.Atom, Deps: p.Deps})
-			p.pendingAt = len(x.pending)
+			p.pendingAt = int32(len(x.pending))
 		}
 	} else {
 		s.dropPending(p)
@@ -149,10 +149,10 @@ func (s *State) dropPending(p *Package) {
 		return
 	}
 	x := &s.index
-	i, last := p.pendingAt-1, len(x.pending)-1
+	i, last := int(p.pendingAt)-1, len(x.pending)-1
 	if i != last {
 		x.pending[i] = x.pending[last]
-		s.packages[x.pending[i].Atom].pendingAt = i + 1
+		s.packages[x.pending[i].Atom].pendingAt = int32(i + 1)
 	}
 	x.pending[last] = PendingRef{}
 	x.pending = x.pending[:last]

@@ -106,7 +106,7 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 		}
 		if p.State == Needed || p.State == Building {
 			want.pending = append(want.pending, PendingRef{Seq: p.EnqueuedSeq, Atom: atom, Deps: p.Deps})
-			if p.pendingAt < 1 || p.pendingAt > len(s.index.pending) || s.index.pending[p.pendingAt-1].Atom != atom {
+			if p.pendingAt < 1 || int(p.pendingAt) > len(s.index.pending) || s.index.pending[p.pendingAt-1].Atom != atom {
 				t.Fatalf("seq %d: %s is %s at %d of the pending list", s.Seq, atom, p.State, p.pendingAt)
 			}
 		} else if p.pendingAt != 0 {
