@@ -27,23 +27,45 @@ type ETA struct {
 // forecast when the build times are; a build in progress counts whole.
 // ok is false when nothing is left or no drone can work.
 func EstimateETA(st *projections.State, now time.Time) (ETA, bool) {
-	var fleet []schedule.Drone
+	return etaWorkOf(st, now).estimate()
+}
+
+// etaWork is what an estimate reads of a State: the able drones, the
+// packages left and the learned build times. Taking it is a walk over the
+// pending packages (12 ms of the 20-30 ms an estimate costs on a
+// 100,000-package queue); a server takes it under the store's lock and
+// makes the estimate after, so claims wait on the walk and not on the
+// sort, the estimates and the scheduler's bound.
+type etaWork struct {
+	now     time.Time
+	fleet   []schedule.Drone
+	pending pendingSet
+	known   map[string]time.Duration
+}
+
+func etaWorkOf(st *projections.State, now time.Time) etaWork {
+	w := etaWork{now: now, pending: pendingOf(st), known: st.ExpectedAll()}
 	for d := range st.Drones() {
 		if d.Online && !d.GroundedAt(now) {
-			fleet = append(fleet, schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)})
+			w.fleet = append(w.fleet, schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)})
 		}
 	}
-	jobs, measured := PendingWork(st, st.ExpectedAll())
-	eta := ETA{Remaining: len(jobs), Measured: measured, Drones: len(fleet)}
-	if len(jobs) == 0 || len(fleet) == 0 {
+	return w
+}
+
+// estimate is EstimateETA of the State w was taken from; it reads no State.
+func (w etaWork) estimate() (ETA, bool) {
+	jobs, measured := w.pending.jobs(w.known)
+	eta := ETA{Remaining: len(jobs), Measured: measured, Drones: len(w.fleet)}
+	if len(jobs) == 0 || len(w.fleet) == 0 {
 		return eta, false
 	}
-	b, err := schedule.LowerBound(jobs, fleet)
+	b, err := schedule.LowerBound(jobs, w.fleet)
 	if err != nil {
 		return eta, false // a cycle cannot come from fresh's plan; no estimate rather than a wrong one
 	}
 	eta.Seconds = b.Max().Seconds()
-	eta.At = now.Add(b.Max())
+	eta.At = w.now.Add(b.Max())
 	return eta, true
 }
 
@@ -66,11 +88,31 @@ type ETAMemo struct {
 // Estimate is EstimateETA(st, now), or the estimate made less than
 // ETAReuse before now (its At and Seconds as they were then).
 func (m *ETAMemo) Estimate(st *projections.State, now time.Time) (ETA, bool) {
+	e, ok, w := m.reuse(st, now)
+	if w != nil {
+		e, ok = m.finish(w)
+	}
+	return e, ok
+}
+
+// reuse returns the estimate to reuse at now, or, when there is none, the
+// work of a new one (nil otherwise), taken from st: the caller makes it
+// with finish, which needs no State.
+func (m *ETAMemo) reuse(st *projections.State, now time.Time) (ETA, bool, *etaWork) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.at.IsZero() || now.Before(m.at) || now.Sub(m.at) >= ETAReuse {
-		m.eta, m.ok = EstimateETA(st, now)
-		m.at = now
+		w := etaWorkOf(st, now)
+		return ETA{}, false, &w
 	}
-	return m.eta, m.ok
+	return m.eta, m.ok, nil
+}
+
+// finish makes the estimate of w and keeps it for reuse.
+func (m *ETAMemo) finish(w *etaWork) (ETA, bool) {
+	e, ok := w.estimate()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.eta, m.ok, m.at = e, ok, w.now
+	return e, ok
 }

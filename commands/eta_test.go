@@ -3,7 +3,9 @@ package commands
 import (
 	"cmp"
 	"math/rand/v2"
+	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -68,16 +70,16 @@ func TestSortBySeq(t *testing.T) {
 	}{{0, 8}, {1, 8}, {100, 8}, {5000, 20}, {5000, 40}, {2000, 64}} {
 		rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.bits)))
 		seen := map[uint64]bool{}
-		var ks []keyed
+		var ks []projections.PendingRef
 		for len(ks) < tc.n {
 			if s := rng.Uint64() >> (64 - tc.bits); !seen[s] {
 				seen[s] = true
-				ks = append(ks, keyed{seq: s})
+				ks = append(ks, projections.PendingRef{Seq: s, Atom: strconv.FormatUint(s, 36)})
 			}
 		}
 		want := slices.Clone(ks)
-		slices.SortFunc(want, func(a, b keyed) int { return cmp.Compare(a.seq, b.seq) })
-		if got := sortBySeq(ks); !slices.Equal(got, want) {
+		slices.SortFunc(want, func(a, b projections.PendingRef) int { return cmp.Compare(a.Seq, b.Seq) })
+		if got := sortBySeq(ks); !slices.EqualFunc(got, want, func(a, b projections.PendingRef) bool { return a.Seq == b.Seq && a.Atom == b.Atom }) {
 			t.Fatalf("%d seqs of %d bits: sorted wrong", tc.n, tc.bits)
 		}
 	}
@@ -110,5 +112,47 @@ func TestETAMemoReuses(t *testing.T) {
 	}
 	if r := m.StatusReport(st, DefaultRules(), config.Default(), t0.Add(ETAReuse+time.Second)); r.ETA == nil || r.ETA.Remaining != 2 {
 		t.Fatalf("the memo's status report: ETA %+v", r.ETA)
+	}
+}
+
+// A report begun under the store's lock and finished after it is the
+// report of the State as it was at BeginReport, however the State moved
+// before Finish: what the server serves with the estimate made outside
+// the lock.
+func TestBeginReportThenFinish(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	atoms := []string{"a/x-1", "a/y-1", "a/z-1"}
+	farm := func() *projections.State { // three packages in a chain, one with a learned time
+		st := projections.New()
+		evs := []events.Event{
+			{Type: events.TypeDroneRegistered, Actor: "d1", Drone: "d1", Cores: 8, Health: "healthy"},
+			{Type: events.TypeDurationLearned, Actor: "operator", Atom: "a/x", Count: 60_000},
+		}
+		for i, a := range atoms {
+			evs = append(evs, events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: a, Deps: atoms[:i]})
+		}
+		for i := range evs {
+			evs[i].Seq, evs[i].Time = uint64(i+1), t0
+			st.Apply(&evs[i])
+		}
+		return st
+	}
+	r, cfg := DefaultRules(), config.Default()
+	for _, reuse := range []bool{false, true} {
+		st := farm()
+		var m ETAMemo
+		want := StatusReport(st, r, cfg, t0)
+		if reuse {
+			e, _ := m.Estimate(st, t0.Add(-time.Second))
+			want.ETA = &e
+		}
+		p := m.BeginReport(st, r, cfg, t0)
+		for i, a := range atoms { // the farm moves on before Finish
+			st.Apply(&events.Event{Type: events.TypeDequeued, Seq: st.Seq + uint64(i) + 1, Time: t0, Actor: "operator", Atom: a})
+		}
+		got := p.Finish()
+		if !reflect.DeepEqual(got, want) || got.ETA == nil || got.ETA.Remaining != 3 || got.ETA.Measured != 1 {
+			t.Fatalf("reuse %v: finished report\n%+v (ETA %+v)\nwant\n%+v (ETA %+v)", reuse, got, got.ETA, want, want.ETA)
+		}
 	}
 }

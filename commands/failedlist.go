@@ -10,12 +10,10 @@ type FailedPackage struct {
 }
 
 // FailedPackages lists the failed packages in the order they joined the
-// queue, for status: a count alone sends the operator looking.
+// queue, for status: a count alone sends the operator looking. The
+// projection lists them from an index, not a walk over the queue.
 func FailedPackages(st *projections.State) []FailedPackage {
 	var out []FailedPackage
-	if st.Count(projections.Failed) == 0 {
-		return nil // no walk over a big queue for nothing
-	}
 	for _, r := range st.QueueList(string(projections.Failed)) {
 		out = append(out, FailedPackage{Atom: r.Atom, Reason: r.LastFailure, Drones: len(r.FailedOn)})
 	}

@@ -16,30 +16,38 @@ import (
 // farm's learned times, say), estimated by schedule.Estimates where
 // unknown. Measured counts the jobs whose time was known.
 func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []schedule.Job, measured int) {
-	var pending []keyed
-	deps := false
-	for p := range st.Pending() {
-		pending = append(pending, keyed{p.EnqueuedSeq, p})
-		deps = deps || len(p.Deps) > 0
-	}
-	pending = sortBySeq(pending)
+	return pendingOf(st).jobs(known)
+}
+
+// pendingSet is the packages still to be built as copied out of a State
+// (one copy of the list the projection keeps): the only part of
+// PendingWork that reads the State, so a server takes it under the store's
+// lock and makes the jobs (the sort, the estimates) after it.
+type pendingSet []projections.PendingRef
+
+func pendingOf(st *projections.State) pendingSet {
+	return st.PendingRefs(make([]projections.PendingRef, 0, st.PendingCount()))
+}
+
+// jobs is PendingWork of the packages in ps.
+func (ps pendingSet) jobs(known map[string]time.Duration) (jobs []schedule.Job, measured int) {
+	pending := sortBySeq(ps)
 	var index map[string]int
-	if deps {
+	if slices.ContainsFunc(pending, func(k projections.PendingRef) bool { return len(k.Deps) > 0 }) {
 		index = make(map[string]int, len(pending))
 		for i, k := range pending {
-			index[k.p.Atom] = i
+			index[k.Atom] = i
 		}
 	}
 	est := schedule.NewEstimates(known)
 	jobs = make([]schedule.Job, len(pending))
 	for i, k := range pending {
-		p := k.p
-		work, src := est.Work(projections.CP(p.Atom))
+		work, src := est.Work(projections.CP(k.Atom))
 		if src == schedule.Measured {
 			measured++
 		}
-		jobs[i] = schedule.Job{ID: p.Atom, Work: max(work, minWork)}
-		for _, d := range p.Deps {
+		jobs[i] = schedule.Job{ID: k.Atom, Work: max(work, minWork)}
+		for _, d := range k.Deps {
 			if j, ok := index[d]; ok {
 				jobs[i].Deps = append(jobs[i].Deps, j)
 			}
@@ -48,39 +56,43 @@ func PendingWork(st *projections.State, known map[string]time.Duration) (jobs []
 	return jobs, measured
 }
 
-// keyed is a package with its EnqueuedSeq held inline: sorting through the
-// pointers was most of a status call on a 100,000-package queue.
-type keyed struct {
-	seq uint64
-	p   *projections.Package
-}
-
-// sortBySeq sorts ks by seq (unique per package) with a radix sort over the
+// sortBySeq sorts ks by Seq (unique per package) with a radix sort over the
 // bytes in which the seqs differ: O(n) where a comparison sort of 100,000
-// pending packages took 10 ms of every status call. It may return a
-// different slice of the same length.
-func sortBySeq(ks []keyed) []keyed {
-	var hi uint64
-	for _, k := range ks {
-		hi |= k.seq
+// pending packages took 10 ms of every status call. It sorts (seq, place)
+// pairs, which hold no pointers, and moves the refs once: moving the refs
+// (strings, slices) on every pass made the GC's write barriers half of an
+// estimate. It returns a new slice.
+func sortBySeq(ks []projections.PendingRef) []projections.PendingRef {
+	type key struct {
+		seq uint64
+		at  int
 	}
-	tmp := make([]keyed, len(ks))
+	keys, tmp := make([]key, len(ks)), make([]key, len(ks))
+	var hi uint64
+	for i, k := range ks {
+		keys[i] = key{k.Seq, i}
+		hi |= k.Seq
+	}
 	for shift := 0; shift < 64 && hi>>shift != 0; shift += 8 {
 		var count [257]int
-		for _, k := range ks {
+		for _, k := range keys {
 			count[(k.seq>>shift)&0xff+1]++
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
-		for _, k := range ks {
+		for _, k := range keys {
 			b := (k.seq >> shift) & 0xff
 			tmp[count[b]] = k
 			count[b]++
 		}
-		ks, tmp = tmp, ks
+		keys, tmp = tmp, keys
 	}
-	return ks
+	out := make([]projections.PendingRef, len(ks))
+	for i, k := range keys {
+		out[i] = ks[k.at]
+	}
+	return out
 }
 
 // Fleet is the farm's drones as the scheduler sees them: each registered

@@ -25,28 +25,23 @@ func PromotionOverdue(builtAt, now time.Time) bool {
 
 // Unpromoted names the packages built more than PromoteWithin before now
 // that have no promoted build in the index, oldest first. now is the
-// caller's clock (or a replay's moment); the projection reads none.
+// caller's clock (or a replay's moment); the projection reads none. It
+// reads the projection's index of those packages, not the whole queue:
+// status calls it under the store's lock.
 func Unpromoted(st *projections.State, now time.Time) []projections.PackageNote {
 	type late struct {
 		note projections.PackageNote
 		at   time.Time
 	}
 	var found []late
-	if st.Count(projections.Built) == 0 {
-		return nil
-	}
-	for _, r := range st.QueueList(string(projections.Built)) {
-		if r.Binary {
-			continue
-		}
-		p, _ := st.Package(r.Atom)
+	for p := range st.BuiltUnpromoted() {
 		at := p.BuiltAt()
 		if !PromotionOverdue(at, now) {
 			continue
 		}
-		found = append(found, late{at: at, note: projections.PackageNote{Atom: r.Atom, State: r.State,
+		found = append(found, late{at: at, note: projections.PackageNote{Atom: p.Atom, State: p.State,
 			Reason: fmt.Sprintf("built by %s %s ago, but no binary package of it is in the index",
-				r.BuiltBy, now.Sub(at).Round(time.Second))}})
+				p.BuiltBy, now.Sub(at).Round(time.Second))}})
 	}
 	slices.SortFunc(found, func(a, b late) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.note.Atom, b.note.Atom)) })
 	out := make([]projections.PackageNote, len(found))

@@ -11,12 +11,8 @@ import (
 // built (0 when there is none): the figure an alert on "built but not
 // promoted" watches, of which Unpromoted names those past PromoteWithin.
 func UnpromotedAge(st *projections.State, now time.Time) (n int, oldest time.Duration) {
-	for _, r := range st.QueueList(string(projections.Built)) {
-		if r.Binary {
-			continue
-		}
+	for p := range st.BuiltUnpromoted() {
 		n++
-		p, _ := st.Package(r.Atom)
 		if at := p.BuiltAt(); !at.IsZero() {
 			oldest = max(oldest, now.Sub(at))
 		}

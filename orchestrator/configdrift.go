@@ -30,7 +30,7 @@ type handEdits struct {
 
 // check compares the settings in force with those last recorded, at now.
 func (h *handEdits) check(ctx context.Context, s *Server, now time.Time) {
-	cur := config.Flatten(s.config())
+	cur := s.flatConfig()
 	var recorded []string
 	if err := s.store.Read(ctx, func(st *projections.State) { recorded = st.Settings() }); err != nil {
 		return
@@ -49,7 +49,7 @@ func (h *handEdits) check(ctx context.Context, s *Server, now time.Time) {
 	if now.Sub(h.since) < handEditGrace {
 		return
 	}
-	if _, err := s.execute(ctx, commands.RecordConfig(commands.ActorOrchestrator, "config.toml edited while serving", nil, cur)); err != nil {
+	if _, err := s.execute(ctx, commands.RecordConfig(commands.ActorOrchestrator, "config.toml edited while serving", nil, slices.Clone(cur))); err != nil {
 		s.log.Error("could not record config.toml's new settings", "err", err)
 		return
 	}

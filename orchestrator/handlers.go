@@ -260,8 +260,8 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 		var v any
 		err := s.store.Read(r.Context(), func(st *projections.State) {
 			switch what {
-			case "status":
-				v = s.eta.StatusReport(st, s.rules(), s.config(), time.Now())
+			case "status": // finished below, outside the lock: a new ETA's estimate needs no State
+				v = s.eta.BeginReport(st, s.rules(), s.config(), time.Now())
 			case "queue":
 				v = st.QueueList(r.URL.Query().Get("state"))
 			default: // as swarm drones --json: admitted drones too
@@ -272,8 +272,8 @@ func (s *Server) handleView(what string) http.HandlerFunc {
 			writeError(w, http.StatusInternalServerError, api.CodeInternal, err.Error())
 			return
 		}
-		if rep, ok := v.(commands.Report); ok { // outside the store's lock: it reads a folder
-			v = s.describe(rep)
+		if p, ok := v.(*commands.PendingReport); ok { // outside the store's lock: it reads a folder
+			v = s.describe(p.Finish())
 		}
 		writeJSON(w, http.StatusOK, v)
 	}

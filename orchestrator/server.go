@@ -55,6 +55,7 @@ type Server struct {
 	eta    commands.ETAMemo // status reuses an ETA for a few seconds (commands.ETAReuse)
 	cfgMu  sync.RWMutex
 	cfg    config.Config
+	flat   []string      // config.Flatten(cfg), made on first use after a load (flatConfig)
 	stamp  fileStamp     // config.toml as last loaded
 	kick   chan struct{} // the log moved: run a dispatch round
 	claims chan *claimReq
@@ -168,6 +169,25 @@ func (s *Server) config() config.Config {
 	s.cfgMu.RLock()
 	defer s.cfgMu.RUnlock()
 	return s.cfg
+}
+
+// flatConfig is config.Flatten of the current configuration, made once per
+// load: the config watcher compares it with the log's every half second,
+// and flattening a config that admits 1,000 drones was 8 % of the server's
+// CPU on the fleet probe. The slice is shared: read it, do not modify it.
+func (s *Server) flatConfig() []string {
+	s.cfgMu.RLock()
+	flat := s.flat
+	s.cfgMu.RUnlock()
+	if flat != nil {
+		return flat
+	}
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	if s.flat == nil {
+		s.flat = config.Flatten(s.cfg)
+	}
+	return s.flat
 }
 
 func (s *Server) rules() commands.Rules {
@@ -325,7 +345,7 @@ func (s *Server) reloadConfig() {
 		s.log.Error("config.toml changed but does not load; keeping the configuration in force", "err", err)
 		return
 	}
-	s.cfg = cfg
+	s.cfg, s.flat = cfg, nil
 	s.log.Info("config.toml reloaded", "drones", len(cfg.Drones))
 }
 

@@ -3,7 +3,6 @@ package projections
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -38,8 +37,10 @@ func (s *State) promoteBuild(e *events.Event) bool {
 	if e.BuildID < s.NextBuildID(e.CPV) {
 		return false
 	}
-	s.builds[e.CPV] = append(s.builds[e.CPV], Build{Atom: e.Atom, CPV: e.CPV, BuildID: e.BuildID, Path: e.Path,
-		SHA256: e.FileSHA256, Size: e.Size, Entry: e.Entry, Seq: e.Seq, Time: e.Time})
+	b := Build{Atom: e.Atom, CPV: e.CPV, BuildID: e.BuildID, Path: e.Path,
+		SHA256: e.FileSHA256, Size: e.Size, Entry: e.Entry, Seq: e.Seq, Time: e.Time}
+	s.builds[e.CPV] = append(s.builds[e.CPV], b)
+	s.index.countBuild(b, 1)
 	s.lastPromoted = e.Seq
 	return true
 }
@@ -54,12 +55,15 @@ func (s *State) pruneBuild(e *events.Event) bool {
 		return false
 	}
 	atom := bs[i].Atom
+	s.index.countBuild(bs[i], -1)
 	bs[i] = bs[i].retired(e.Seq)
+	s.index.countBuild(bs[i], 1)
 	s.lastPromoted = e.Seq
 	if !slices.ContainsFunc(bs, func(b Build) bool { return b.Pruned == 0 }) {
 		delete(s.promoted, atom)
 	}
 	s.pruned(e.CPV, e.BuildID)
+	s.binaryChanged(atom, e.CPV)
 	return true
 }
 
@@ -119,20 +123,13 @@ type BinhostUsage struct {
 	PrunedBytes uint64 `json:"pruned_bytes"`
 }
 
-// BinhostUsage returns what the binhost holds and has pruned.
+// BinhostUsage returns what the binhost holds and has pruned: the
+// counters the State keeps of the builds it holds (index.go), and of those
+// it forgot.
 func (s *State) BinhostUsage() BinhostUsage {
-	u := BinhostUsage{Pruned: s.retired.count, PrunedBytes: s.retired.bytes}
-	for _, bs := range s.builds {
-		for _, b := range bs {
-			if b.Pruned == 0 {
-				u.Builds++
-				u.Bytes += b.Size
-			} else {
-				u.Pruned++
-				u.PrunedBytes += b.Size
-			}
-		}
-	}
+	u := s.index.builds
+	u.Pruned += s.retired.count
+	u.PrunedBytes += s.retired.bytes
 	return u
 }
 
@@ -144,14 +141,13 @@ func (s *State) LastPromoted() uint64 { return s.lastPromoted }
 // build: its atom was promoted, or a build of its CPV was (the queue's atom
 // may carry "=", a slot or a repository).
 func (s *State) hasBuild(atom string) bool {
+	if len(s.builds) == 0 && len(s.promoted) == 0 {
+		return false
+	}
 	if _, ok := s.promoted[atom]; ok {
 		return true
 	}
-	cpv := strings.TrimPrefix(atom, "=")
-	if i := strings.IndexAny(cpv, ":"); i >= 0 {
-		cpv = cpv[:i]
-	}
-	return slices.ContainsFunc(s.builds[cpv], func(b Build) bool { return b.Pruned == 0 })
+	return slices.ContainsFunc(s.builds[buildKey(atom)], func(b Build) bool { return b.Pruned == 0 })
 }
 
 func cloneBuilds(m map[string][]Build) map[string][]Build {

@@ -160,6 +160,7 @@ func decodeState(payload []byte) (*State, error) {
 	s.setSettings(r.strs())
 	s.rebuildDeps()
 	s.rebuildNeeded()
+	s.rebuildIndex()
 	if r.err == nil && r.off != len(r.b) {
 		r.fail("trailing bytes")
 	}

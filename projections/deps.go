@@ -58,6 +58,7 @@ func (s *State) setDeps(p *Package, deps []string) {
 		s.dependents[d] = append(s.dependents[d], p.Atom)
 	}
 	s.recheck(p)
+	s.depsChanged(p) // its entry in the pending list shares the Deps
 }
 
 // recheck recounts p's unmet dependencies and moves it in or out of the

@@ -19,6 +19,7 @@ func TestDependenciesGateTheDispatchOrder(t *testing.T) {
 		e.Seq, e.Time = seq, at.Add(time.Duration(seq)*time.Second)
 		s.Apply(&e)
 		checkInvariants(t, s)
+		checkIndex(t, s, true)
 	}
 	ready := func() []string {
 		var out []string
@@ -68,6 +69,7 @@ func TestDependenciesGateTheDispatchOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkInvariants(t, back)
+	checkIndex(t, back, true)
 	if !slices.Equal(back.needed.all(), s.needed.all()) {
 		t.Fatalf("decoded order %v, want %v", back.needed.all(), s.needed.all())
 	}

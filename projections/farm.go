@@ -70,6 +70,7 @@ func (s *State) promote(e *events.Event) bool {
 		return false
 	}
 	s.promoted[e.Atom] = struct{}{}
+	s.binaryChanged(e.Atom, e.CPV)
 	return true
 }
 

@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/swarm-build/swarm/events"
@@ -132,4 +134,78 @@ func (f *farm) unfit() {
 		e.Atom, e.Drone, e.Fence = p.Atom, p.Drone, p.Fence-1 // a stale fence
 	}
 	f.emit(e)
+}
+
+// noted does what status names without a walk (index.go): a stall, a
+// build that cannot start, a promotion of a CPV, a prune, a package queued
+// again under another spelling of its CPV.
+func (f *farm) noted() {
+	switch r := f.rng.IntN(100); {
+	case r < 25:
+		if p := f.busy(); p != nil {
+			f.emit(events.Event{Type: events.TypeFailed, Actor: "orchestrator", Drone: p.Drone, Atom: p.Atom, Fence: p.Fence,
+				Signature: SignatureStalled, Final: len(p.FailedOn) >= 1 && f.rng.IntN(3) == 0})
+		}
+	case r < 40:
+		if p := f.busy(); p != nil {
+			e := events.Event{Type: events.TypeStartFailed, Actor: p.Drone, Drone: p.Drone, Atom: p.Atom, Fence: p.Fence,
+				Final: f.rng.IntN(2) == 0}
+			if f.rng.IntN(2) == 0 {
+				e.Reason = "emerge: no ebuild"
+			}
+			f.emit(e)
+		}
+	case r < 70:
+		atom := f.findAtom(Built)
+		if atom == "" && len(f.atoms) > 0 {
+			atom = f.pick(f.atoms)
+		}
+		if atom == "" {
+			return
+		}
+		cpv := buildKey(atom)
+		if f.rng.IntN(5) == 0 {
+			cpv = buildKey(f.pick(f.atoms)) // another package's CPV
+		}
+		e := events.Event{Type: events.TypePromoted, Actor: "orchestrator", Atom: atom, CPV: cpv,
+			BuildID: f.s.NextBuildID(cpv), Size: uint64(1 + f.rng.IntN(1<<20))}
+		e.Path = fmt.Sprintf("%s-%d.gpkg.tar", cpv, e.BuildID)
+		if f.rng.IntN(6) == 0 {
+			e.CPV, e.BuildID, e.Path = "", 0, "" // a log older than the binhost
+		}
+		f.emit(e)
+	case r < 85:
+		var live []Build
+		for _, bs := range f.s.builds {
+			for _, b := range bs {
+				if b.Pruned == 0 {
+					live = append(live, b)
+				}
+			}
+		}
+		if len(live) > 0 {
+			slices.SortFunc(live, func(a, b Build) int { return cmp.Or(cmp.Compare(a.CPV, b.CPV), cmp.Compare(a.BuildID, b.BuildID)) })
+			b := live[f.rng.IntN(len(live))]
+			f.emit(events.Event{Type: events.TypePruned, Actor: "orchestrator", Atom: b.Atom, CPV: b.CPV, BuildID: b.BuildID,
+				Path: b.Path, Reason: "retention"})
+		}
+	default:
+		if len(f.atoms) == 0 {
+			return
+		}
+		// A package queued under another spelling of a CPV, or one built or
+		// failed queued again, with a dependency or none.
+		cpv := buildKey(f.pick(f.atoms))
+		atom := []string{"=" + cpv, cpv + ":0::gentoo", "=" + cpv + ":0", cpv}[f.rng.IntN(4)]
+		if a := f.findAtom(PackageState([]string{"built", "failed"}[f.rng.IntN(2)])); a != "" && f.rng.IntN(2) == 0 {
+			atom = a
+		} else {
+			f.atoms = append(f.atoms, atom)
+		}
+		e := events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: atom}
+		if f.rng.IntN(2) == 0 {
+			e.Deps = []string{f.pick(f.atoms)}
+		}
+		f.emit(e)
+	}
 }

@@ -29,6 +29,10 @@ type farm struct {
 	// requires is the share of new packages that need the "lto"
 	// capability (0 keeps the stream, and the golden files, as they were).
 	requires float64
+	// notes is the share of steps that do what status names (stalls,
+	// held packages, promotions of a CPV and prunes, atoms queued as
+	// "=cat/pkg-1" or with a slot); 0 keeps the stream as it was.
+	notes float64
 }
 
 var t0 = time.Date(2026, 2, 5, 10, 0, 0, 0, time.UTC)
@@ -82,6 +86,10 @@ func (f *farm) pick(list []string) string { return list[f.rng.IntN(len(list))] }
 func (f *farm) step() {
 	if f.rng.Float64() < f.invalid {
 		f.unfit()
+		return
+	}
+	if f.notes > 0 && f.rng.Float64() < f.notes {
+		f.noted()
 		return
 	}
 	switch r := f.rng.IntN(100); {

@@ -111,8 +111,8 @@ func TestSnapshotHistoryIsSmall(t *testing.T) {
 		t.Errorf("snapshot of %d freshes %d bytes, of 1 %d: %.0f bytes per pruned build, want at most 100",
 			freshes, size, live, per)
 	}
-	if u := long.BinhostUsage(); u.Builds != 500 || u.Pruned != pruned || u.PrunedBytes != uint64(pruned)<<20 {
-		t.Errorf("usage after the history: %+v", u)
+	if u := long.BinhostUsage(); u.Builds != 500 || u.Pruned != pruned || u.PrunedBytes != uint64(pruned)<<20 || u != walkBinhostUsage(long) {
+		t.Errorf("usage after the history: %+v, walk %+v", u, walkBinhostUsage(long))
 	}
 	held := long.PrunedBuilds()
 	if len(held) != min(pruned, maxPrunedKept) {
@@ -150,5 +150,8 @@ func TestSnapshotForgetsLikeTheFold(t *testing.T) {
 	}
 	if !bytes.Equal(encodeSnapshot(loaded, [32]byte{}, nil), encodeSnapshot(s, [32]byte{}, nil)) {
 		t.Error("the loaded State and the fold differ after more history")
+	}
+	if u, w := loaded.BinhostUsage(), walkBinhostUsage(s); u != s.BinhostUsage() || u != w {
+		t.Errorf("usage: loaded %+v, fold %+v, walk %+v", u, s.BinhostUsage(), w)
 	}
 }

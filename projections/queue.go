@@ -82,8 +82,15 @@ type Package struct {
 	Deps     []string      // queued packages it needs built first
 	Priority time.Duration // its remaining critical path, as the queue was planned
 
-	excluded bool // a queue-wide exclusion matches it
-	unmet    int  // Deps not yet built (deps.go); only a package with none is offered
+	unmet int // Deps not yet built (deps.go); only a package with none is offered
+	// pendingAt is 1 + its place in the pending list while it is needed
+	// or building, else 0 (index.go).
+	pendingAt int32
+	excluded  bool  // a queue-wide exclusion matches it
+	binary    bool  // it has a promoted build (hasBuild), as the index counts it (index.go)
+	indexed   uint8 // the status indexes it is in (inNoted, inFailed, inUnpromoted; index.go)
+	// (The unexported fields are packed in 16 bytes: with the index's
+	// three more a Package was 424 bytes, a size class up from 400.)
 }
 
 func (p *Package) clone() *Package {
@@ -110,6 +117,7 @@ func (s *State) setState(p *Package, st PackageState) {
 	if wasBuilt != (st == Built) {
 		s.depChanged(p.Atom)
 	}
+	s.reindex(p)
 }
 
 // requeue puts a package that is no longer building back where it waits:
@@ -197,6 +205,7 @@ func (s *State) enqueued(e *events.Event) bool {
 		p.State = s.waiting(p)
 		s.packages[e.Atom] = p
 		s.counts[p.State.index()]++
+		s.indexNew(p)
 		s.setDeps(p, e.Deps) // before it joins the dispatch order: it may not be ready
 		if p.State == Needed {
 			s.addNeeded(p)
@@ -239,6 +248,7 @@ func (s *State) dequeued(e *events.Event) bool {
 	if len(p.Requires) > 0 {
 		s.requiring--
 	}
+	s.unindex(p)
 	delete(s.packages, e.Atom)
 	s.depChanged(e.Atom) // met now: no longer in the queue
 	return true

@@ -68,6 +68,7 @@ func (s *State) forget(ref prunedRef) {
 		return
 	}
 	r := &s.retired
+	s.index.countBuild(bs[i], -1)
 	r.maxID[ref.cpv] = max(r.maxID[ref.cpv], ref.id)
 	r.count++
 	r.bytes += bs[i].Size

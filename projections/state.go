@@ -47,6 +47,8 @@ type State struct {
 	// settings are config.toml's settings as last recorded, by key
 	// (settings.go).
 	settings map[string]string
+	// index is what status reads instead of walking the queue (index.go).
+	index statusIndex
 }
 
 // Pause says why and since when dispatching stopped.
@@ -95,6 +97,7 @@ func New() *State {
 		retired:    retiredBuilds{maxID: make(map[string]uint64)},
 		durations:  make(map[string]time.Duration),
 		dependents: make(map[string][]string),
+		index:      newStatusIndex(),
 	}
 }
 
@@ -205,5 +208,6 @@ func (s *State) Clone() *State {
 	c.needed = s.needed.clone()
 	c.failures = slices.Clone(s.failures)
 	c.settings = maps.Clone(s.settings)
+	c.index = s.index.clone()
 	return &c
 }

@@ -3,7 +3,6 @@ package projections
 import (
 	"cmp"
 	"fmt"
-	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -155,15 +154,13 @@ func (s *State) Status() Status {
 // availability of the current plan (the packages in the queue, whatever
 // their state: one not built, failed or excluded is missing for a client
 // all the same, plus those the last fresh found already binary, and how
-// many of them have a promoted build in the index), for Status: in one walk over the packages, which on a
-// 100,000-package queue costs milliseconds each, under the store's lock.
+// many of them have a promoted build in the index), for Status: from the
+// indexes (index.go), so a status costs what it names and not a walk over
+// a 100,000-package queue under the store's lock.
 func (s *State) notes() (stalling, held []PackageNote, bin Binary) {
-	bin = Binary{Available: s.freshBinaries, Total: s.freshBinaries + uint64(len(s.packages))}
-	anyBuilt := len(s.builds) > 0 || len(s.promoted) > 0
-	for atom, p := range s.packages {
-		if anyBuilt && s.hasBuild(atom) {
-			bin.Available++
-		}
+	bin = Binary{Available: s.freshBinaries + uint64(s.index.binaries), Total: s.freshBinaries + uint64(len(s.packages))}
+	for atom := range s.index.noted {
+		p := s.packages[atom]
 		if p.Held != "" && p.State == Blocked {
 			held = append(held, PackageNote{Atom: p.Atom, State: p.State, Reason: p.Held})
 		}
@@ -208,29 +205,23 @@ type QueueRow struct {
 }
 
 // QueueList lists the packages in state stateFilter ("" for all), in the
-// order they joined the queue.
+// order they joined the queue. The failed ones come from their index
+// (status lists them on every call); another filter walks the queue.
 func (s *State) QueueList(stateFilter string) []QueueRow {
+	if stateFilter == string(Failed) {
+		return s.rowsOf(s.index.failed)
+	}
 	var rows []QueueRow
-	if stateFilter == "" { // a filtered list is a few of them: status asks for the failed on every call
+	if stateFilter == "" {
 		rows = make([]QueueRow, 0, len(s.packages))
 	}
 	for _, p := range s.packages {
 		if stateFilter != "" && string(p.State) != stateFilter {
 			continue
 		}
-		rows = append(rows, QueueRow{
-			Atom: p.Atom, State: p.State, Attempts: p.Attempts, Drone: p.Drone,
-			LastFailure: p.LastFailure, LastFailureSeq: p.LastFailureSeq,
-			FailedOn: nonNil(p.FailedOn), ReturnedBy: nonNil(p.ReturnedBy),
-			Fence: p.Fence, LeaseUntil: p.LeaseUntil, EnqueuedSeq: p.EnqueuedSeq,
-			BuiltBy: p.BuiltBy, BuiltSeq: p.BuiltSeq, Requires: nonNil(p.Requires), Use: p.Use,
-			Deps: p.Deps, WaitingFor: s.Unmet(p), PrioritySec: p.Priority.Seconds(),
-			Stalls: p.Stalls, Held: p.Held, Binary: s.hasBuild(p.Atom),
-		})
+		rows = append(rows, s.row(p))
 	}
-	slices.SortFunc(rows, func(a, b QueueRow) int {
-		return cmp.Or(cmp.Compare(a.EnqueuedSeq, b.EnqueuedSeq), cmp.Compare(a.Atom, b.Atom))
-	})
+	sortRows(rows)
 	return rows
 }
 
@@ -355,19 +346,6 @@ func (s *State) ExpectedAll() map[string]time.Duration { return maps.Clone(s.dur
 
 // Durations returns how many packages have an expected build time.
 func (s *State) Durations() int { return len(s.durations) }
-
-// Pending yields the packages still to be built (needed, waiting or
-// ready, and building), in no particular order; like Needed, they are the
-// State's own and read-only.
-func (s *State) Pending() iter.Seq[*Package] {
-	return func(yield func(*Package) bool) {
-		for _, p := range s.packages {
-			if (p.State == Needed || p.State == Building) && !yield(p) {
-				return
-			}
-		}
-	}
-}
 
 // RecentCompletions returns the times of the builds completed in the hour
 // before s.Time, oldest first (a copy).
