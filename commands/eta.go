@@ -79,10 +79,11 @@ const ETAReuse = 5 * time.Second
 // ETAMemo reuses an estimate for ETAReuse. The zero value is ready; it is
 // safe for concurrent use.
 type ETAMemo struct {
-	mu  sync.Mutex
-	at  time.Time // when eta was estimated; zero: never
-	eta ETA
-	ok  bool
+	mu   sync.Mutex
+	at   time.Time // when eta was estimated; zero: never
+	eta  ETA
+	ok   bool
+	busy bool // a new estimate is being made in the background (BeginReport)
 }
 
 // Estimate is EstimateETA(st, now), or the estimate made less than
@@ -108,11 +109,31 @@ func (m *ETAMemo) reuse(st *projections.State, now time.Time) (ETA, bool, *etaWo
 	return m.eta, m.ok, nil
 }
 
+// refresh is reuse for a server's report: once the kept estimate is due,
+// it is answered all the same while the work of a new one, returned with
+// background true, is made after the answer; while that is under way the
+// kept one is answered with no work. Only the first estimate (none kept
+// yet) is the caller's to wait for.
+func (m *ETAMemo) refresh(st *projections.State, now time.Time) (e ETA, ok bool, w *etaWork, background bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	due := m.at.IsZero() || now.Before(m.at) || now.Sub(m.at) >= ETAReuse
+	if !due || m.busy {
+		return m.eta, m.ok, nil, false
+	}
+	work := etaWorkOf(st, now)
+	if m.at.IsZero() {
+		return ETA{}, false, &work, false
+	}
+	m.busy = true
+	return m.eta, m.ok, &work, true
+}
+
 // finish makes the estimate of w and keeps it for reuse.
 func (m *ETAMemo) finish(w *etaWork) (ETA, bool) {
 	e, ok := w.estimate()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.eta, m.ok, m.at = e, ok, w.now
+	m.eta, m.ok, m.at, m.busy = e, ok, w.now, false
 	return e, ok
 }

@@ -156,3 +156,47 @@ func TestBeginReportThenFinish(t *testing.T) {
 		}
 	}
 }
+
+// A server's report waits for the memo's first estimate only: once one is
+// kept, a due report answers with it and the next is made after the
+// answer, which the reports after it then carry.
+func TestBeginReportRefreshesInTheBackground(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	st := projections.New()
+	apply := func(e events.Event) {
+		e.Seq, e.Time = st.Seq+1, t0
+		st.Apply(&e)
+	}
+	apply(events.Event{Type: events.TypeDroneRegistered, Actor: "d1", Drone: "d1", Cores: 8, Health: "healthy"})
+	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/x-1"})
+	r, cfg := DefaultRules(), config.Default()
+	var m ETAMemo
+	if rep := m.BeginReport(st, r, cfg, t0).Finish(); rep.ETA == nil || rep.ETA.Remaining != 1 {
+		t.Fatalf("the first report's ETA %+v, want one made for it", rep.ETA)
+	}
+	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/y-1"})
+	due := t0.Add(ETAReuse)
+	p := m.BeginReport(st, r, cfg, due)
+	if p.work == nil || !p.background {
+		t.Fatalf("a due report made no work in the background: %+v", p)
+	}
+	if rep := p.Finish(); rep.ETA == nil || rep.ETA.Remaining != 1 {
+		t.Fatalf("a due report's ETA %+v, want the kept one (1 package)", rep.ETA)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m.mu.Lock()
+		busy, at := m.busy, m.at
+		m.mu.Unlock()
+		if !busy && at.Equal(due) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the background estimate never landed (busy %v, made for %v)", busy, at)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if rep := m.BeginReport(st, r, cfg, due.Add(time.Second)).Finish(); rep.ETA == nil || rep.ETA.Remaining != 2 {
+		t.Fatalf("the report after it: ETA %+v, want the new estimate of 2 packages", rep.ETA)
+	}
+}

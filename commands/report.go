@@ -64,32 +64,41 @@ func (m *ETAMemo) StatusReport(st *projections.State, r Rules, cfg config.Config
 // Finish needs no State, so a server calls BeginReport under the store's
 // lock and Finish after it.
 type PendingReport struct {
-	rep  Report
-	memo *ETAMemo
-	work *etaWork // a new estimate to make; nil when the memo's is reused
+	rep        Report
+	memo       *ETAMemo
+	work       *etaWork // a new estimate to make; nil when the memo's is reused
+	background bool     // work is made after Finish returns, for the next reports
 }
 
 // BeginReport is the part of m.StatusReport that reads st: all of it but
 // a new estimate's sort, estimates and bound, which Finish makes (about
-// half of an estimate on a 100,000-package queue).
+// half of an estimate on a 100,000-package queue). Once an estimate has
+// been made, a report never waits for the next: the one kept (made less
+// than ETAReuse, plus one estimate's time, before now) is reported while
+// the next is made in the background. Its At and Seconds say when it was
+// made for.
 func (m *ETAMemo) BeginReport(st *projections.State, r Rules, cfg config.Config, now time.Time) *PendingReport {
 	p := &PendingReport{rep: report(st, r, cfg, now), memo: m}
-	e, ok, w := m.reuse(st, now)
-	p.work = w
+	e, ok, w, background := m.refresh(st, now)
+	p.work, p.background = w, background
 	if ok {
 		p.rep.ETA = &e
 	}
 	return p
 }
 
-// Finish returns the report, with the estimate made if one was due.
+// Finish returns the report, with the estimate made if the report waits
+// for one (the memo's first), or starts making it for the next reports.
 func (p *PendingReport) Finish() Report {
-	if p.work != nil {
+	switch {
+	case p.work != nil && p.background:
+		go p.memo.finish(p.work)
+	case p.work != nil:
 		if e, ok := p.memo.finish(p.work); ok {
 			p.rep.ETA = &e
 		}
-		p.work = nil
 	}
+	p.work = nil
 	return p.rep
 }
 
