@@ -35,11 +35,21 @@ func NewFile(l *events.Log) *File { return &File{Log: l} }
 
 var _ Log = (*File)(nil)
 
-// Last reads the events after the last one it has seen (the file log keeps
-// where readers are in its newest segment, so that is cheap).
+// Last returns the seq of the log's last event. The first call reads it
+// from the newest segment's frame headers (events.Log.LastSeq: nothing is
+// decoded, which matters on every open of a long log); later ones read
+// the events after the last seen (the file log keeps where readers are in
+// its newest segment, so that is cheap).
 func (f *File) Last(ctx context.Context) (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.last == 0 {
+		last, err := f.Log.LastSeq()
+		if err != nil {
+			return 0, err
+		}
+		f.last = last
+	}
 	for e, err := range f.Log.Events(ctx, f.last+1) {
 		if err != nil {
 			return 0, err
