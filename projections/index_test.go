@@ -7,7 +7,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/swarm-build/swarm/events"
@@ -21,18 +20,9 @@ func walkNotes(s *State) (stalling, held []PackageNote, bin Binary) {
 		if s.hasBuild(atom) {
 			bin.Available++
 		}
-		if p.Held != "" && p.State == Blocked {
-			held = append(held, PackageNote{Atom: p.Atom, State: p.State, Reason: p.Held})
-		}
-		if p.Stalls > 0 && p.State != Built && p.State != Building {
-			stalling = append(stalling, PackageNote{Atom: p.Atom, State: p.State, Stalls: p.Stalls,
-				Reason: fmt.Sprintf("stalled %d times (failed on %s)", p.Stalls, strings.Join(p.FailedOn, ", "))})
-		}
+		stalling, held = noteOn(p, stalling, held)
 	}
-	slices.SortFunc(stalling, func(a, b PackageNote) int {
-		return cmp.Or(cmp.Compare(b.Stalls, a.Stalls), cmp.Compare(a.Atom, b.Atom))
-	})
-	slices.SortFunc(held, func(a, b PackageNote) int { return cmp.Compare(a.Atom, b.Atom) })
+	sortNotes(stalling, held)
 	return stalling, held, bin
 }
 

@@ -160,20 +160,30 @@ func (s *State) Status() Status {
 func (s *State) notes() (stalling, held []PackageNote, bin Binary) {
 	bin = Binary{Available: s.freshBinaries + uint64(s.index.binaries), Total: s.freshBinaries + uint64(len(s.packages))}
 	for atom := range s.index.noted {
-		p := s.packages[atom]
-		if p.Held != "" && p.State == Blocked {
-			held = append(held, PackageNote{Atom: p.Atom, State: p.State, Reason: p.Held})
-		}
-		if p.Stalls > 0 && p.State != Built && p.State != Building {
-			stalling = append(stalling, PackageNote{Atom: p.Atom, State: p.State, Stalls: p.Stalls,
-				Reason: fmt.Sprintf("stalled %d times (failed on %s)", p.Stalls, strings.Join(p.FailedOn, ", "))})
-		}
+		stalling, held = noteOn(s.packages[atom], stalling, held)
 	}
+	sortNotes(stalling, held)
+	return stalling, held, bin
+}
+
+// noteOn adds p to the stalling or the held notes when it belongs there.
+func noteOn(p *Package, stalling, held []PackageNote) ([]PackageNote, []PackageNote) {
+	if p.Held != "" && p.State == Blocked {
+		held = append(held, PackageNote{Atom: p.Atom, State: p.State, Reason: p.Held})
+	}
+	if p.Stalls > 0 && p.State != Built && p.State != Building {
+		stalling = append(stalling, PackageNote{Atom: p.Atom, State: p.State, Stalls: p.Stalls,
+			Reason: fmt.Sprintf("stalled %d times (failed on %s)", p.Stalls, strings.Join(p.FailedOn, ", "))})
+	}
+	return stalling, held
+}
+
+// sortNotes puts the most stalled first, and the held by atom.
+func sortNotes(stalling, held []PackageNote) {
 	slices.SortFunc(stalling, func(a, b PackageNote) int {
 		return cmp.Or(cmp.Compare(b.Stalls, a.Stalls), cmp.Compare(a.Atom, b.Atom))
 	})
 	slices.SortFunc(held, func(a, b PackageNote) int { return cmp.Compare(a.Atom, b.Atom) })
-	return stalling, held, bin
 }
 
 // Count returns how many packages are in state st.
