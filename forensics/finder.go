@@ -45,7 +45,8 @@ type Finder struct {
 	deploys   map[string]*Incident          // open deploy failures, by remote
 	builds    map[string][]events.Event     // each package's completions since it was last enqueued
 	twice     map[string]*Incident          // open built-twice incidents, by package
-	unbuilt   map[string]events.Event       // completions with no promoted build, not yet past their time
+	unbuilt   map[string]uint64             // the seq of each package's completion with no promoted build, not yet past its time
+	waitPromo []events.Event                // those completions, in log order (some since promoted or enqueued again)
 	late      *Incident                     // the open built-but-not-promoted incident
 	lateAtoms map[string]bool               // its packages still without a promoted build
 	all       []*Incident

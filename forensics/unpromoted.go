@@ -28,20 +28,25 @@ const unpromotedSteps = 8
 // each of its packages is promoted (after a rebuild) or leaves the queue.
 func (f *Finder) unpromoted(e *events.Event) {
 	if f.unbuilt == nil {
-		f.unbuilt, f.lateAtoms = map[string]events.Event{}, map[string]bool{}
+		f.unbuilt, f.lateAtoms = map[string]uint64{}, map[string]bool{}
 	}
 	// Judged at e's time, before e: what was late is late even if e
-	// enqueues it again.
-	for _, c := range sortedBySeq(f.unbuilt) {
-		if commands.PromotionOverdue(c.Time, e.Time) {
-			f.lateBuild(&c)
+	// enqueues it again. The completions wait in log order, so only the
+	// oldest are looked at; one promoted or enqueued again meanwhile is
+	// no longer in unbuilt under its seq, and is dropped.
+	for len(f.waitPromo) > 0 && commands.PromotionOverdue(f.waitPromo[0].Time, e.Time) {
+		c := f.waitPromo[0]
+		f.waitPromo = f.waitPromo[1:]
+		if f.unbuilt[c.Atom] == c.Seq {
 			delete(f.unbuilt, c.Atom)
+			f.lateBuild(&c)
 		}
 	}
 	switch e.Type {
 	case events.TypeCompleted:
 		if !f.st.HasBinary(e.Atom) {
-			f.unbuilt[e.Atom] = *e
+			f.unbuilt[e.Atom] = e.Seq
+			f.waitPromo = append(f.waitPromo, *e)
 		}
 	case events.TypePromoted, events.TypeEnqueued, events.TypeDequeued, events.TypeFailed:
 		if e.Type == events.TypeFailed && !e.Final {
