@@ -70,10 +70,10 @@ func (w etaWork) estimate() (ETA, bool) {
 }
 
 // ETAReuse is how long a long-running server reuses an ETA. Estimating
-// is the scheduler's bound over every package left: about half of a status
-// on a 100,000-package queue (20-30 ms), all of it under the store's lock
-// that claims wait on, while a forecast of hours moves nothing an operator
-// could see in a few seconds.
+// is the scheduler's bound over every package left (20-30 ms on a
+// 100,000-package queue), while a forecast of hours moves nothing an
+// operator could see in a few seconds; the next one is made in the
+// background (ETAMemo.BeginReport).
 const ETAReuse = 5 * time.Second
 
 // ETAMemo reuses an estimate for ETAReuse. The zero value is ready; it is
@@ -86,31 +86,8 @@ type ETAMemo struct {
 	busy bool // a new estimate is being made in the background (BeginReport)
 }
 
-// Estimate is EstimateETA(st, now), or the estimate made less than
-// ETAReuse before now (its At and Seconds as they were then).
-func (m *ETAMemo) Estimate(st *projections.State, now time.Time) (ETA, bool) {
-	e, ok, w := m.reuse(st, now)
-	if w != nil {
-		e, ok = m.finish(w)
-	}
-	return e, ok
-}
-
-// reuse returns the estimate to reuse at now, or, when there is none, the
-// work of a new one (nil otherwise), taken from st: the caller makes it
-// with finish, which needs no State.
-func (m *ETAMemo) reuse(st *projections.State, now time.Time) (ETA, bool, *etaWork) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.at.IsZero() || now.Before(m.at) || now.Sub(m.at) >= ETAReuse {
-		w := etaWorkOf(st, now)
-		return ETA{}, false, &w
-	}
-	return m.eta, m.ok, nil
-}
-
-// refresh is reuse for a server's report: once the kept estimate is due,
-// it is answered all the same while the work of a new one, returned with
+// refresh returns the estimate to report at now. Once the kept estimate
+// is due, it is answered all the same while the work of a new one, returned with
 // background true, is made after the answer; while that is under way the
 // kept one is answered with no work. Only the first estimate (none kept
 // yet) is the caller's to wait for.

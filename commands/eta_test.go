@@ -85,36 +85,6 @@ func TestSortBySeq(t *testing.T) {
 	}
 }
 
-// A server's memo answers with the estimate it made until ETAReuse has
-// passed, however the farm moved meanwhile, then estimates again.
-func TestETAMemoReuses(t *testing.T) {
-	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	st := projections.New()
-	seq := uint64(0)
-	apply := func(e events.Event) {
-		seq++
-		e.Seq, e.Time = seq, t0
-		st.Apply(&e)
-	}
-	apply(events.Event{Type: events.TypeDroneRegistered, Actor: "d1", Drone: "d1", Cores: 8, Health: "healthy"})
-	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/x-1"})
-	var m ETAMemo
-	first, ok := m.Estimate(st, t0)
-	if !ok || first.Remaining != 1 {
-		t.Fatalf("first estimate %+v %v", first, ok)
-	}
-	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/y-1"})
-	if e, _ := m.Estimate(st, t0.Add(ETAReuse-time.Millisecond)); e != first {
-		t.Fatalf("within ETAReuse: %+v, want the first %+v", e, first)
-	}
-	if e, _ := m.Estimate(st, t0.Add(ETAReuse)); e.Remaining != 2 || !e.At.After(first.At) {
-		t.Fatalf("after ETAReuse: %+v, want a new estimate of 2 packages", e)
-	}
-	if r := m.StatusReport(st, DefaultRules(), config.Default(), t0.Add(ETAReuse+time.Second)); r.ETA == nil || r.ETA.Remaining != 2 {
-		t.Fatalf("the memo's status report: ETA %+v", r.ETA)
-	}
-}
-
 // A report begun under the store's lock and finished after it is the
 // report of the State as it was at BeginReport, however the State moved
 // before Finish: what the server serves with the estimate made outside
@@ -143,8 +113,7 @@ func TestBeginReportThenFinish(t *testing.T) {
 		var m ETAMemo
 		want := StatusReport(st, r, cfg, t0)
 		if reuse {
-			e, _ := m.Estimate(st, t0.Add(-time.Second))
-			want.ETA = &e
+			want.ETA = m.BeginReport(st, r, cfg, t0.Add(-time.Second)).Finish().ETA
 		}
 		p := m.BeginReport(st, r, cfg, t0)
 		for i, a := range atoms { // the farm moves on before Finish
@@ -158,7 +127,8 @@ func TestBeginReportThenFinish(t *testing.T) {
 }
 
 // A server's report waits for the memo's first estimate only: once one is
-// kept, a due report answers with it and the next is made after the
+// kept, reports within ETAReuse carry it as it is, a due report answers
+// with it and the next is made after the
 // answer, which the reports after it then carry.
 func TestBeginReportRefreshesInTheBackground(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -175,6 +145,9 @@ func TestBeginReportRefreshesInTheBackground(t *testing.T) {
 		t.Fatalf("the first report's ETA %+v, want one made for it", rep.ETA)
 	}
 	apply(events.Event{Type: events.TypeEnqueued, Actor: "operator", Atom: "a/y-1"})
+	if p := m.BeginReport(st, r, cfg, t0.Add(ETAReuse-time.Millisecond)); p.work != nil || p.Finish().ETA.Remaining != 1 {
+		t.Fatal("within ETAReuse the kept estimate is not reported as it is")
+	}
 	due := t0.Add(ETAReuse)
 	p := m.BeginReport(st, r, cfg, due)
 	if p.work == nil || !p.background {
