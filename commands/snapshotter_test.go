@@ -134,3 +134,59 @@ func TestPacedFoldIsTheFold(t *testing.T) {
 		t.Fatalf("a paced fold until 100 stopped at %d", part.Seq)
 	}
 }
+
+// The snapshotter waits for half as many events since its last snapshot
+// as the State holds packages and drones: on a log where every event adds
+// a package, each snapshot is at least twice as far along as the one
+// before (b - a >= b/2), not SnapshotEvery apart; and snapshots are still
+// written, however the log grows.
+func TestSnapshotCadenceFollowsTheState(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenStore(dir, StoreOptions{SnapshotEvery: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	saved := make(chan uint64, 100)
+	s.snaps.saveFn = func(dir string, st *projections.State, head [32]byte) error {
+		saved <- st.Seq
+		return projections.Save(dir, st, head)
+	}
+	s.StartSnapshots()
+	ctx := context.Background()
+	var bulk []string
+	for i := range 100 {
+		bulk = append(bulk, fmt.Sprintf("dev-libs/b%d-1", i))
+	}
+	if _, err := s.Execute(ctx, Enqueue(ActorOperator, bulk)); err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	wait := func(past uint64) {
+		t.Helper()
+		if _, err := s.Load(ctx); err != nil { // where a due snapshot is asked for
+			t.Fatal(err)
+		}
+		deadline := time.After(time.Minute)
+		for len(seqs) == 0 || seqs[len(seqs)-1] < past {
+			select {
+			case seq := <-saved:
+				seqs = append(seqs, seq)
+			case <-deadline:
+				t.Fatalf("snapshots at %v, none at or past %d", seqs, past)
+			}
+		}
+	}
+	wait(100)
+	for i := range 200 {
+		if _, err := s.Execute(ctx, Enqueue(ActorOperator, []string{fmt.Sprintf("dev-libs/p%d-1", i)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait(200)
+	for i, b := range seqs[1:] {
+		if a := seqs[i]; 2*(b-a) < b {
+			t.Fatalf("snapshots at %v: %d only %d events after %d, with %d packages", seqs, b, b-a, a, b)
+		}
+	}
+}

@@ -157,7 +157,7 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 	s.state = st
 	s.known.Store(st.Seq)
 	if !s.opts.ReadOnly && s.opts.SnapshotEvery > 0 && st.Seq-s.since.Load() >= uint64(s.opts.SnapshotEvery) {
-		if !s.snaps.due(st.Seq) { // no snapshotter: a short-lived process writes it now
+		if !s.snaps.due(st, s.since.Load(), s.opts.SnapshotEvery) { // no snapshotter: a short-lived process writes it now
 			s.snapshot(ctx, st)
 		}
 	}

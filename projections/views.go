@@ -357,6 +357,12 @@ func (s *State) ExpectedAll() map[string]time.Duration { return maps.Clone(s.dur
 // Durations returns how many packages have an expected build time.
 func (s *State) Durations() int { return len(s.durations) }
 
+// Records is how many packages and drones the State holds: most of what
+// a snapshot of it encodes, and what its cost grows with, which the
+// orchestrator's snapshot cadence weighs (commands.snapshotter). An event
+// adds at most one of either.
+func (s *State) Records() int { return len(s.packages) + len(s.drones) }
+
 // RecentCompletions returns the times of the builds completed in the hour
 // before s.Time, oldest first (a copy).
 func (s *State) RecentCompletions() []time.Time { return slices.Clone(s.recent.live()) }
