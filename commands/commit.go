@@ -178,6 +178,9 @@ func (s *Store) tryLocked(ctx context.Context, batch []*pending) error {
 		}
 		s.stats.appends.Add(1)
 		s.known.Store(st.Seq)
+		for i := range all {
+			s.observeLocked(&all[i])
+		}
 	}
 	for _, r := range batch {
 		if r.err == nil {
@@ -256,6 +259,7 @@ func (s *Store) executeOneLocked(ctx context.Context, r *pending) (Outcome, erro
 		s.stats.appends.Add(1)
 		for i := range evs {
 			st.Apply(&evs[i])
+			s.observeLocked(&evs[i])
 		}
 		return Outcome{Events: evs, State: st}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -170,6 +171,46 @@ func TestTwoProcessesBatchingOnOneLog(t *testing.T) {
 		}
 		if !bytes.Equal(encoded(t, st), encoded(t, want)) {
 			t.Fatalf("a store's State is not the log's replay")
+		}
+	}
+}
+
+// Observe shows every event the State takes in after the call, once and
+// in order: the store's own appends, another process's when the store
+// catches up, and none again when the State is dropped and reloaded (as
+// after a conflict).
+func TestObserveSeesEveryEventOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	enqueue(t, s, "dev-libs/a-1", "dev-libs/b-1", "dev-libs/c-1") // before: not shown
+	var seen []uint64
+	var types []events.Type
+	if err := s.Observe(ctx, func(e *events.Event) {
+		seen = append(seen, e.Seq)
+		types = append(types, e.Type)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, s, "dev-libs/d-1", "dev-libs/e-1")
+	other := openStore(t, dir) // a CLI verb beside the server
+	enqueue(t, other, "dev-libs/f-1", "dev-libs/g-1")
+	if _, err := s.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.state = nil // what a conflict does: reloaded from the snapshot and the log
+	s.mu.Unlock()
+	enqueue(t, s, "dev-libs/h-1")
+	if _, err := s.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint64{4, 5, 6, 7, 8}; !slices.Equal(seen, want) {
+		t.Fatalf("observed seqs %v, want %v", seen, want)
+	}
+	for i, typ := range types {
+		if typ != events.TypeEnqueued {
+			t.Fatalf("event %d observed as %v", seen[i], typ)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -57,6 +58,11 @@ type Store struct {
 	known atomic.Uint64 // seq of the last event the State in memory holds
 
 	snaps snapshotter // writes snapshots in the background, once started (snapshotter.go)
+
+	// observe, when set, sees every event the State takes in past seq
+	// observed, once (Observe). Guarded by mu.
+	observe  func(*events.Event)
+	observed uint64
 
 	tornChecked atomic.Bool // warnTornOnce ran
 
@@ -149,7 +155,11 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 		s.state = st
 		s.since.Store(st.Seq)
 	}
-	st, err := projections.Replay(ctx, s.log, s.state, 0)
+	var src projections.Source = s.log
+	if s.observe != nil {
+		src = observing{s}
+	}
+	st, err := projections.Replay(ctx, src, s.state, 0)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
@@ -162,6 +172,50 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 		}
 	}
 	return st, nil
+}
+
+// Observe has f see every event the Store's State takes in from now on,
+// once each and in order: its own appends once they are durable, other
+// processes' when it catches up with them (every Read or Execute does).
+// Events folded before the call are not shown. f runs under the store's
+// lock: it must be quick and must not call the Store. The orchestrator
+// counts events by type with it for /metrics, where the figures read from
+// the State at the same scrape then agree with the counts by construction.
+func (s *Store) Observe(ctx context.Context, f func(*events.Event)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.loadLocked(ctx)
+	if err != nil {
+		return err
+	}
+	s.observe, s.observed = f, st.Seq
+	return nil
+}
+
+// observeLocked shows e to the observer if it has not seen it. s.mu is held.
+func (s *Store) observeLocked(e *events.Event) {
+	if s.observe != nil && e.Seq > s.observed {
+		s.observe(e)
+		s.observed = e.Seq
+	}
+}
+
+// observing is the log as loadLocked replays it, showing the observer
+// each event the State took in (after Replay folded it: an event that
+// ended the replay with an error is not shown).
+type observing struct{ s *Store }
+
+func (o observing) Events(ctx context.Context, from uint64) iter.Seq2[*events.Event, error] {
+	return func(yield func(*events.Event, error) bool) {
+		for e, err := range o.s.log.Events(ctx, from) {
+			if !yield(e, err) {
+				return
+			}
+			if err == nil {
+				o.s.observeLocked(e)
+			}
+		}
+	}
 }
 
 // snapshot writes a snapshot of st and reports whether it did. Failing to

@@ -37,6 +37,12 @@ func (l *Log) Tail(from uint64) *Tail { return &Tail{l: l, next: max(from, 1)} }
 // Next is the sequence number the next event read will have.
 func (t *Tail) Next() uint64 { return t.next }
 
+// Skip moves the tail on to seq next when that is ahead of it, for a
+// follower that stopped reading for a while and wants what comes from
+// next on: the next Read decodes no event before it (and reads no sealed
+// segment that ends before it).
+func (t *Tail) Skip(next uint64) { t.next = max(t.next, next) }
+
 // Read yields the events now on disk from Next onwards, as Events does (the
 // *Event is reused: copy what you keep). Stopping early is fine: the next
 // Read resumes after the last event yielded. An error is yielded with a nil

@@ -25,10 +25,10 @@ const tokenCookie = "swarm_token"
 // MetricsPath serves Prometheus metrics.
 const MetricsPath = "/metrics"
 
-// initLive connects the stream's hub to the metrics and registers the
+// initLive tells the stream's hub where the log ends and registers the
 // state's figures. New calls it.
 func (s *Server) initLive() {
-	s.hub.observe = s.metrics.observe
+	s.hub.end = func() uint64 { return s.store.Known() + 1 }
 	s.metrics.reg.MustRegister(stateCollector{s})
 }
 

@@ -130,6 +130,55 @@ func TestEventStreamFromTheEnd(t *testing.T) {
 	}
 }
 
+// With nobody subscribed the hub reads nothing, however the log grows;
+// the first client from the end gets what comes next (not the backlog the
+// hub skipped), and one resuming gets the backlog from the log.
+func TestIdleHubReadsNothing(t *testing.T) {
+	ts := startServer(t, nil)
+	<-ts.srv.hub.ready
+	start, _ := ts.srv.hub.position()
+	for i := range 40 {
+		ts.enqueue(fmt.Sprintf("dev-libs/idle%d-1", i))
+	}
+	ts.srv.hub.poke()
+	time.Sleep(2 * streamPoll) // a hub that reads would have by now
+	if next, busy := ts.srv.hub.position(); next != start || busy {
+		t.Fatalf("hub at %d (subscribed: %v) with nobody subscribed, want still at %d", next, busy, start)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	read := func(query, want string) string {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.url+api.EventsPath+query, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		buf := make([]byte, 0, 4096)
+		for !strings.Contains(string(buf), want) {
+			chunk := make([]byte, 4096)
+			n, err := resp.Body.Read(chunk)
+			buf = append(buf, chunk[:n]...)
+			if err != nil && !strings.Contains(string(buf), want) {
+				t.Fatalf("%s: HTTP %d: read: %v (got %q)", query, resp.StatusCode, err, buf)
+			}
+		}
+		return string(buf)
+	}
+	done := make(chan string)
+	go func() { done <- read("", "dev-libs/live-1") }()
+	for _, busy := ts.srv.hub.position(); !busy; _, busy = ts.srv.hub.position() {
+		time.Sleep(time.Millisecond)
+	}
+	ts.enqueue("dev-libs/live-1")
+	if got := <-done; strings.Contains(got, "idle") || !strings.Contains(got, "id: 41\n") {
+		t.Fatalf("stream from the end:\n%s", got)
+	}
+	if got := read("?after=38&limit=3", "id: 41\n"); !strings.Contains(got, "id: 39\n") || !strings.Contains(got, "idle39") {
+		t.Fatalf("resumed after 38:\n%s", got)
+	}
+}
+
 // A subscriber that falls streamBuffer events behind is cut off (its
 // channel closed), and the others keep receiving.
 func TestStreamHubCutsOffASlowClient(t *testing.T) {

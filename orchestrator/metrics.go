@@ -28,7 +28,7 @@ type metrics struct {
 	appends prometheus.Histogram
 
 	mu     sync.Mutex
-	counts map[events.Type]uint64 // events the hub read, by type
+	counts map[events.Type]uint64 // events the store took in, by type
 }
 
 func newMetrics() *metrics {
@@ -48,8 +48,9 @@ func newMetrics() *metrics {
 	return m
 }
 
-// observe counts e; the stream's hub calls it for every event it reads, so
-// appends by CLI verbs beside the server count too.
+// observe counts e. The store calls it for every event its State takes
+// in (commands.Store.Observe): the server's own appends and, when it
+// catches up with them, those of CLI verbs beside the server.
 func (m *metrics) observe(e *events.Event) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -135,7 +136,7 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	now := time.Now()
-	var seq uint64
+	var counts map[events.Type]uint64
 	err := c.s.store.Read(ctx, func(st *projections.State) {
 		s := st.Status()
 		q := s.Queue
@@ -164,13 +165,13 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descUnpromoted, float64(n))
 		gauge(descUnpromAge, oldest.Seconds())
 		gauge(descSeq, float64(s.Seq))
-		seq = s.Seq
+		counts = c.s.metrics.countsNow() // of the events in st: they agree
 	})
 	if err != nil {
 		c.s.log.Warn("metrics: read the state", "err", err)
 		return
 	}
-	c.counters(ctx, ch, seq)
+	c.counters(ch, counts)
 	if sz, ok := c.s.store.Log().(eventlog.Sizer); ok {
 		if size, err := sz.Size(); err == nil {
 			gauge(descLogBytes, float64(size))
@@ -192,14 +193,10 @@ func (m *metrics) appended(n int, start time.Time) {
 	}
 }
 
-// counters reports the event counts once the hub has read up to seq (the
-// state's, just reported), so one scrape's counts and figures agree; a hub
-// that does not catch up within a few seconds is reported as it is.
-func (c stateCollector) counters(ctx context.Context, ch chan<- prometheus.Metric, seq uint64) {
-	wait, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	c.s.hub.waitPast(wait, seq)
-	counts := c.s.metrics.countsNow()
+// counters reports the event counts, taken under the store's lock with
+// the figures read from the State, so one scrape's counts and figures
+// agree.
+func (c stateCollector) counters(ch chan<- prometheus.Metric, counts map[events.Type]uint64) {
 	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}

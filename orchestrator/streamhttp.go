@@ -203,14 +203,15 @@ func (s *Server) streamLive(w *limitedStream, rc *http.ResponseController, r *ht
 	}
 }
 
-// streamStart is where the event stream's hub starts: after the log's
-// last event as the store knows it.
+// streamStart has the store count, for /metrics, the events its State
+// takes in after the log's last event as it knows it now, and returns
+// where the event stream's hub starts: after that event too.
 func (s *Server) streamStart(ctx context.Context) uint64 {
-	var from uint64
-	if err := s.store.Read(ctx, func(st *projections.State) { from = st.Seq + 1 }); err != nil {
+	if err := s.store.Observe(ctx, s.metrics.observe); err != nil {
 		s.log.Error("event stream: read the state; streaming from the log's start", "err", err)
+		return 1
 	}
-	return from
+	return s.store.Known() + 1
 }
 
 // streamLoop runs the event stream's hub from event from until ctx ends.
