@@ -257,6 +257,7 @@ func (l *Log) rollLocked() error {
 		if err := l.sealLocked(); err != nil {
 			return err
 		}
+		l.pin(filePin{})
 		w.tail.Close()
 		w.tail = nil
 	}
@@ -285,6 +286,7 @@ func (l *Log) rollLocked() error {
 		return err
 	}
 	w.tail, w.tailName, w.tailID, w.size, w.full = f, name, fileID(fi), segHeaderSize, false
+	l.pin(filePin{name, w.tailID})
 	return nil
 }
 

@@ -50,12 +50,16 @@ type Log struct {
 	// Writer state: only the group-commit leader touches it, so it needs no
 	// lock of its own (leadership is handed over under mu).
 	lock   *flock.File
-	tailMu sync.Mutex // guards tailc
+	tailMu sync.Mutex // guards tailc and pinned
 	tailc  tailCache  // how far readers have read the newest segment
+	// pinned names the tail segment this process holds open to write (set
+	// while it does; see lookPinned). Guarded by tailMu.
+	pinned filePin
 	// listings counts the folder listings of walks, which a reader that
 	// keeps up never needs (tests read it).
 	listings atomic.Int64
 	tailRead atomic.Int64 // bytes walkTail read
+	pinLooks atomic.Int64 // looks lookPinned answered (tests read it)
 	w        writer
 	// faultyWrite, when set (by tests), replaces the tail's WriteAt.
 	faultyWrite func(f *os.File, b []byte, off int64) (int, error)
@@ -187,6 +191,7 @@ func (l *Log) checkSealedLocked() error {
 // lock must be held.
 func (l *Log) reloadLocked() error {
 	if l.w.tail != nil {
+		l.pin(filePin{})
 		l.w.tail.Close()
 		l.w.tail = nil
 	}
@@ -230,6 +235,7 @@ func (l *Log) reloadLocked() error {
 		return fmt.Errorf("stat segment %s: %w", name, err)
 	}
 	l.w.tail, l.w.tailID, l.w.size = f, fileID(fi), s.end
+	l.pin(filePin{name, l.w.tailID})
 	return nil
 }
 
@@ -306,6 +312,7 @@ func (l *Log) Close() error {
 	l.mu.Unlock()
 	var errs []error
 	if l.w.tail != nil {
+		l.pin(filePin{})
 		errs = append(errs, l.w.tail.Close())
 	}
 	if l.w.enc != nil {

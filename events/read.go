@@ -193,6 +193,9 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 	if name == "" || c.sealed || from < c.next {
 		return false, 0, nil
 	}
+	if cache == nil && l.lookPinned(c) {
+		return true, c.next, nil
+	}
 	f, err := openRead(filepath.Join(l.dir, name))
 	if err != nil {
 		return false, 0, nil // renamed or gone: let the full walk see
@@ -225,6 +228,52 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 	}
 	l.advanceTail(name, c.id, c.size, s.end, s.next(), mark) // unless another walk moved it meanwhile
 	return true, s.next(), nil
+}
+
+// filePin is a segment's name and identity while this process holds the
+// file open, so its inode cannot be freed and its number handed to
+// another file.
+type filePin struct {
+	name string
+	id   uint64
+}
+
+// pin publishes the tail segment this process holds open to write (the
+// zero filePin: none, set before the file is closed).
+func (l *Log) pin(p filePin) {
+	l.tailMu.Lock()
+	defer l.tailMu.Unlock()
+	l.pinned = p
+}
+
+// lookPinned reports whether c, the log's own cache, provably still ends
+// where the newest segment does, with one stat instead of an open, a
+// stat, a read of the last frame's header and a close (issue 10: a busy
+// server looks once per commit batch, and the open was most of the look).
+//
+// While this process holds the tail open to write, its inode cannot be
+// reused: a file at the tail's name with the tail's identity is the tail
+// itself, not a later file on a recycled inode number, which is what the
+// mark guards against when nothing holds it (holds). The pin is checked
+// again after the stat, so it held throughout. The tail's size then says
+// whether anything was appended: only whole frames are ever added to it
+// (by this process or, under the OS lock, another), and a torn write is
+// cut only down to the last whole frame, which c's size never passes.
+func (l *Log) lookPinned(c tailCache) bool {
+	pinned := func() bool {
+		l.tailMu.Lock()
+		defer l.tailMu.Unlock()
+		return l.pinned.name == c.name && l.pinned.id == c.id
+	}
+	if !pinned() {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(l.dir, c.name))
+	if err != nil || !pinned() || fileID(fi) != c.id || fi.Size() != c.size {
+		return false
+	}
+	l.pinLooks.Add(1)
+	return true
 }
 
 // cached returns what cache (nil: the log's own) remembers.

@@ -36,10 +36,13 @@ func TestKeepingUpNeedsNoListing(t *testing.T) {
 			t.Fatal(err)
 		}
 		next++
-		before := server.tailRead.Load()
+		before, looks := server.tailRead.Load(), server.pinLooks.Load()
 		read(0) // its own append: already folded, nothing to read back
 		if n := server.tailRead.Load() - before; n != 0 {
 			t.Fatalf("read back %d bytes of its own append", n)
+		}
+		if server.pinLooks.Load() != looks+1 {
+			t.Fatal("the writer's look at its own tail was not one stat of the file it holds")
 		}
 		if _, err := cli.Append(ctx, sampleEvent(i)); err != nil {
 			t.Fatal(err)
@@ -60,6 +63,32 @@ func TestKeepingUpNeedsNoListing(t *testing.T) {
 		t.Fatalf("segments %v, %v: want a roll", names, err)
 	}
 	read(200)
+	// Now the server appends (catching up, it writes to the other's new
+	// segment and holds it) until it rolls the tail itself; the other
+	// process's appends to the server's newest segment are still seen.
+	for i := range 200 {
+		evs := []Event{sampleEvent(i)}
+		server.Prepare(next-1, evs)
+		if _, err := server.AppendIf(ctx, next-1, evs...); err != nil {
+			t.Fatal(err)
+		}
+		next++
+		read(0)
+	}
+	if again, err := listSegments(dir); err != nil || len(again) <= len(names) {
+		t.Fatalf("segments %v, %v: want the server to roll", again, err)
+	}
+	looks := server.pinLooks.Load()
+	read(0)
+	if server.pinLooks.Load() != looks+1 {
+		t.Fatal("after its roll, the writer's look was not a stat of the new tail")
+	}
+	for i := range 3 {
+		if _, err := cli.Append(ctx, sampleEvent(i)); err != nil {
+			t.Fatal(err)
+		}
+		read(1)
+	}
 }
 
 // Prepare stamps events exactly as an append stores them.
