@@ -1,11 +1,11 @@
 package projections
 
 import (
-	"cmp"
 	"encoding/binary"
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -186,10 +186,22 @@ func (w *encoder) exclusions(list []Exclusion) {
 }
 
 func sortedValues[V any](m map[string]V, key func(V) string) []V {
-	vs := make([]V, 0, len(m))
-	for _, v := range m {
-		vs = append(vs, v)
+	// Each key is read once and sorted beside its value: comparing
+	// through key (a pointer to follow per comparison, n log n of them)
+	// took two to three times as long, 40-80 ms for 100,000 packages in
+	// one piece of a snapshot's encoding that the pacer cannot split.
+	type keyed struct {
+		k string
+		v V
 	}
-	slices.SortFunc(vs, func(a, b V) int { return cmp.Compare(key(a), key(b)) })
+	kvs := make([]keyed, 0, len(m))
+	for _, v := range m {
+		kvs = append(kvs, keyed{key(v), v})
+	}
+	slices.SortFunc(kvs, func(a, b keyed) int { return strings.Compare(a.k, b.k) })
+	vs := make([]V, len(kvs))
+	for i := range kvs {
+		vs[i] = kvs[i].v
+	}
 	return vs
 }
