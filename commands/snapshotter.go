@@ -2,7 +2,9 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,9 +18,11 @@ import (
 // store's lock while it is encoded and written, 170-250 ms for a big farm,
 // issue 10) but from a State of its own, built by a goroutine from the
 // newest snapshot and the log up to the seq that was due, and kept and
-// moved on by the log's events from then on. No command waits on it; the
-// price is that goroutine's CPU (the events folded a second time, each
-// snapshot's encoding) and a second State's memory.
+// moved on from then on by the events the committer's State takes in,
+// handed over as they are (intake) rather than read back from the log and
+// decoded again. No command waits on it; the price is that goroutine's
+// CPU (the events folded a second time, each snapshot's encoding) and a
+// second State's memory.
 type snapshotter struct {
 	startOnce sync.Once
 	wake      chan struct{} // buffered 1: a snapshot is due
@@ -33,6 +37,56 @@ type snapshotter struct {
 	st *projections.State
 	// saveFn writes a snapshot (projections.Save); tests replace it.
 	saveFn func(dir string, st *projections.State, head [32]byte) error
+
+	// The events handed over and not yet folded, in order. A queue that
+	// outgrew maxQueued (the goroutine stuck in a slow snapshot write) is
+	// dropped: the goroutine then reads the missing events from the log.
+	qmu   sync.Mutex
+	queue []events.Event
+	more  chan struct{} // buffered 1: the queue is worth folding
+}
+
+// maxQueued bounds the events waiting for the snapshotter (~600 bytes
+// each), drainEvery how many make it worth waking for.
+const (
+	maxQueued  = 1 << 14
+	drainEvery = 1024
+)
+
+// intake hands the snapshotter an event the committer's State took in
+// (s.mu is held, so calls come in seq order). It copies e: the caller's
+// Event is reused.
+func (sn *snapshotter) intake(e *events.Event) {
+	if !sn.running.Load() {
+		return
+	}
+	c := *e
+	c.Capabilities, c.Deps = slices.Clone(c.Capabilities), slices.Clone(c.Deps)
+	sn.qmu.Lock()
+	if len(sn.queue) >= maxQueued {
+		clear(sn.queue)
+		sn.queue = sn.queue[:0] // the log has them
+	}
+	sn.queue = append(sn.queue, c)
+	n := len(sn.queue)
+	sn.qmu.Unlock()
+	if n%drainEvery == 0 {
+		select {
+		case sn.more <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// take empties the queue into buf (whose backing array the queue gets in
+// exchange, so the two are reused in turn) and returns it.
+func (sn *snapshotter) take(buf []events.Event) []events.Event {
+	clear(buf)
+	sn.qmu.Lock()
+	defer sn.qmu.Unlock()
+	q := sn.queue
+	sn.queue = buf[:0]
+	return q
 }
 
 // StartSnapshots moves snapshot writing to a background goroutine, for a
@@ -46,6 +100,7 @@ func (s *Store) StartSnapshots() {
 	s.snaps.startOnce.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.snaps.wake, s.snaps.done, s.snaps.cancel = make(chan struct{}, 1), make(chan struct{}), cancel
+		s.snaps.more = make(chan struct{}, 1)
 		s.snaps.running.Store(true)
 		go s.snapshotLoop(ctx)
 	})
@@ -164,11 +219,20 @@ func (sn *snapshotter) stop() {
 func (s *Store) snapshotLoop(ctx context.Context) {
 	defer close(s.snaps.done)
 	var retry uint64 // after a failure, the seq at which to try again
+	var buf []events.Event
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.snaps.wake:
+		case <-s.snaps.more:
+		}
+		buf = s.snaps.take(buf)
+		if err := s.snaps.fold(ctx, s, buf); err != nil {
+			if ctx.Err() == nil {
+				s.logger.Warn("could not keep the snapshot's State", "err", err)
+			}
+			continue
 		}
 		target := s.snaps.target.Load()
 		if target <= s.since.Load() || target < retry {
@@ -186,14 +250,48 @@ func (s *Store) snapshotLoop(ctx context.Context) {
 	}
 }
 
-// advance moves the goroutine's State to target: built from the newest
-// snapshot the first time (or after a failure), then by folding the log's
-// events since.
+// fold moves the goroutine's State on by the events handed over (none
+// while it has no State yet: it is built from the log when a snapshot is
+// first due). Events it has are skipped; events missing before the next
+// one handed over (a dropped queue) are read from the log.
+func (sn *snapshotter) fold(ctx context.Context, s *Store, evs []events.Event) error {
+	if sn.st == nil {
+		return nil
+	}
+	p := newPacer(snapshotShare)
+	for i := range evs {
+		e := &evs[i]
+		if e.Seq <= sn.st.Seq {
+			continue
+		}
+		if e.Seq > sn.st.Seq+1 {
+			st, err := projections.Replay(ctx, pacedSource{s.log, p.pace}, sn.st, e.Seq-1)
+			if err == nil && st.Seq != e.Seq-1 {
+				err = fmt.Errorf("the log ends at seq %d", st.Seq)
+			}
+			if err != nil {
+				sn.st = nil // built again from a snapshot and the log when due
+				return fmt.Errorf("fold the log up to seq %d: %w", e.Seq-1, err)
+			}
+		}
+		sn.st.Apply(e)
+		if i%paceEvents == paceEvents-1 {
+			p.pace()
+		}
+	}
+	return nil
+}
+
+// advance moves the goroutine's State to at least target: built from the
+// newest snapshot the first time (or after a failure), then by folding the
+// log's events up to target when the events handed over have not brought
+// it there. A State past target is snapshotted as it is.
 func (sn *snapshotter) advance(ctx context.Context, s *Store, target uint64) (*projections.State, error) {
 	var err error
-	if sn.st == nil || sn.st.Seq > target {
+	switch {
+	case sn.st == nil:
 		sn.st, err = s.LoadAt(ctx, target)
-	} else {
+	case sn.st.Seq < target:
 		p := newPacer(snapshotShare)
 		sn.st, err = projections.Replay(ctx, pacedSource{s.log, p.pace}, sn.st, target)
 	}

@@ -1,10 +1,15 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"iter"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,6 +192,82 @@ func TestSnapshotCadenceFollowsTheState(t *testing.T) {
 	for i, b := range seqs[1:] {
 		if a := seqs[i]; 2*(b-a) < b {
 			t.Fatalf("snapshots at %v: %d only %d events after %d, with %d packages", seqs, b, b-a, a, b)
+		}
+	}
+}
+
+// The snapshotter's State, moved on by the events handed over instead of
+// the log, is the log's: on a random farm day decided in batches, with a
+// CLI process appending beside the store and the queue of handed-over
+// events lost twice (read from the log instead), every snapshot written
+// encodes to the bytes of a replay of the log to its seq.
+func TestSnapshotsFromHandedOverEventsAreTheLogs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := OpenStore(dir, StoreOptions{SnapshotEvery: 40, Now: func() time.Time { return propT0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var saved []uint64
+	var mu sync.Mutex
+	s.snaps.saveFn = func(dir string, st *projections.State, head [32]byte) error {
+		mu.Lock()
+		saved = append(saved, st.Seq)
+		mu.Unlock()
+		return projections.Save(dir, st, head)
+	}
+	s.StartSnapshots()
+	cli, err := OpenStore(dir, StoreOptions{SnapshotEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ops := propOps(rand.New(rand.NewPCG(7, 7)), 1500)
+	for i := 0; i < len(ops); {
+		n := 1 + i%7
+		var wg sync.WaitGroup
+		for _, op := range ops[i:min(i+n, len(ops))] {
+			wg.Go(func() { s.Execute(ctx, op()) }) // refusals are part of the day
+		}
+		wg.Wait()
+		i += n
+		switch {
+		case i%50 == 0:
+			enqueue(t, cli, fmt.Sprintf("dev-libs/cli%d-1", i))
+		case i%500 < 7:
+			s.snaps.take(nil) // as a queue that overflowed: the log has them
+		}
+	}
+	if _, err := s.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.snaps.stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(saved) < 5 {
+		t.Fatalf("snapshots at %v: want several", saved)
+	}
+	for _, seq := range saved {
+		snap, err := projections.LoadLatest(filepath.Join(dir, "snapshots"), seq, func(uint64, [32]byte) bool { return true }, nil)
+		if err != nil || snap.Seq != seq {
+			if slices.Index(saved, seq) < len(saved)-projections.Keep {
+				continue // pruned
+			}
+			t.Fatalf("snapshot at %d: got %d, %v", seq, snap.Seq, err)
+		}
+		want, err := projections.Replay(ctx, s.log, nil, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := t.TempDir(), t.TempDir()
+		if projections.Save(a, snap, [32]byte{}) != nil || projections.Save(b, want, [32]byte{}) != nil {
+			t.Fatal("save")
+		}
+		da, _ := os.ReadFile(filepath.Join(a, fmt.Sprintf("%020d.snap", seq)))
+		db, _ := os.ReadFile(filepath.Join(b, fmt.Sprintf("%020d.snap", seq)))
+		if len(da) == 0 || !bytes.Equal(da, db) {
+			t.Fatalf("the snapshot at seq %d is not the log's State (%d vs %d bytes)", seq, len(da), len(db))
 		}
 	}
 }

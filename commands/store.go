@@ -60,7 +60,8 @@ type Store struct {
 	snaps snapshotter // writes snapshots in the background, once started (snapshotter.go)
 
 	// observe, when set, sees every event the State takes in past seq
-	// observed, once (Observe). Guarded by mu.
+	// observed, once (Observe); so does the snapshotter, once started.
+	// Guarded by mu.
 	observe  func(*events.Event)
 	observed uint64
 
@@ -156,7 +157,7 @@ func (s *Store) loadLocked(ctx context.Context) (*projections.State, error) {
 		s.since.Store(st.Seq)
 	}
 	var src projections.Source = s.log
-	if s.observe != nil {
+	if s.observe != nil || s.snaps.running.Load() {
 		src = observing{s}
 	}
 	st, err := projections.Replay(ctx, src, s.state, 0)
@@ -188,16 +189,21 @@ func (s *Store) Observe(ctx context.Context, f func(*events.Event)) error {
 	if err != nil {
 		return err
 	}
-	s.observe, s.observed = f, st.Seq
+	s.observe, s.observed = f, max(s.observed, st.Seq)
 	return nil
 }
 
-// observeLocked shows e to the observer if it has not seen it. s.mu is held.
+// observeLocked shows e to the observer and hands it to the snapshotter,
+// unless they had it already. s.mu is held.
 func (s *Store) observeLocked(e *events.Event) {
-	if s.observe != nil && e.Seq > s.observed {
-		s.observe(e)
-		s.observed = e.Seq
+	if e.Seq <= s.observed {
+		return
 	}
+	s.observed = e.Seq
+	if s.observe != nil {
+		s.observe(e)
+	}
+	s.snaps.intake(e)
 }
 
 // observing is the log as loadLocked replays it, showing the observer
