@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,7 +73,10 @@ func droneID(i int) string { return fmt.Sprintf("b%03d", i) }
 
 // topUp enqueues new packages until at least n wait (outside any clock):
 // a round finds a queue of a busy farm's depth, not one swollen by every
-// round before it (the dispatcher's work grows with the queue).
+// round before it (the dispatcher's work grows with the queue). The
+// garbage of the enqueue (tens of thousands of events decided, folded and
+// encoded at once) is collected before it returns, as interleave does
+// between the sides: the round that follows pays for its own.
 func (s *benchServer) topUp(ctx context.Context, next *int, n int) error {
 	var needed int
 	if err := s.store.Read(ctx, func(st *projections.State) { needed = st.Count(projections.Needed) }); err != nil {
@@ -81,7 +85,11 @@ func (s *benchServer) topUp(ctx context.Context, next *int, n int) error {
 	if needed >= n {
 		return nil
 	}
-	return s.enqueue(ctx, next, n-needed)
+	if err := s.enqueue(ctx, next, n-needed); err != nil {
+		return err
+	}
+	runtime.GC()
+	return nil
 }
 
 // enqueue adds n new packages to the server's queue (outside any clock).

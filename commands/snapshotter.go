@@ -37,6 +37,8 @@ type snapshotter struct {
 	st *projections.State
 	// saveFn writes a snapshot (projections.Save); tests replace it.
 	saveFn func(dir string, st *projections.State, head [32]byte) error
+	// maxGap replaces maxSnapshotGap when set (tests).
+	maxGap uint64
 
 	// The events handed over and not yet folded, in order. A queue that
 	// outgrew maxQueued (the goroutine stuck in a slow snapshot write) is
@@ -45,6 +47,10 @@ type snapshotter struct {
 	queue []events.Event
 	more  chan struct{} // buffered 1: the queue is worth folding
 }
+
+// maxSnapshotGap is the most events a running orchestrator lets pass
+// between snapshots, however big its State (due).
+const maxSnapshotGap = 1_000_000
 
 // maxQueued bounds the events waiting for the snapshotter (~600 bytes
 // each), drainEvery how many make it worth waking for.
@@ -108,8 +114,9 @@ func (s *Store) StartSnapshots() {
 
 // due asks the goroutine for a snapshot of st, the last one being at seq
 // since, once the events since it are at least every (SnapshotEvery) and
-// at least half as many as the packages and drones a snapshot of st
-// encodes. It reports whether there is a goroutine to ask.
+// at least as many as the packages and drones a snapshot of st encodes,
+// up to maxSnapshotGap events. It reports whether there is a goroutine to
+// ask.
 //
 // Why the second bound: a snapshot costs about a microsecond of CPU per
 // package it encodes (half of it sorting them), a fold of the log a few
@@ -118,12 +125,12 @@ func (s *Store) StartSnapshots() {
 // one every 10,000 events, eight packages encoded per event (in issue
 // 10's claims probe, whose State grows all run, encoding was 10 µs of a
 // claim and completion's 230 µs of CPU in a short run, and more in a
-// long one). Waiting for half as many events as records keeps it
-// at about two per event whatever the State's size, and a restart replays
-// at most that many events past the snapshot, which costs less than
-// loading the snapshot. Half, not all: an event adds at most one record,
-// so the bound is always reached (after as many events as the State had
-// records at the last snapshot), even on a log of nothing but enqueues.
+// long one). Waiting for as many events as records keeps it at about one
+// per event whatever the State's size, and a restart replays at most that
+// many events past the snapshot, about what loading the snapshot costs.
+// The cap keeps a log that only adds packages (each event one more record
+// to wait for) getting snapshots: past it a restart would replay more
+// than a third of a second.
 //
 // The events are counted from the last snapshot asked for, not only the
 // last written: while one is being written, the next is not asked for
@@ -133,7 +140,11 @@ func (sn *snapshotter) due(st *projections.State, since uint64, every int) bool 
 		return false
 	}
 	n := st.Seq - max(since, sn.asked.Load())
-	if st.Seq < sn.asked.Load() || n < uint64(every) || 2*n < uint64(st.Records()) {
+	gap := uint64(maxSnapshotGap)
+	if sn.maxGap != 0 {
+		gap = sn.maxGap
+	}
+	if st.Seq < sn.asked.Load() || n < uint64(every) || n < min(uint64(st.Records()), gap) {
 		return true // not yet: a snapshot now would cost more than it saves
 	}
 	sn.asked.Store(st.Seq)

@@ -140,11 +140,11 @@ func TestPacedFoldIsTheFold(t *testing.T) {
 	}
 }
 
-// The snapshotter waits for half as many events since its last snapshot
-// as the State holds packages and drones: on a log where every event adds
-// a package, each snapshot is at least twice as far along as the one
-// before (b - a >= b/2), not SnapshotEvery apart; and snapshots are still
-// written, however the log grows.
+// The snapshotter waits for as many events since its last snapshot as
+// the State holds packages and drones: each snapshot is at least that far
+// after the one before (b - a >= records at b), not SnapshotEvery apart.
+// A log of nothing but enqueues (every event one more record) still gets
+// snapshots once the cap is reached.
 func TestSnapshotCadenceFollowsTheState(t *testing.T) {
 	dir := t.TempDir()
 	s, err := OpenStore(dir, StoreOptions{SnapshotEvery: 10})
@@ -157,6 +157,8 @@ func TestSnapshotCadenceFollowsTheState(t *testing.T) {
 		saved <- st.Seq
 		return projections.Save(dir, st, head)
 	}
+	const gap = 150
+	s.snaps.maxGap = gap
 	s.StartSnapshots()
 	ctx := context.Background()
 	var bulk []string
@@ -183,14 +185,14 @@ func TestSnapshotCadenceFollowsTheState(t *testing.T) {
 		}
 	}
 	wait(100)
-	for i := range 200 {
+	for i := range 400 {
 		if _, err := s.Execute(ctx, Enqueue(ActorOperator, []string{fmt.Sprintf("dev-libs/p%d-1", i)})); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wait(200)
+	wait(400)
 	for i, b := range seqs[1:] {
-		if a := seqs[i]; 2*(b-a) < b {
+		if a := seqs[i]; b-a < min(b, gap) {
 			t.Fatalf("snapshots at %v: %d only %d events after %d, with %d packages", seqs, b, b-a, a, b)
 		}
 	}

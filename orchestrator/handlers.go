@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -108,7 +109,10 @@ func decodeBody(r *http.Request, v validator) error {
 			return fmt.Errorf("%w: Content-Type must be application/json, not %q", errBadBody, ct)
 		}
 	}
-	data, err := io.ReadAll(r.Body)
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer putBodyBuf(buf)
+	_, err := buf.ReadFrom(r.Body)
+	data := buf.Bytes()
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return fmt.Errorf("%w: at most %d bytes", errTooLarge, maxBody)
@@ -136,6 +140,20 @@ func decodeBody(r *http.Request, v validator) error {
 		return fmt.Errorf("%w: %w", errBadBody, err)
 	}
 	return nil
+}
+
+// bodyBufs are decodeBody's buffers, reused: every drone call reads a
+// body, and nothing keeps its bytes once decoded (json.Unmarshal copies
+// the strings out).
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBodyBuf gives buf back, unless a large body (a failure's excerpt)
+// grew it: the pool keeps small ones.
+func putBodyBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		buf.Reset()
+		bodyBufs.Put(buf)
+	}
 }
 
 // strictDecode decodes data into v as one JSON object with nothing after
