@@ -46,6 +46,11 @@ type snapshotter struct {
 	qmu   sync.Mutex
 	queue []events.Event
 	more  chan struct{} // buffered 1: the queue is worth folding
+	// following is set while the goroutine has a State to fold into:
+	// before that (a server's first load replays the log since the newest
+	// snapshot) nothing is copied for it, and what it then misses it reads
+	// from the log.
+	following atomic.Bool
 }
 
 // maxSnapshotGap is the most events a running orchestrator lets pass
@@ -63,7 +68,7 @@ const (
 // (s.mu is held, so calls come in seq order). It copies e: the caller's
 // Event is reused.
 func (sn *snapshotter) intake(e *events.Event) {
-	if !sn.running.Load() {
+	if !sn.following.Load() {
 		return
 	}
 	c := *e
@@ -224,6 +229,7 @@ func (sn *snapshotter) stop() {
 	if sn.running.Swap(false) {
 		sn.cancel()
 		<-sn.done
+		sn.following.Store(false)
 	}
 }
 
@@ -282,6 +288,7 @@ func (sn *snapshotter) fold(ctx context.Context, s *Store, evs []events.Event) e
 			}
 			if err != nil {
 				sn.st = nil // built again from a snapshot and the log when due
+				sn.following.Store(false)
 				return fmt.Errorf("fold the log up to seq %d: %w", e.Seq-1, err)
 			}
 		}
@@ -308,7 +315,9 @@ func (sn *snapshotter) advance(ctx context.Context, s *Store, target uint64) (*p
 	}
 	if err != nil {
 		sn.st = nil
+		sn.following.Store(false)
 		return nil, err
 	}
+	sn.following.Store(true)
 	return sn.st, nil
 }
