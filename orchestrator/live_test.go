@@ -147,12 +147,17 @@ func TestIdleHubReadsNothing(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	read := func(query, want string) string {
+	// open returns once the stream's headers came: by then the server has
+	// fixed where the stream starts.
+	open := func(query string) *http.Response {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.url+api.EventsPath+query, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
+		return resp
+	}
+	collect := func(resp *http.Response, want string) string {
 		defer resp.Body.Close()
 		buf := make([]byte, 0, 4096)
 		for !strings.Contains(string(buf), want) {
@@ -160,18 +165,18 @@ func TestIdleHubReadsNothing(t *testing.T) {
 			n, err := resp.Body.Read(chunk)
 			buf = append(buf, chunk[:n]...)
 			if err != nil && !strings.Contains(string(buf), want) {
-				t.Fatalf("%s: HTTP %d: read: %v (got %q)", query, resp.StatusCode, err, buf)
+				t.Fatalf("HTTP %d: read: %v (got %q)", resp.StatusCode, err, buf)
 			}
 		}
 		return string(buf)
 	}
-	done := make(chan string)
-	go func() { done <- read("", "dev-libs/live-1") }()
-	for _, busy := ts.srv.hub.position(); !busy; _, busy = ts.srv.hub.position() {
-		time.Sleep(time.Millisecond)
+	read := func(query, want string) string { return collect(open(query), want) }
+	live := open("")
+	if _, busy := ts.srv.hub.position(); !busy {
+		t.Fatal("a client follows the stream and the hub has no subscriber")
 	}
 	ts.enqueue("dev-libs/live-1")
-	if got := <-done; strings.Contains(got, "idle") || !strings.Contains(got, "id: 41\n") {
+	if got := collect(live, "dev-libs/live-1"); strings.Contains(got, "idle") || !strings.Contains(got, "id: 41\n") {
 		t.Fatalf("stream from the end:\n%s", got)
 	}
 	if got := read("?after=38&limit=3", "id: 41\n"); !strings.Contains(got, "id: 39\n") || !strings.Contains(got, "idle39") {
