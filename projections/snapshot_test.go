@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -200,8 +202,37 @@ func TestSavePacedWritesSavesBytes(t *testing.T) {
 	if errA != nil || errB != nil || !bytes.Equal(da, db) {
 		t.Fatalf("paced and plain snapshots differ (%v, %v)", errA, errB)
 	}
-	// Three chunks of packages encoded, and the file written in chunks.
-	if want := 3 + (len(da)-1)/writeChunk; paced != want || len(da) <= writeChunk {
+	// Four runs of packages sorted (and merged, a pause per paceEvery
+	// moved), three chunks encoded, and the file written in chunks.
+	merged := 2 * len(s.packages) / paceEvery // two merge passes over them
+	if want := 4 + merged + 3 + (len(da)-1)/writeChunk; paced != want || len(da) <= writeChunk {
 		t.Fatalf("paced %d times for %d packages in %d bytes, want %d", paced, len(s.packages), len(da), want)
+	}
+}
+
+// A paced sort, in runs merged pairwise, is the plain sort, for sizes
+// around the run's length and its powers of two.
+func TestPacedSortIsTheSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, n := range []int{0, 1, paceEvery, paceEvery + 1, 2 * paceEvery, 3*paceEvery + 7, 8*paceEvery - 1} {
+		m := map[string]*Package{}
+		for len(m) < n {
+			a := fmt.Sprintf("cat-%d/p%d-1", rng.IntN(50), rng.IntN(1<<30))
+			m[a] = &Package{Atom: a}
+		}
+		paced := 0
+		got := sortedValues(m, func(p *Package) string { return p.Atom }, func() { paced++ })
+		want := slices.Sorted(maps.Keys(m))
+		if len(got) != len(want) {
+			t.Fatalf("%d packages: %d sorted", n, len(got))
+		}
+		for i := range want {
+			if got[i].Atom != want[i] {
+				t.Fatalf("%d packages: at %d %q, want %q", n, i, got[i].Atom, want[i])
+			}
+		}
+		if n > paceEvery && paced < (n+paceEvery-1)/paceEvery {
+			t.Fatalf("%d packages: paced %d times", n, paced)
+		}
 	}
 }
