@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -139,15 +140,53 @@ func chaosTrial(t *testing.T, seed uint64) {
 		st.claims, st.fails, st.stalls, st.reclaims, st.reports)
 }
 
-// freeLoopbackAddr returns a loopback address with a port nobody listens on.
+// freeLoopbackAddr returns a loopback address with a port nobody listens
+// on, for a server that is started (and restarted) on it later: a port
+// below the kernel's ephemeral range, never handed out twice by this
+// process. A port from the ephemeral range (a listen on :0) was free when
+// asked for, but a restart minutes later could find it taken as the local
+// end of some other test's connection: a cluster member's route port did
+// ("bind: address already in use"), and the member could not rejoin.
 func freeLoopbackAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo, hi := 20000, ephemeralStart()
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 1000 {
+		port := lo + rand.IntN(max(hi-lo, 1))
+		if portsGiven[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue // in use
+		}
+		ln.Close()
+		portsGiven[port] = true
+		return ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatalf("no free loopback port in %d-%d", lo, hi)
+	return ""
+}
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{} // ports freeLoopbackAddr handed out
+)
+
+// ephemeralStart is the first port of the kernel's ephemeral range (what
+// a listen on :0 or an outgoing connection takes), 32768 where it cannot
+// be read.
+func ephemeralStart() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 21000 {
+				return n
+			}
+		}
+	}
+	return 32768
 }
 
 // checkChaosOutcome checks that every acknowledged package ended built, or

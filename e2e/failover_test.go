@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"testing"
 )
 
@@ -16,12 +15,7 @@ func TestDroneGivenSeveralOrchestrators(t *testing.T) {
 	f := newFarm(t)
 	f.addDrone("d1")
 	f.serve()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := "http://" + ln.Addr().String()
-	ln.Close() // nothing answers there now
+	dead := "http://" + freeLoopbackAddr(t) // nothing answers there
 	atoms := realAtoms(t, 700, 2)
 	f.enqueue(atoms...)
 	f.startDrone("d1", droneOpts{args: []string{"--orchestrator", dead + "," + f.url}})

@@ -205,15 +205,15 @@ func (f *farm) addRemote(h *sshHost, args ...string) {
 	f.swarm(append([]string{"remote", "add", h.name, h.url(f.t), "--identity", identity}, args...)...)
 }
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port nobody listens on (freeLoopbackAddr).
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	_, port, _ := net.SplitHostPort(freeLoopbackAddr(t))
+	n, err := strconv.Atoi(port)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return n
 }
 
 // deployEvent is an event of a deploy as `swarm log --json` prints it.
