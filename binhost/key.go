@@ -69,7 +69,12 @@ func EnsureKey(dir, farm string, now time.Time) (k *gpkg.Key, created bool, err 
 	f, err := os.OpenFile(KeyPath(dir)+".new", os.O_WRONLY|os.O_CREATE|os.O_EXCL, KeyMode)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return nil, false, fmt.Errorf("binhost: another process is creating the signing key (%s.new); try again", KeyPath(dir))
+			// Another process is creating it: cluster members share the
+			// binhost folder and start together. Its key is the farm's.
+			if k, err := waitForKey(dir, keyWait); err == nil {
+				return k, false, nil
+			}
+			return nil, false, fmt.Errorf("binhost: another process is creating the signing key (%s.new) and none appeared within %v; remove that file if no swarm process is running", KeyPath(dir), keyWait)
 		}
 		return nil, false, fmt.Errorf("binhost: %w", err)
 	}
@@ -90,6 +95,23 @@ func EnsureKey(dir, farm string, now time.Time) (k *gpkg.Key, created bool, err 
 	}
 	k, err = LoadKey(dir)
 	return k, err == nil, err
+}
+
+// keyWait is how long EnsureKey waits for another process's key: making
+// one takes well under a second.
+var keyWait = 30 * time.Second
+
+// waitForKey loads the key in dir once it appears, for up to wait (it is
+// linked in whole, so one that appears is complete).
+func waitForKey(dir string, wait time.Duration) (*gpkg.Key, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		k, err := LoadKey(dir)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || time.Now().After(deadline) {
+			return k, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // PublicKey is the armored public half of k, as clients import it.

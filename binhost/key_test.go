@@ -59,3 +59,46 @@ func TestClientConfig(t *testing.T) {
 		}
 	}
 }
+
+// While another process creates the key (its .new file exists), EnsureKey
+// waits for that key and returns it, as cluster members sharing the
+// binhost folder do when they start together; a .new that no key follows
+// within the wait is refused in one line that says what to do.
+func TestEnsureKeyWaitsForAnotherProcesssKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "binhost")
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(KeyPath(dir)+".new", nil, KeyMode); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	theirs, _, err := EnsureKey(other, "test farm", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond) // the other process finishes
+		data, _ := os.ReadFile(KeyPath(other))
+		os.WriteFile(KeyPath(dir)+".tmp", data, KeyMode)
+		os.Rename(KeyPath(dir)+".tmp", KeyPath(dir))
+	}()
+	k, created, err := EnsureKey(dir, "test farm", time.Now())
+	if err != nil || created || k.Fingerprint() != theirs.Fingerprint() {
+		t.Fatalf("EnsureKey = %v, created %v: want the other process's key", err, created)
+	}
+
+	stale := filepath.Join(t.TempDir(), "stale")
+	if err := os.MkdirAll(stale, DirMode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(KeyPath(stale)+".new", nil, KeyMode); err != nil {
+		t.Fatal(err)
+	}
+	defer func(w time.Duration) { keyWait = w }(keyWait)
+	keyWait = 100 * time.Millisecond
+	_, _, err = EnsureKey(stale, "test farm", time.Now())
+	if err == nil || !strings.Contains(err.Error(), "remove that file") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("EnsureKey over a stale .new = %v", err)
+	}
+}
