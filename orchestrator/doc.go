@@ -53,8 +53,9 @@
 //
 // The live views read the log, never the server's own state: GET
 // /v1/events streams events as they are appended (stream.go: one hub
-// follows the log with an events.Tail and fans out to bounded client
-// buffers), GET / is the web dashboard (package dashboard) over that
-// stream and the read views, and GET /metrics reports the state's figures
-// as status judges them, with latencies and event counts (metrics.go).
+// follows the log with an events.Tail while anybody is subscribed, and
+// fans out to bounded client buffers), GET / is the web dashboard (package
+// dashboard) over that stream and the read views, and GET /metrics reports
+// the state's figures as status judges them, with latencies and the counts
+// of the events the store took in (metrics.go).
 package orchestrator

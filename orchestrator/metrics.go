@@ -117,7 +117,7 @@ var (
 )
 
 // Describe lists the metrics without reading the state: registering the
-// collector (in New) must not wait for a hub that is not running yet.
+// collector (in New) must not wait for the store before the server runs.
 func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descQueue, descDrones, descOnline, descGrounded, descRate,
 		descBinary, descBinhost, descBinhostSize, descPaused, descUnpromoted, descUnpromAge, descSeq,

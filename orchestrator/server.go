@@ -125,9 +125,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ReadTimeout: cfg.ReadTimeout.Duration, IdleTimeout: cfg.IdleTimeout.Duration,
 		ConnState: ll.connState, ConnContext: withConn,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	// The stream (and the counters /metrics keeps) start at the log's end
+	// The stream and the counters /metrics keeps start at the log's end
 	// as it is before the first request: what this server appends is all
-	// counted, however late its goroutine gets going.
+	// counted, however late the hub's goroutine gets going.
 	streamFrom := s.streamStart(ctx)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ll) }()
