@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/events"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -114,5 +116,74 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Claims that arrive while the store is busy are decided together when it
+// is free, in one round, and the drone with the most cores chooses first:
+// here the smallest asks first, the biggest last, and there is one package.
+// Deciding each claim as it came would hand the package to the smallest.
+func TestClaimsThatArriveTogetherShareARound(t *testing.T) {
+	ts := startServer(t, nil, "small", "mid", "big")
+	ctx := context.Background()
+	for id, cores := range map[string]uint32{"small": 1, "mid": 4, "big": 16} {
+		if _, err := ts.client(id).Register(ctx, api.RegisterRequest{Cores: cores, Slots: 1, Health: "healthy", Version: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.enqueue("dev-libs/icu-60.2")
+	before := ts.dispatch().Rounds
+
+	// Hold the store: a decider that waits runs under its lock.
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // before the server stops, if the test fails while holding
+	busy := make(chan error, 1)
+	go func() {
+		_, err := ts.store.Execute(ctx, func(*projections.State) ([]events.Event, error) {
+			close(held)
+			<-release
+			return nil, nil
+		})
+		busy <- err
+	}()
+	<-held
+	joined := func() int {
+		ts.srv.formMu.Lock()
+		defer ts.srv.formMu.Unlock()
+		if ts.srv.form == nil {
+			return 0
+		}
+		return len(ts.srv.form.reqs)
+	}
+	got := make(map[string]chan api.ClaimResponse)
+	for i, id := range []string{"small", "mid", "big"} {
+		ch := make(chan api.ClaimResponse, 1)
+		got[id] = ch
+		go func() {
+			r, err := ts.client(id).Claim(ctx, 0)
+			if err != nil {
+				t.Error(err)
+			}
+			ch <- r
+		}()
+		waitUntil(t, id+"'s claim to join the round", func() bool { return joined() == i+1 })
+	}
+	free()
+	if err := <-busy; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"small", "mid", "big"} {
+		r := <-got[id]
+		switch {
+		case id == "big" && (r.Claim == nil || r.Claim.Atom != "dev-libs/icu-60.2"):
+			t.Errorf("big got %+v, want the package", r)
+		case id != "big" && r.Claim != nil:
+			t.Errorf("%s got %s, want nothing: the biggest drone chooses first", id, r.Claim.Atom)
+		}
+	}
+	if d := ts.dispatch(); d.Rounds != before+1 {
+		t.Errorf("%d rounds for three claims that arrived together, want 1", d.Rounds-before)
 	}
 }

@@ -17,13 +17,17 @@
 // with none and counts silence, leases and stalls from its own start.
 //
 // Claims are long polls: a drone with a free slot asks, and the request waits
-// in the dispatcher until there is work it may take or its wait runs out.
-// Every round decides all waiting requests together and appends their claims
-// in one batch, so many drones share one fsync, and a round runs whenever the
-// log moves (a build finished, a package was enqueued from the CLI), so an
-// idle drone is never left idle while work it may take is needed. A claim
-// ends with its request: a drone that hangs up stops waiting, and a claim
-// decided for it as it hung up is given back at once.
+// until there is work it may take or its wait runs out. A claim first joins
+// the forming round: the claims that arrived since the store last decided
+// one, decided together in the store's next batch (the biggest drone
+// chooses first) and appended with the other drones' reports, so many
+// drones share one fsync. A claim that got nothing waits in the dispatcher,
+// whose round decides all waiting claims together whenever the log moves
+// (a build finished, a package was enqueued from the CLI), so an idle drone
+// is never left idle while work it may take is needed; while any wait
+// there, new claims wait with them. A claim ends with its request: a drone
+// that hangs up stops waiting, and a claim decided for it as it hung up is
+// given back at once.
 //
 // Several orchestrators may share one replicated log (a JetStream cluster);
 // then only the one its Leadership names decides (leader.go). A follower

@@ -55,13 +55,20 @@ type Server struct {
 	eta    commands.ETAMemo // status reuses an ETA for a few seconds (commands.ETAReuse)
 	cfgMu  sync.RWMutex
 	cfg    config.Config
-	flat   []string      // config.Flatten(cfg), made on first use after a load (flatConfig)
-	stamp  fileStamp     // config.toml as last loaded
-	kick   chan struct{} // the log moved: run a dispatch round
-	claims chan *claimReq
-	broke  chan struct{} // an append failed: see whether the log is broken
-	stats  dispatchStats // what the dispatcher decided, for api.DispatchPath
-	done   chan struct{} // closed when the loops have stopped
+	flat   []string       // config.Flatten(cfg), made on first use after a load (flatConfig)
+	stamp  fileStamp      // config.toml as last loaded
+	kick   chan struct{}  // the log moved: run a dispatch round
+	claims chan *claimReq // to wait in the dispatcher (park)
+	// parked counts the claims handed to the dispatcher and not yet
+	// answered: with none, a change needs no round, and a new claim is
+	// decided in a forming round (dispatcher.go).
+	parked  atomic.Int64
+	formMu  sync.Mutex
+	form    *forming      // the round new claims join; nil: the next claim starts one
+	closing atomic.Bool   // shutting down: claims are answered at once
+	broke   chan struct{} // an append failed: see whether the log is broken
+	stats   dispatchStats // what the dispatcher decided, for api.DispatchPath
+	done    chan struct{} // closed when the loops have stopped
 	// sweeps counts the maintenance sweeps decided: what a test waits on
 	// before asserting that a sweep did not reclaim.
 	sweeps atomic.Uint64
@@ -153,6 +160,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	case err = <-served:
 		err = fmt.Errorf("serve: %w", err)
 	}
+	s.closing.Store(true)
 	stop()
 	wg.Wait()
 	close(s.done)
@@ -196,9 +204,13 @@ func (s *Server) rules() commands.Rules {
 	return r
 }
 
-// changed wakes the dispatcher: the log moved.
+// changed wakes the dispatcher, when claims wait there, and the event
+// stream: the log moved.
 func (s *Server) changed() {
 	s.hub.poke()
+	if s.parked.Load() == 0 {
+		return // every append used to wake the dispatcher for a round of nobody
+	}
 	select {
 	case s.kick <- struct{}{}:
 	default:

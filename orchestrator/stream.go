@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/swarm-build/swarm/eventlog"
@@ -52,6 +53,7 @@ type subscriber struct {
 // dropLocked ends s. The hub's lock must be held.
 func (h *streamHub) dropLocked(s *subscriber) {
 	delete(h.subs, s)
+	h.followed.Store(len(h.subs) > 0)
 	close(s.ch)
 	close(s.gone)
 }
@@ -63,6 +65,9 @@ type streamHub struct {
 
 	mu   sync.Mutex
 	subs map[*subscriber]struct{}
+	// followed is len(subs) > 0, read without the lock by poke: with
+	// nobody subscribed, an append need not wake the hub.
+	followed atomic.Bool
 	// buffer and writeTimeout are streamBuffer and streamWriteTimeout
 	// (tests make them small).
 	buffer       int
@@ -80,8 +85,17 @@ func newStreamHub() *streamHub {
 		buffer: streamBuffer, writeTimeout: streamWriteTimeout, subs: make(map[*subscriber]struct{})}
 }
 
-// poke tells the hub the log moved.
+// poke tells the hub the log moved. With nobody subscribed it does
+// nothing: the hub reads nothing then (runTail), and the first subscriber
+// pokes it itself, after moving it to the log's end.
 func (h *streamHub) poke() {
+	if !h.followed.Load() {
+		return
+	}
+	h.wake1()
+}
+
+func (h *streamHub) wake1() {
 	select {
 	case h.wake <- struct{}{}:
 	default:
@@ -236,7 +250,8 @@ func (h *streamHub) subscribe(ctx context.Context) (s *subscriber, next uint64, 
 	}
 	s = &subscriber{ch: make(chan streamFrame, h.buffer), gone: make(chan struct{}), writeTimeout: h.writeTimeout}
 	h.subs[s] = struct{}{}
-	h.poke() // an idle hub starts reading
+	h.followed.Store(true)
+	h.wake1() // an idle hub starts reading
 	return s, h.next, true
 }
 
