@@ -56,6 +56,31 @@ type trackedConn struct {
 	released bool
 	idleAt   *list.Element // in l.idle while idle and unauthenticated
 	addrAt   *list.Element // in its addrConns.idle likewise
+	drone    atomic.Pointer[droneProof]
+}
+
+// droneProof is a drone's token that a connection presented and the server
+// checked, against the configuration of generation gen (Server.cfgGen).
+type droneProof struct {
+	id, header string // the drone, and its Authorization header as sent
+	gen        uint64
+}
+
+// prove remembers that this connection proved itself as drone id with
+// header, against configuration gen.
+func (tc *trackedConn) prove(id, header string, gen uint64) {
+	tc.drone.Store(&droneProof{id: id, header: header, gen: gen})
+}
+
+// proved reports whether this connection proved itself as drone id with
+// this very header against the configuration in force (gen): then the
+// token needs no hashing again. Comparing with == is safe here: what it
+// compares against was sent on this same connection, so its timing can
+// tell the sender nothing it did not send itself, and another connection
+// starts with nothing remembered.
+func (tc *trackedConn) proved(id, header string, gen uint64) bool {
+	p := tc.drone.Load()
+	return p != nil && p.gen == gen && p.id == id && p.header == header
 }
 
 func newLimitListener(ln net.Listener, lim ConnLimits) *limitListener {

@@ -72,18 +72,31 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 // droneAuthorized authenticates drone id's call, answering 401 (logged,
 // nothing appended) to a wrong or missing token, and, on a follower,
 // refuses it with the leader's URL (leader.go).
+//
+// A connection remembers the drone it proved itself as (trackedConn.proved),
+// so the next calls on it, a drone's keep-alive connection, skip hashing
+// the token until config.toml changes.
 func (s *Server) droneAuthorized(w http.ResponseWriter, r *http.Request, id, verb string) bool {
-	cfg := s.config()
-	if !authorized(&cfg, id, r) {
-		s.reloadConfig() // a drone admitted a moment ago
-		cfg = s.config()
+	tc, _ := r.Context().Value(connKey{}).(*trackedConn)
+	header := r.Header.Get("Authorization")
+	if tc == nil || !tc.proved(id, header, s.cfgGen.Load()) {
+		gen := s.cfgGen.Load() // read before the config: never newer than what was checked
+		cfg := s.config()
 		if !authorized(&cfg, id, r) {
-			s.log.Warn("refused a drone: wrong or missing token", "drone", id, "verb", verb, "remote", r.RemoteAddr)
-			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong or missing token for drone "+id)
-			return false
+			s.reloadConfig() // a drone admitted a moment ago
+			gen = s.cfgGen.Load()
+			cfg = s.config()
+			if !authorized(&cfg, id, r) {
+				s.log.Warn("refused a drone: wrong or missing token", "drone", id, "verb", verb, "remote", r.RemoteAddr)
+				writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong or missing token for drone "+id)
+				return false
+			}
+		}
+		s.authenticated(r)
+		if tc != nil {
+			tc.prove(id, header, gen)
 		}
 	}
-	s.authenticated(r)
 	return s.mayWrite(w, r) // every drone call is a write: only the leader takes it
 }
 

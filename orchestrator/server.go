@@ -55,6 +55,7 @@ type Server struct {
 	eta    commands.ETAMemo // status reuses an ETA for a few seconds (commands.ETAReuse)
 	cfgMu  sync.RWMutex
 	cfg    config.Config
+	cfgGen atomic.Uint64  // counts the loads of cfg after the first: a connection's proof is of one (droneAuthorized)
 	flat   []string       // config.Flatten(cfg), made on first use after a load (flatConfig)
 	stamp  fileStamp      // config.toml as last loaded
 	kick   chan struct{}  // the log moved: run a dispatch round
@@ -358,6 +359,7 @@ func (s *Server) reloadConfig() {
 		return
 	}
 	s.cfg, s.flat = cfg, nil
+	s.cfgGen.Add(1)
 	s.log.Info("config.toml reloaded", "drones", len(cfg.Drones))
 }
 

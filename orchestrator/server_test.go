@@ -225,6 +225,62 @@ func TestAdmissionIsPickedUpFromConfig(t *testing.T) {
 	}
 }
 
+// A connection that proved a drone's token skips the hashing on its next
+// calls, but only while config.toml stays as it was: a token replaced in
+// the file is refused on the very connection that used it a moment ago.
+func TestReplacedTokenIsRefusedOnAKeptConnection(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, config.FileName)
+	data, err := config.Set(config.Template(), "drones.d.token_sha256", `"`+config.TokenHash("token-old")+`"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := config.WriteFile(p, data); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := commands.OpenStore(dir, commands.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := New(store, cfg, Options{StateDir: dir})
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}} // one kept connection
+	defer hc.CloseIdleConnections()
+	c := api.NewClient("http://"+ln.Addr().String(), "d", "token-old", hc)
+	for range 3 {
+		if _, err := c.Register(ctx, api.RegisterRequest{Cores: 2}); err != nil {
+			t.Fatalf("register with the token in force: %v", err)
+		}
+	}
+	data, err = config.Set(config.Template(), "drones.d.token_sha256", `"`+config.TokenHash("token-new")+`"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := config.WriteFile(p, data); err != nil {
+		t.Fatal(err)
+	}
+	srv.reloadConfig() // what the config watcher does within a second
+	if _, err := c.Register(ctx, api.RegisterRequest{Cores: 2}); !errors.Is(err, api.ErrUnauthorized) {
+		t.Fatalf("register with the replaced token on the kept connection: %v, want unauthorized", err)
+	}
+	if _, err := api.NewClient("http://"+ln.Addr().String(), "d", "token-new", hc).Register(ctx, api.RegisterRequest{Cores: 2}); err != nil {
+		t.Fatalf("register with the new token: %v", err)
+	}
+}
+
 // A drone that stops heartbeating loses its work within three heartbeats.
 func TestSilentDroneIsReclaimed(t *testing.T) {
 	ctx := context.Background()
