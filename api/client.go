@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -104,13 +105,30 @@ func (c *Client) call(ctx context.Context, verb string, body, out any) error {
 	return decode(resp, verb, out)
 }
 
+// answerBufs hold answers while they are decoded: a drone's calls read
+// into one buffer instead of growing a new one per answer (io.ReadAll),
+// which was a kilobyte a call.
+var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putAnswerBuf returns buf to the pool, unless an answer made it large.
+func putAnswerBuf(buf *bytes.Buffer) {
+	if buf.Cap() > 64<<10 {
+		return
+	}
+	buf.Reset()
+	answerBufs.Put(buf)
+}
+
 // decode reads a JSON answer, or turns an error answer into an error that
 // wraps the code's sentinel.
 func decode(resp *http.Response, what string, out any) error {
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	buf := answerBufs.Get().(*bytes.Buffer)
+	defer putAnswerBuf(buf)
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return fmt.Errorf("%s: read answer: %w", what, err)
 	}
+	data := buf.Bytes() // json.Unmarshal copies what it keeps
 	if resp.StatusCode/100 != 2 {
 		var e Error
 		if json.Unmarshal(data, &e) == nil && e.Code != "" {
