@@ -19,8 +19,7 @@ import (
 // matching ErrStaleFence, ErrNotBuilding or ErrUnknownPackage. Checked
 // before the body is read, so a stale drone's gigabytes are never received.
 func UploadAllowed(st *projections.State, drone, atom string, fence uint64) error {
-	_, err := building(st, atom, drone, fence)
-	return err
+	return holds(st, atom, drone, fence)
 }
 
 // AtomCPV is the CPV (cat/name-version) a queued atom must build: an
@@ -50,7 +49,7 @@ type Promotion struct {
 // promotion of the CPV took the BUILD_ID since it was allocated.
 func Promote(drone, atom string, fence uint64, pr Promotion) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
-		if _, err := building(st, atom, drone, fence); err != nil {
+		if err := holds(st, atom, drone, fence); err != nil {
 			return nil, err
 		}
 		if next := st.NextBuildID(pr.CPV); pr.BuildID != next {

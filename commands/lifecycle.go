@@ -143,24 +143,36 @@ func reclaim(p projections.Package, reason string) events.Event {
 		Fence: p.Fence, Reason: reason}
 }
 
-// building checks that drone holds the current claim on atom with fence.
+// building checks that drone holds the current claim on atom with fence,
+// and returns a copy of the package for deciders that judge it further.
 func building(st *projections.State, atom, drone string, fence uint64) (projections.Package, error) {
-	p, ok := st.Package(atom)
+	if err := holds(st, atom, drone, fence); err != nil {
+		return projections.Package{}, err
+	}
+	p, _ := st.Package(atom)
+	return p, nil
+}
+
+// holds is building's verdict alone, without the copy: every completion
+// checks its claim, and the copy (the package and its lists) was most of
+// what a completion allocated.
+func holds(st *projections.State, atom, drone string, fence uint64) error {
+	p, ok := st.PackageRef(atom)
 	switch {
 	case !ok:
-		return p, fmt.Errorf("%s: %w", atom, ErrUnknownPackage)
+		return fmt.Errorf("%s: %w", atom, ErrUnknownPackage)
 	case p.State != projections.Building:
-		return p, staleReport(p, drone, fence, ErrNotBuilding)
+		return staleReport(*p, drone, fence, ErrNotBuilding)
 	case p.Fence != fence || p.Drone != drone:
-		return p, staleReport(p, drone, fence, ErrStaleFence)
+		return staleReport(*p, drone, fence, ErrStaleFence)
 	}
-	return p, nil
+	return nil
 }
 
 // Renew extends a claim's lease.
 func Renew(r Rules, drone, atom string, fence uint64) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
-		if _, err := building(st, atom, drone, fence); err != nil {
+		if err := holds(st, atom, drone, fence); err != nil {
 			return nil, err
 		}
 		return []events.Event{{Type: events.TypeLeaseRenewed, Actor: drone, Atom: atom, Drone: drone, Fence: fence, Lease: r.Lease}}, nil
@@ -178,7 +190,7 @@ type Binpkg struct {
 // refused: the package was reclaimed and may be building elsewhere.
 func Complete(drone, atom string, fence uint64, pkg Binpkg) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
-		if _, err := building(st, atom, drone, fence); err != nil {
+		if err := holds(st, atom, drone, fence); err != nil {
 			return nil, err
 		}
 		return []events.Event{{Type: events.TypeCompleted, Actor: drone, Atom: atom, Drone: drone, Fence: fence,
@@ -218,7 +230,7 @@ func Fail(r Rules, now time.Time, drone, atom string, fence uint64, f Failure) D
 // Return gives a claimed package back unbuilt (a sick or stopping drone).
 func Return(drone, atom string, fence uint64, reason string) Decider {
 	return func(st *projections.State) ([]events.Event, error) {
-		if _, err := building(st, atom, drone, fence); err != nil {
+		if err := holds(st, atom, drone, fence); err != nil {
 			return nil, err
 		}
 		return []events.Event{{Type: events.TypeReturned, Actor: drone, Atom: atom, Drone: drone, Fence: fence, Reason: reason}}, nil

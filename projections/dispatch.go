@@ -95,6 +95,14 @@ func (s *State) DroneRef(id string) (*Drone, bool) {
 	return d, d != nil
 }
 
+// PackageRef returns package atom itself, not a copy as Package does: read
+// it, never modify it, and do not keep it past the decision (the State
+// changes it as events are folded).
+func (s *State) PackageRef(atom string) (*Package, bool) {
+	p := s.packages[atom]
+	return p, p != nil
+}
+
 // ClaimedAt is when package atom was last claimed (the zero Time for a
 // package the State does not hold), without copying the package as Package
 // does: the dispatcher's lookahead asks it for every busy drone's builds.
