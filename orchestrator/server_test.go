@@ -184,14 +184,17 @@ func TestWrongTokenIsRefusedAndAppendsNothing(t *testing.T) {
 	}
 }
 
-// A drone admitted while the server runs is let in without a restart.
-func TestAdmissionIsPickedUpFromConfig(t *testing.T) {
+// serveConfigFile runs a server over a new folder whose config.toml
+// holds data, and returns it, its URL and the file's path. The server
+// stops when the test ends.
+func serveConfigFile(t *testing.T, data []byte) (srv *Server, url, path string) {
+	t.Helper()
 	dir := t.TempDir()
-	p := filepath.Join(dir, config.FileName)
-	if err := config.WriteFile(p, config.Template()); err != nil {
+	path = filepath.Join(dir, config.FileName)
+	if err := config.WriteFile(path, data); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(p)
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,17 +202,28 @@ func TestAdmissionIsPickedUpFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		store.Close()
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	srv = New(store, cfg, Options{StateDir: dir})
 	done := make(chan error, 1)
-	go func() { done <- New(store, cfg, Options{StateDir: dir}).Run(ctx, ln) }()
-	defer func() { cancel(); <-done }()
+	go func() { done <- srv.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		store.Close()
+	})
+	return srv, "http://" + ln.Addr().String(), path
+}
 
-	c := api.NewClient("http://"+ln.Addr().String(), "late", "token-late", nil)
+// A drone admitted while the server runs is let in without a restart.
+func TestAdmissionIsPickedUpFromConfig(t *testing.T) {
+	_, url, p := serveConfigFile(t, config.Template())
+	ctx := context.Background()
+	c := api.NewClient(url, "late", "token-late", nil)
 	if _, err := c.Register(ctx, api.RegisterRequest{Cores: 2}); !errors.Is(err, api.ErrUnauthorized) {
 		t.Fatalf("register before admission: %v", err)
 	}
@@ -229,37 +243,16 @@ func TestAdmissionIsPickedUpFromConfig(t *testing.T) {
 // calls, but only while config.toml stays as it was: a token replaced in
 // the file is refused on the very connection that used it a moment ago.
 func TestReplacedTokenIsRefusedOnAKeptConnection(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, config.FileName)
 	data, err := config.Set(config.Template(), "drones.d.token_sha256", `"`+config.TokenHash("token-old")+`"`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := config.WriteFile(p, data); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := commands.OpenStore(dir, commands.StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv := New(store, cfg, Options{StateDir: dir})
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	defer func() { cancel(); <-done }()
+	srv, url, p := serveConfigFile(t, data)
+	ctx := context.Background()
 
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}} // one kept connection
 	defer hc.CloseIdleConnections()
-	c := api.NewClient("http://"+ln.Addr().String(), "d", "token-old", hc)
+	c := api.NewClient(url, "d", "token-old", hc)
 	for range 3 {
 		if _, err := c.Register(ctx, api.RegisterRequest{Cores: 2}); err != nil {
 			t.Fatalf("register with the token in force: %v", err)
@@ -276,7 +269,7 @@ func TestReplacedTokenIsRefusedOnAKeptConnection(t *testing.T) {
 	if _, err := c.Register(ctx, api.RegisterRequest{Cores: 2}); !errors.Is(err, api.ErrUnauthorized) {
 		t.Fatalf("register with the replaced token on the kept connection: %v, want unauthorized", err)
 	}
-	if _, err := api.NewClient("http://"+ln.Addr().String(), "d", "token-new", hc).Register(ctx, api.RegisterRequest{Cores: 2}); err != nil {
+	if _, err := api.NewClient(url, "d", "token-new", hc).Register(ctx, api.RegisterRequest{Cores: 2}); err != nil {
 		t.Fatalf("register with the new token: %v", err)
 	}
 }
