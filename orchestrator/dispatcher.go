@@ -10,7 +10,8 @@ import (
 	"github.com/swarm-build/swarm/projections"
 )
 
-// claimReq is a drone's claim waiting in the dispatcher.
+// claimReq is a drone's claim waiting for its answer: in a forming round,
+// then, if that found nothing it may take, in the dispatcher.
 type claimReq struct {
 	ctx      context.Context // the HTTP request's: a drone that hung up is dropped
 	drone    string
