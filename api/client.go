@@ -8,8 +8,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/swarm-build/swarm/internal/bufpool"
 )
 
 // Client calls the orchestrator as one drone. It is safe for concurrent use.
@@ -105,25 +106,11 @@ func (c *Client) call(ctx context.Context, verb string, body, out any) error {
 	return decode(resp, verb, out)
 }
 
-// answerBufs hold answers while they are decoded: a drone's calls read
-// into one buffer instead of growing a new one per answer (io.ReadAll),
-// which was a kilobyte a call.
-var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// putAnswerBuf returns buf to the pool, unless an answer made it large.
-func putAnswerBuf(buf *bytes.Buffer) {
-	if buf.Cap() > 64<<10 {
-		return
-	}
-	buf.Reset()
-	answerBufs.Put(buf)
-}
-
 // decode reads a JSON answer, or turns an error answer into an error that
 // wraps the code's sentinel.
 func decode(resp *http.Response, what string, out any) error {
-	buf := answerBufs.Get().(*bytes.Buffer)
-	defer putAnswerBuf(buf)
+	buf := bufpool.Get()
+	defer bufpool.Put(buf)
 	_, err := buf.ReadFrom(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return fmt.Errorf("%s: read answer: %w", what, err)

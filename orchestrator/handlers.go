@@ -10,12 +10,12 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/swarm-build/swarm/api"
 	"github.com/swarm-build/swarm/commands"
+	"github.com/swarm-build/swarm/internal/bufpool"
 	"github.com/swarm-build/swarm/projections"
 )
 
@@ -79,8 +79,8 @@ func (s *Server) droneCall(verb string, h func(context.Context, string, *http.Re
 func (s *Server) droneAuthorized(w http.ResponseWriter, r *http.Request, id, verb string) bool {
 	tc, _ := r.Context().Value(connKey{}).(*trackedConn)
 	header := r.Header.Get("Authorization")
-	if tc == nil || !tc.proved(id, header, s.cfgGen.Load()) {
-		gen := s.cfgGen.Load() // read before the config: never newer than what was checked
+	gen := s.cfgGen.Load() // read before the config: never newer than what is checked
+	if tc == nil || !tc.proved(id, header, gen) {
 		cfg := s.config()
 		if !authorized(&cfg, id, r) {
 			s.reloadConfig() // a drone admitted a moment ago
@@ -122,8 +122,8 @@ func decodeBody(r *http.Request, v validator) error {
 			return fmt.Errorf("%w: Content-Type must be application/json, not %q", errBadBody, ct)
 		}
 	}
-	buf := bodyBufs.Get().(*bytes.Buffer)
-	defer putBodyBuf(buf)
+	buf := bufpool.Get()
+	defer bufpool.Put(buf)
 	_, err := buf.ReadFrom(r.Body)
 	data := buf.Bytes()
 	if err != nil {
@@ -153,20 +153,6 @@ func decodeBody(r *http.Request, v validator) error {
 		return fmt.Errorf("%w: %w", errBadBody, err)
 	}
 	return nil
-}
-
-// bodyBufs are decodeBody's buffers, reused: every drone call reads a
-// body, and nothing keeps its bytes once decoded (json.Unmarshal copies
-// the strings out).
-var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// putBodyBuf gives buf back, unless a large body (a failure's excerpt)
-// grew it: the pool keeps small ones.
-func putBodyBuf(buf *bytes.Buffer) {
-	if buf.Cap() <= 64<<10 {
-		buf.Reset()
-		bodyBufs.Put(buf)
-	}
 }
 
 // strictDecode decodes data into v as one JSON object with nothing after
