@@ -87,7 +87,7 @@ func (c *Client) Ready(ctx context.Context) (Ready, error) {
 
 // call POSTs body to the drone's verb and decodes the answer into out.
 func (c *Client) call(ctx context.Context, verb string, body, out any) error {
-	b, err := json.Marshal(body)
+	b, err := marshal(body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", verb, err)
 	}
@@ -126,8 +126,20 @@ func decode(resp *http.Response, what string, out any) error {
 		}
 		return fmt.Errorf("%s: HTTP %d: %s", what, resp.StatusCode, bytes.TrimSpace(data[:min(len(data), 200)]))
 	}
+	if fd, ok := out.(FlatDecoder); ok && fd.DecodeFlat(data) {
+		return nil
+	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s: decode answer: %w", what, err)
 	}
 	return nil
+}
+
+// marshal writes a request's body: a message of every build writes its
+// own (FlatEncoder), the rest go through encoding/json.
+func marshal(body any) ([]byte, error) {
+	if fe, ok := body.(FlatEncoder); ok {
+		return fe.AppendJSON(make([]byte, 0, 160)), nil
+	}
+	return json.Marshal(body)
 }

@@ -135,6 +135,10 @@ func decodeBody(r *http.Request, v validator) error {
 	if !utf8.Valid(data) {
 		return fmt.Errorf("%w: not valid UTF-8", errBadBody)
 	}
+	if fd, ok := v.(api.FlatDecoder); ok && fd.DecodeFlat(data) {
+		// A body of the shape drones send: read as encoding/json reads it.
+		return validate(v)
+	}
 	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return fmt.Errorf("%w: must be one JSON object", errBadBody)
 	}
@@ -149,6 +153,11 @@ func decodeBody(r *http.Request, v validator) error {
 		}
 		return fmt.Errorf("%w: %v", errBadBody, err) // never taken: both read JSON alike
 	}
+	return validate(v)
+}
+
+// validate applies a request's own rules to its fields.
+func validate(v validator) error {
 	if err := v.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errBadBody, err)
 	}
@@ -210,6 +219,14 @@ func (s *Server) writeFailure(w http.ResponseWriter, verb, id string, err error)
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	if fe, ok := v.(api.FlatEncoder); ok { // the answers of every build: the bytes Encode writes
+		buf := bufpool.Get()
+		buf.Write(fe.AppendJSON(buf.AvailableBuffer()))
+		buf.WriteByte('\n')
+		_, _ = w.Write(buf.Bytes())
+		bufpool.Put(buf)
+		return
+	}
 	_ = json.NewEncoder(w).Encode(v)
 }
 
