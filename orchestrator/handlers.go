@@ -177,6 +177,21 @@ func strictDecode(data []byte, v any) error {
 	return nil
 }
 
+// atomFirst is the error of a report about atom, which its decision
+// answered with err: a bad request when atom is not a package at all,
+// whatever the decision said. A report the decision took needs no parse:
+// it names a package of the plan, and every one was parsed when it was
+// enqueued (2.8 µs of a claim and completion's CPU, issue 10).
+func atomFirst(atom string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if aerr := checkAtom("atom", atom); aerr != nil {
+		return aerr
+	}
+	return err
+}
+
 // checkAtom refuses a report about something that is not a package.
 func checkAtom(field, atom string) error {
 	if _, err := commands.ParseAtoms([]string{atom}); err != nil {
@@ -415,11 +430,8 @@ func (s *Server) complete(ctx context.Context, id string, r *http.Request) (any,
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	if err := checkAtom("atom", req.Atom); err != nil {
-		return nil, err
-	}
 	out, err := s.execute(ctx, commands.Complete(id, req.Atom, req.Fence, commands.Binpkg{SHA256: req.SHA256, Size: req.Size}))
-	return ack(out), err
+	return ack(out), atomFirst(req.Atom, err)
 }
 
 func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, error) {
@@ -427,12 +439,9 @@ func (s *Server) fail(ctx context.Context, id string, r *http.Request) (any, err
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	if err := checkAtom("atom", req.Atom); err != nil {
-		return nil, err
-	}
 	f := commands.Failure{Signature: req.Signature, Reason: req.Reason, Excerpt: req.Excerpt, Start: req.Start}
 	out, err := s.execute(ctx, commands.Fail(s.rules(), time.Now(), id, req.Atom, req.Fence, f))
-	return ack(out), err
+	return ack(out), atomFirst(req.Atom, err)
 }
 
 func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (any, error) {
@@ -440,11 +449,8 @@ func (s *Server) returnCall(ctx context.Context, id string, r *http.Request) (an
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	if err := checkAtom("atom", req.Atom); err != nil {
-		return nil, err
-	}
 	out, err := s.execute(ctx, commands.Return(id, req.Atom, req.Fence, req.Reason))
-	return ack(out), err
+	return ack(out), atomFirst(req.Atom, err)
 }
 
 // describe completes a status report as `swarm status --json` prints it
