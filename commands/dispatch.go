@@ -51,19 +51,23 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 		taken := make(map[string]bool)
 		asked := make(map[string]int) // grants so far per drone, against its slots
 		exclusions := st.Exclusions()
-		// The asking drones have free slots, so none of them is a peer: the
-		// busy drones are the same for the whole round.
-		peers := busyPeers(r, st, now)
 		// The biggest drones choose first, so the most urgent package (the
 		// longest remaining chain) goes to the most cores.
 		order := make([]int, len(requests))
 		cores := make([]uint32, len(requests))
+		smallest := 0 // the fewest cores among the asking drones
 		for i, id := range requests {
 			order[i] = i
 			if d, ok := st.DroneRef(id); ok {
 				cores[i] = d.Cores
 			}
+			if c := max(int(cores[i]), 1); i == 0 || c < smallest {
+				smallest = c
+			}
 		}
+		// The asking drones have free slots, so none of them is a peer: the
+		// busy drones are the same for the whole round.
+		peers := busyPeers(r, st, now, smallest)
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cores[b], cores[a]) })
 		for _, i := range order {
 			id := requests[i]
@@ -122,11 +126,15 @@ func Dispatch(r Rules, now time.Time, requests []string, grants *[]Grant) Decide
 
 // busyPeers are the drones with no free slot, with how long until their
 // earliest build should end, for the lookahead. Drones with a free slot are
-// not peers: they ask for work themselves.
-func busyPeers(r Rules, st *projections.State, now time.Time) []schedule.Peer {
+// not peers: they ask for work themselves. Nor is a drone with no more
+// than smallest cores, the fewest of any drone asking: the lookahead only
+// ever defers to a bigger drone, and a farm of equal drones (or a round of
+// its biggest) looked up every busy drone's builds for nothing, 1.8 µs of
+// a claim and completion's CPU at 64 drones (issue 10).
+func busyPeers(r Rules, st *projections.State, now time.Time, smallest int) []schedule.Peer {
 	var peers []schedule.Peer
 	for d := range st.Drones() {
-		if d.SlotsFree() > 0 || droneBlocker(r, st, d, now) != "" {
+		if max(int(d.Cores), 1) <= smallest || d.SlotsFree() > 0 || droneBlocker(r, st, d, now) != "" {
 			continue
 		}
 		sd := schedule.Drone{ID: d.ID, Cores: max(int(d.Cores), 1)}
