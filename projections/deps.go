@@ -21,8 +21,8 @@ func (s *State) met(dep string) bool {
 }
 
 // countUnmet counts p's dependencies not yet met.
-func (s *State) countUnmet(p *Package) int {
-	n := 0
+func (s *State) countUnmet(p *Package) int32 {
+	var n int32
 	for _, d := range p.Deps {
 		if !s.met(d) {
 			n++

@@ -21,10 +21,17 @@ import (
 // promote, pruneBuild), and rebuilt from the packages after a decode: a
 // snapshot does not hold them.
 type statusIndex struct {
-	noted      map[string]struct{} // packages with a hold or stalls (the notes' candidates)
-	failed     map[string]struct{} // packages failed
-	unpromoted map[string]struct{} // packages built with no promoted build
-	binaries   int                 // packages with a promoted build (hasBuild)
+	noted  map[string]struct{} // packages with a hold or stalls (the notes' candidates)
+	failed map[string]struct{} // packages failed
+	// unpromoted are the packages built with no promoted build, in no
+	// order, each at its Package's unpromotedAt-1. A list and not a map
+	// like the two above: a farm that never promotes (no binhost, or issue
+	// 10's claims probe) adds every completed package to it for good, and
+	// a map insert into 100,000 atoms, its growth included, was a
+	// microsecond of every completion in each of the two States that fold
+	// it (the committer's and the snapshotter's).
+	unpromoted []string
+	binaries   int // packages with a promoted build (hasBuild)
 	// byKey maps a build key (buildKey: the CPV a promoted build names)
 	// to the queued atoms that have it but differ from it ("=cat/pkg-1",
 	// "cat/pkg-1:0::gentoo"), so a promotion or a prune of a CPV finds
@@ -55,12 +62,13 @@ type PendingRef struct {
 
 func newStatusIndex() statusIndex {
 	return statusIndex{noted: map[string]struct{}{}, failed: map[string]struct{}{},
-		unpromoted: map[string]struct{}{}, byKey: map[string][]string{}}
+		byKey: map[string][]string{}}
 }
 
 func (x *statusIndex) clone() statusIndex {
 	c := *x
-	c.noted, c.failed, c.unpromoted = maps.Clone(x.noted), maps.Clone(x.failed), maps.Clone(x.unpromoted)
+	c.noted, c.failed = maps.Clone(x.noted), maps.Clone(x.failed)
+	c.unpromoted = slices.Clone(x.unpromoted)
 	c.pending = slices.Clone(x.pending)
 	c.byKey = make(map[string][]string, len(x.byKey))
 	for k, v := range x.byKey {
@@ -81,11 +89,11 @@ func buildKey(atom string) string {
 
 // The sets a package is in, as bits of Package.indexed: reindex touches a
 // set only when the package's membership changes, so a claim or a
-// completion costs a few comparisons and not three map operations.
+// completion costs a few comparisons and not three map operations. (The
+// unpromoted list has the package's place instead: unpromotedAt.)
 const (
 	inNoted uint8 = 1 << iota
 	inFailed
-	inUnpromoted
 )
 
 func mark(set map[string]struct{}, p *Package, bit uint8, in bool) {
@@ -101,6 +109,28 @@ func mark(set map[string]struct{}, p *Package, bit uint8, in bool) {
 	}
 }
 
+// markUnpromoted puts p in the unpromoted list or takes it out (the last
+// entry moves to its place), when its membership changes.
+func (s *State) markUnpromoted(p *Package, in bool) {
+	if in == (p.unpromotedAt != 0) {
+		return
+	}
+	x := &s.index
+	if in {
+		x.unpromoted = append(x.unpromoted, p.Atom)
+		p.unpromotedAt = int32(len(x.unpromoted))
+		return
+	}
+	i, last := int(p.unpromotedAt)-1, len(x.unpromoted)-1
+	if i != last {
+		x.unpromoted[i] = x.unpromoted[last]
+		s.packages[x.unpromoted[i]].unpromotedAt = int32(i + 1)
+	}
+	x.unpromoted[last] = ""
+	x.unpromoted = x.unpromoted[:last]
+	p.unpromotedAt = 0
+}
+
 // reindex puts p in the indexes its fields call for, and out of the
 // others. It is idempotent: calling it for a package that did not change
 // changes nothing. Whether p has a promoted build is as last found
@@ -109,7 +139,7 @@ func (s *State) reindex(p *Package) {
 	x := &s.index
 	mark(x.noted, p, inNoted, p.Held != "" || p.Stalls > 0)
 	mark(x.failed, p, inFailed, p.State == Failed)
-	mark(x.unpromoted, p, inUnpromoted, p.State == Built && !p.binary)
+	s.markUnpromoted(p, p.State == Built && !p.binary)
 	if p.State == Needed || p.State == Building {
 		if p.pendingAt == 0 {
 			x.pending = append(x.pending, PendingRef{Seq: p.EnqueuedSeq, Atom: p.Atom, Deps: p.Deps})
@@ -172,7 +202,7 @@ func (s *State) unindex(p *Package) {
 	x := &s.index
 	delete(x.noted, p.Atom)
 	delete(x.failed, p.Atom)
-	delete(x.unpromoted, p.Atom)
+	s.markUnpromoted(p, false)
 	p.indexed = 0
 	s.dropPending(p)
 	if p.binary {
@@ -277,7 +307,7 @@ func sortRows(rows []QueueRow) {
 // State's own and read-only.
 func (s *State) BuiltUnpromoted() iter.Seq[*Package] {
 	return func(yield func(*Package) bool) {
-		for atom := range s.index.unpromoted {
+		for _, atom := range s.index.unpromoted {
 			if !yield(s.packages[atom]) {
 				return
 			}

@@ -78,7 +78,6 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 		}{
 			{want.noted, inNoted, p.Held != "" || p.Stalls > 0},
 			{want.failed, inFailed, p.State == Failed},
-			{want.unpromoted, inUnpromoted, p.State == Built && !bin},
 		} {
 			if in.in {
 				in.set[atom] = struct{}{}
@@ -86,7 +85,15 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 			}
 		}
 		if p.indexed != bits {
-			t.Fatalf("seq %d: %s marked in indexes %03b, belongs in %03b", s.Seq, atom, p.indexed, bits)
+			t.Fatalf("seq %d: %s marked in indexes %02b, belongs in %02b", s.Seq, atom, p.indexed, bits)
+		}
+		if p.State == Built && !bin {
+			want.unpromoted = append(want.unpromoted, atom)
+			if p.unpromotedAt < 1 || int(p.unpromotedAt) > len(s.index.unpromoted) || s.index.unpromoted[p.unpromotedAt-1] != atom {
+				t.Fatalf("seq %d: %s is built with no promoted build, at %d of the unpromoted list", s.Seq, atom, p.unpromotedAt)
+			}
+		} else if p.unpromotedAt != 0 {
+			t.Fatalf("seq %d: %s (%s, binary %v) is at %d of the unpromoted list", s.Seq, atom, p.State, bin, p.unpromotedAt)
 		}
 		if bin {
 			want.binaries++
@@ -111,6 +118,11 @@ func checkIndex(t *testing.T, s *State, whole bool) {
 	got := s.index.clone()
 	for _, l := range [][]PendingRef{want.pending, got.pending} {
 		slices.SortFunc(l, func(a, b PendingRef) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
+	slices.Sort(want.unpromoted)
+	slices.Sort(got.unpromoted)
+	if len(got.unpromoted) == 0 {
+		got.unpromoted = nil // emptied is as good as never filled
 	}
 	if !reflect.DeepEqual(s.PendingRefs(nil), s.index.pending) || s.PendingCount() != len(want.pending) {
 		t.Fatalf("seq %d: PendingRefs is not the pending list", s.Seq)

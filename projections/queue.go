@@ -82,13 +82,14 @@ type Package struct {
 	Deps     []string      // queued packages it needs built first
 	Priority time.Duration // its remaining critical path, as the queue was planned
 
-	unmet int // Deps not yet built (deps.go); only a package with none is offered
+	unmet int32 // Deps not yet built (deps.go); only a package with none is offered
 	// pendingAt is 1 + its place in the pending list while it is needed
-	// or building, else 0 (index.go).
-	pendingAt int32
-	excluded  bool  // a queue-wide exclusion matches it
-	binary    bool  // it has a promoted build (hasBuild), as the index counts it (index.go)
-	indexed   uint8 // the status indexes it is in (inNoted, inFailed, inUnpromoted; index.go)
+	// or building, else 0; unpromotedAt the same in the unpromoted list
+	// while it is built with no promoted build (index.go).
+	pendingAt, unpromotedAt int32
+	excluded                bool  // a queue-wide exclusion matches it
+	binary                  bool  // it has a promoted build (hasBuild), as the index counts it (index.go)
+	indexed                 uint8 // the status indexes it is in (inNoted, inFailed; index.go)
 	// (The unexported fields are packed in 16 bytes: with the index's
 	// three more a Package was 424 bytes, a size class up from 400.)
 }
