@@ -33,22 +33,14 @@ func (r ClaimRequest) AppendJSON(b []byte) []byte {
 // DecodeFlat decodes data into r as json.Unmarshal into a zero value
 // would, if data has flatjson's narrow shape.
 func (r *ClaimRequest) DecodeFlat(data []byte) bool {
-	var v ClaimRequest
-	var rd flatjson.Reader
-	rd.Reset(data)
-	for rd.Next() {
+	return decodeFlat(data, r, func(v *ClaimRequest, rd *flatjson.Reader) {
 		switch string(rd.Key()) {
 		case "wait_ms":
 			v.WaitMS = rd.Int()
 		default:
 			rd.Fail()
 		}
-	}
-	if !rd.Done() {
-		return false
-	}
-	*r = v
-	return true
+	})
 }
 
 // AppendJSON appends r as json.Marshal writes it.
@@ -68,10 +60,7 @@ func (r CompleteRequest) AppendJSON(b []byte) []byte {
 // DecodeFlat decodes data into r as json.Unmarshal into a zero value
 // would, if data has flatjson's narrow shape.
 func (r *CompleteRequest) DecodeFlat(data []byte) bool {
-	var v CompleteRequest
-	var rd flatjson.Reader
-	rd.Reset(data)
-	for rd.Next() {
+	return decodeFlat(data, r, func(v *CompleteRequest, rd *flatjson.Reader) {
 		switch string(rd.Key()) {
 		case "atom":
 			v.Atom = rd.String()
@@ -84,12 +73,7 @@ func (r *CompleteRequest) DecodeFlat(data []byte) bool {
 		default:
 			rd.Fail()
 		}
-	}
-	if !rd.Done() {
-		return false
-	}
-	*r = v
-	return true
+	})
 }
 
 // AppendJSON appends c as json.Marshal writes it.
@@ -140,14 +124,11 @@ func (r ClaimResponse) AppendJSON(b []byte) []byte {
 // DecodeFlat decodes data into r as json.Unmarshal into a zero value
 // would, if data has flatjson's narrow shape.
 func (r *ClaimResponse) DecodeFlat(data []byte) bool {
-	var v ClaimResponse
-	var rd flatjson.Reader
-	rd.Reset(data)
-	for rd.Next() {
+	return decodeFlat(data, r, func(v *ClaimResponse, rd *flatjson.Reader) {
 		switch string(rd.Key()) {
 		case "claim":
 			if rd.Null() {
-				continue
+				return
 			}
 			n := rd.Nested()
 			v.Claim = new(Claim)
@@ -158,12 +139,7 @@ func (r *ClaimResponse) DecodeFlat(data []byte) bool {
 		default:
 			rd.Fail()
 		}
-	}
-	if !rd.Done() {
-		return false
-	}
-	*r = v
-	return true
+	})
 }
 
 // AppendJSON appends a as json.Marshal writes it.
@@ -175,20 +151,30 @@ func (a Ack) AppendJSON(b []byte) []byte {
 // DecodeFlat decodes data into a as json.Unmarshal into a zero value
 // would, if data has flatjson's narrow shape.
 func (a *Ack) DecodeFlat(data []byte) bool {
-	var v Ack
-	var rd flatjson.Reader
-	rd.Reset(data)
-	for rd.Next() {
+	return decodeFlat(data, a, func(v *Ack, rd *flatjson.Reader) {
 		switch string(rd.Key()) {
 		case "seq":
 			v.Seq = rd.Uint(math.MaxUint64)
 		default:
 			rd.Fail()
 		}
+	})
+}
+
+// decodeFlat reads data's keys into a zero T with field, called once per
+// key, and stores it in dst only when the whole of data had the narrow
+// shape: a message the fast reader refuses is left as it was, for
+// encoding/json to decode into.
+func decodeFlat[T any](data []byte, dst *T, field func(v *T, rd *flatjson.Reader)) bool {
+	var v T
+	var rd flatjson.Reader
+	rd.Reset(data)
+	for rd.Next() {
+		field(&v, &rd)
 	}
 	if !rd.Done() {
 		return false
 	}
-	*a = v
+	*dst = v
 	return true
 }
