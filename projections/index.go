@@ -89,8 +89,8 @@ func buildKey(atom string) string {
 
 // The sets a package is in, as bits of Package.indexed: reindex touches a
 // set only when the package's membership changes, so a claim or a
-// completion costs a few comparisons and not three map operations. (The
-// unpromoted list has the package's place instead: unpromotedAt.)
+// completion costs a few comparisons and not a map operation per set. (The
+// unpromoted list keeps the package's place instead: unpromotedAt.)
 const (
 	inNoted uint8 = 1 << iota
 	inFailed
