@@ -136,9 +136,6 @@ func (r *Reader) Reset(data []byte) { *r = Reader{data: data} }
 // Fail marks the object as not of the narrow shape.
 func (r *Reader) Fail() { r.failed = true }
 
-// Failed reports whether the object left the narrow shape so far.
-func (r *Reader) Failed() bool { return r.failed }
-
 // Next moves to the next key, reporting false at the object's end or once
 // it failed. After a true, read the key's value with one of String, Uint,
 // Int, Null or Nested, or call Fail.
