@@ -214,3 +214,70 @@ func TestObserveSeesEveryEventOnce(t *testing.T) {
 		}
 	}
 }
+
+// A leader waits for more commands only while the farm is busy: after a
+// batch of at least gatherSiblings commands, and only while fewer than
+// that are queued. A lone command after quiet batches never waits.
+func TestGatherWaitsOnlyUnderLoad(t *testing.T) {
+	for _, c := range []struct {
+		last, queued int
+		want         bool
+	}{
+		{0, 1, false},
+		{gatherSiblings - 1, 1, false},
+		{gatherSiblings, 1, true},
+		{gatherSiblings, gatherSiblings - 1, true},
+		{gatherSiblings, gatherSiblings, false},
+		{40, 39, true},
+		{40, 41, false},
+	} {
+		s := &Store{lastBatch: c.last, queue: make([]*pending, c.queued)}
+		if got := s.gather(); got != c.want {
+			t.Errorf("last batch %d, %d queued: gather %v, want %v", c.last, c.queued, got, c.want)
+		}
+	}
+
+	// Through Execute: a batch of 9 commands (queued behind a blocked
+	// one), then two lone commands: the first waits once, the second,
+	// after a batch of one, does not.
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	var waits []time.Duration
+	var wmu sync.Mutex
+	s.gatherSleep = func(d time.Duration) {
+		wmu.Lock()
+		waits = append(waits, d)
+		wmu.Unlock()
+	}
+	base := s.Stats()
+	release := make(chan struct{})
+	var first sync.WaitGroup
+	first.Go(func() {
+		exec(t, s, func(st *projections.State) ([]events.Event, error) {
+			<-release
+			return Enqueue(ActorOperator, []string{"dev-libs/blocker-1"})(st)
+		})
+	})
+	for s.Stats().Batches == base.Batches {
+		time.Sleep(time.Millisecond)
+	}
+	const n = gatherSiblings + 1
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { exec(t, s, Enqueue(ActorOperator, []string{fmt.Sprintf("dev-libs/p%d-1", i)})) })
+	}
+	for deadline := time.Now().Add(time.Minute); s.queued() < n && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	first.Wait()
+	wg.Wait()
+	if len(waits) != 0 {
+		t.Fatalf("the batch of %d behind a batch of one waited %v", n, waits)
+	}
+	exec(t, s, Enqueue(ActorOperator, []string{"dev-libs/lone-1"}))
+	exec(t, s, Enqueue(ActorOperator, []string{"dev-libs/lone-2"}))
+	if len(waits) != 1 || waits[0] != gatherDelay {
+		t.Fatalf("two lone commands after a batch of %d: waits %v, want one of %v", n, waits, gatherDelay)
+	}
+}

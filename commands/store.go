@@ -67,10 +67,14 @@ type Store struct {
 
 	tornChecked atomic.Bool // warnTornOnce ran
 
-	qmu     sync.Mutex // guards queue and leading (commit.go)
+	qmu     sync.Mutex // guards queue, leading and lastBatch (commit.go)
 	queue   []*pending
 	leading bool
-	stats   commitStats
+	// lastBatch is how many commands the last batch decided: the load the
+	// next leader expects (gather).
+	lastBatch   int
+	gatherSleep func(time.Duration) // nil: time.Sleep (tests count the waits)
+	stats       commitStats
 }
 
 // OpenStore opens the event log and snapshots of the .swarm folder dir.
