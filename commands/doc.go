@@ -25,7 +25,10 @@
 // that queue while one batch is decided form the next, decided in order,
 // each against the State with the events of the ones before it folded in,
 // and appended with one write and one fsync. Each caller is answered once
-// its batch is durable; a decider's error answers only its own caller. A
-// long-running writer (the orchestrator) also moves snapshot writing to a
-// goroutine of its own (StartSnapshots), so no command waits on one.
+// its batch is durable; a decider's error answers only its own caller.
+// Under load (a batch of 8 or more before it) the next batch's leader
+// waits 100 µs for more commands to join, since each batch costs an fsync
+// whatever it holds. A long-running writer (the orchestrator) also moves
+// snapshot writing to a goroutine of its own (StartSnapshots), so no
+// command waits on one.
 package commands
