@@ -47,6 +47,15 @@ func (b *bodyBufs) records(h frameHeader, stored []byte) ([]byte, error) {
 	return body, nil
 }
 
+// body returns a frame's records as mode asks: canonical (records) or as
+// stored (decompressed).
+func (b *bodyBufs) body(h frameHeader, stored []byte, mode walkMode) ([]byte, error) {
+	if mode == asStored {
+		return b.decompressed(h, stored)
+	}
+	return b.records(h, stored)
+}
+
 // decompressed returns a frame's records as stored, delta-coded or not,
 // decompressing them if need be. The result is valid until the next call.
 func (b *bodyBufs) decompressed(h frameHeader, stored []byte) ([]byte, error) {

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -151,7 +152,23 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 	if len(names) == 0 {
 		return nil
 	}
+	if len(names)-startIndex(names, from) >= aheadSegments {
+		return l.walkAhead(ctx, names, from, mode, cache, visit)
+	}
 	var bufs bodyBufs
+	return l.segmentFrames(ctx, names, from, cache, func(name string, fr frameRef, stored []byte) error {
+		recs, err := bufs.body(fr.hdr, stored, mode)
+		if err != nil {
+			return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+		}
+		return visit(name, fr, recs)
+	})
+}
+
+// segmentFrames reads the segments names from the one holding from on and
+// calls each with every whole frame holding events at or after from, its
+// body as stored; the newest segment read is remembered in cache.
+func (l *Log) segmentFrames(ctx context.Context, names []string, from uint64, cache *tailCache, each func(name string, fr frameRef, stored []byte) error) error {
 	want := uint64(0)
 	for i := startIndex(names, from); i < len(names); i++ {
 		if err := ctx.Err(); err != nil {
@@ -172,8 +189,14 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 		if want != 0 && s.hdr.first != want {
 			return fmt.Errorf("%w: segment %s starts at seq %d, want %d", ErrCorrupt, name, s.hdr.first, want)
 		}
-		if err := visitFrames(name, data, 0, s, from, mode, &bufs, visit); err != nil {
-			return err
+		for _, fr := range s.frames {
+			if fr.hdr.first+uint64(fr.hdr.count) <= from {
+				continue
+			}
+			_, stored, _ := parseFrame(data[fr.off:])
+			if err := each(name, fr, stored); err != nil {
+				return err
+			}
 		}
 		want = s.next()
 		if i == len(names)-1 {
@@ -182,6 +205,85 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 	}
 	return nil
 }
+
+// aheadSegments is how many segments a walk reads before it reads ahead
+// (walkAhead): a replay, not a look at the tail.
+const aheadSegments = 2
+
+// aheadFrames is how many frames walkAhead may have decompressed before
+// visit takes them.
+const aheadFrames = 2
+
+// aheadFrame is a frame walkAhead read and decompressed, or the error that
+// ends the walk.
+type aheadFrame struct {
+	name string
+	fr   frameRef
+	recs []byte
+	bufs *bodyBufs
+	err  error
+}
+
+// walkAhead is the walk of segmentFrames with the reading and the
+// decompression in a goroutine of its own, a frame or two ahead of visit:
+// a replay of a long log then decompresses on one core while it decodes
+// and folds on another. What crosses over is the records as stored
+// (~100 bytes an event), not decoded Events (592 bytes each: handing
+// those over cost more than decoding them, see BENCHMARKS.md). The
+// goroutine has ended when walkAhead returns, however visit stops it.
+func (l *Log) walkAhead(ctx context.Context, names []string, from uint64, mode walkMode, cache *tailCache, visit segmentVisit) error {
+	full := make(chan aheadFrame, aheadFrames)
+	free := make(chan *bodyBufs, aheadFrames+2)
+	quit := make(chan struct{})
+	go func() {
+		defer close(full)
+		send := func(f aheadFrame) error {
+			select {
+			case full <- f:
+				return nil
+			case <-quit:
+				return errStopWalk
+			}
+		}
+		err := l.segmentFrames(ctx, names, from, cache, func(name string, fr frameRef, stored []byte) error {
+			var b *bodyBufs
+			select {
+			case b = <-free:
+			default:
+				b = new(bodyBufs)
+			}
+			recs, err := b.body(fr.hdr, stored, mode)
+			if err != nil {
+				return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+			}
+			return send(aheadFrame{name: name, fr: fr, recs: recs, bufs: b})
+		})
+		if err != nil && err != errStopWalk {
+			send(aheadFrame{err: err})
+		}
+	}()
+	defer func() {
+		close(quit)
+		for range full { // wait for the goroutine to end: it may write cache
+		}
+	}()
+	for f := range full {
+		if f.err != nil {
+			return f.err
+		}
+		if err := visit(f.name, f.fr, f.recs); err != nil {
+			return err
+		}
+		select {
+		case free <- f.bufs:
+		default:
+		}
+	}
+	return nil
+}
+
+// errStopWalk ends a walk whose reader stopped.
+var errStopWalk = errors.New("stop")
 
 // walkTail reads only the new bytes of the newest segment when the cache
 // (nil: the log's own) says everything before from has been read already.
@@ -321,13 +423,7 @@ func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, 
 			continue
 		}
 		_, stored, _ := parseFrame(data[fr.off-base:])
-		var recs []byte
-		var err error
-		if mode == asStored {
-			recs, err = bufs.decompressed(fr.hdr, stored)
-		} else {
-			recs, err = bufs.records(fr.hdr, stored)
-		}
+		recs, err := bufs.body(fr.hdr, stored, mode)
 		if err != nil {
 			return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
 		}
