@@ -51,9 +51,9 @@ func walked(t *testing.T, l *Log, from uint64, mode walkMode, ahead bool, stop i
 	} else {
 		var bufs bodyBufs
 		err = l.segmentFrames(context.Background(), names, from, &cache, func(name string, fr frameRef, stored []byte) error {
-			recs, err := bufs.body(fr.hdr, stored, mode)
+			recs, err := bufs.frame(name, fr, stored, mode)
 			if err != nil {
-				return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+				return err
 			}
 			return visit(name, fr, recs)
 		})

@@ -47,13 +47,21 @@ func (b *bodyBufs) records(h frameHeader, stored []byte) ([]byte, error) {
 	return body, nil
 }
 
-// body returns a frame's records as mode asks: canonical (records) or as
-// stored (decompressed).
-func (b *bodyBufs) body(h frameHeader, stored []byte, mode walkMode) ([]byte, error) {
+// frame returns the records of the frame fr of segment name, whose body is
+// stored, as mode asks: canonical (records) or as stored (decompressed). A
+// body that cannot be read is ErrCorrupt, naming where it is.
+func (b *bodyBufs) frame(name string, fr frameRef, stored []byte, mode walkMode) ([]byte, error) {
+	var recs []byte
+	var err error
 	if mode == asStored {
-		return b.decompressed(h, stored)
+		recs, err = b.decompressed(fr.hdr, stored)
+	} else {
+		recs, err = b.records(fr.hdr, stored)
 	}
-	return b.records(h, stored)
+	if err != nil {
+		return nil, fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+	}
+	return recs, nil
 }
 
 // decompressed returns a frame's records as stored, delta-coded or not,

@@ -157,9 +157,9 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 	}
 	var bufs bodyBufs
 	return l.segmentFrames(ctx, names, from, cache, func(name string, fr frameRef, stored []byte) error {
-		recs, err := bufs.body(fr.hdr, stored, mode)
+		recs, err := bufs.frame(name, fr, stored, mode)
 		if err != nil {
-			return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+			return err
 		}
 		return visit(name, fr, recs)
 	})
@@ -252,9 +252,9 @@ func (l *Log) walkAhead(ctx context.Context, names []string, from uint64, mode w
 			default:
 				b = new(bodyBufs)
 			}
-			recs, err := b.body(fr.hdr, stored, mode)
+			recs, err := b.frame(name, fr, stored, mode)
 			if err != nil {
-				return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+				return err
 			}
 			return send(aheadFrame{name: name, fr: fr, recs: recs, bufs: b})
 		})
@@ -423,9 +423,9 @@ func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, 
 			continue
 		}
 		_, stored, _ := parseFrame(data[fr.off-base:])
-		recs, err := bufs.body(fr.hdr, stored, mode)
+		recs, err := bufs.frame(name, fr, stored, mode)
 		if err != nil {
-			return fmt.Errorf("%w: segment %s offset %d: %v", ErrCorrupt, name, fr.off, err)
+			return err
 		}
 		if err := visit(name, fr, recs); err != nil {
 			return err
