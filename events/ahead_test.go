@@ -50,13 +50,7 @@ func walked(t *testing.T, l *Log, from uint64, mode walkMode, ahead bool, stop i
 		err = l.walkAhead(context.Background(), names, from, mode, &cache, visit)
 	} else {
 		var bufs bodyBufs
-		err = l.segmentFrames(context.Background(), names, from, &cache, func(name string, fr frameRef, stored []byte) error {
-			recs, err := bufs.frame(name, fr, stored, mode)
-			if err != nil {
-				return err
-			}
-			return visit(name, fr, recs)
-		})
+		err = l.segmentFrames(context.Background(), names, from, &cache, visiting(&bufs, mode, visit))
 	}
 	return out, err
 }

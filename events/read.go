@@ -156,19 +156,13 @@ func (l *Log) walkCached(ctx context.Context, from uint64, mode walkMode, cache 
 		return l.walkAhead(ctx, names, from, mode, cache, visit)
 	}
 	var bufs bodyBufs
-	return l.segmentFrames(ctx, names, from, cache, func(name string, fr frameRef, stored []byte) error {
-		recs, err := bufs.frame(name, fr, stored, mode)
-		if err != nil {
-			return err
-		}
-		return visit(name, fr, recs)
-	})
+	return l.segmentFrames(ctx, names, from, cache, visiting(&bufs, mode, visit))
 }
 
 // segmentFrames reads the segments names from the one holding from on and
 // calls each with every whole frame holding events at or after from, its
 // body as stored; the newest segment read is remembered in cache.
-func (l *Log) segmentFrames(ctx context.Context, names []string, from uint64, cache *tailCache, each func(name string, fr frameRef, stored []byte) error) error {
+func (l *Log) segmentFrames(ctx context.Context, names []string, from uint64, cache *tailCache, each storedFrame) error {
 	want := uint64(0)
 	for i := startIndex(names, from); i < len(names); i++ {
 		if err := ctx.Err(); err != nil {
@@ -189,14 +183,8 @@ func (l *Log) segmentFrames(ctx context.Context, names []string, from uint64, ca
 		if want != 0 && s.hdr.first != want {
 			return fmt.Errorf("%w: segment %s starts at seq %d, want %d", ErrCorrupt, name, s.hdr.first, want)
 		}
-		for _, fr := range s.frames {
-			if fr.hdr.first+uint64(fr.hdr.count) <= from {
-				continue
-			}
-			_, stored, _ := parseFrame(data[fr.off:])
-			if err := each(name, fr, stored); err != nil {
-				return err
-			}
+		if err := eachFrame(name, data, 0, s, from, each); err != nil {
+			return err
 		}
 		want = s.next()
 		if i == len(names)-1 {
@@ -282,7 +270,8 @@ func (l *Log) walkAhead(ctx context.Context, names []string, from uint64, mode w
 	return nil
 }
 
-// errStopWalk ends a walk whose reader stopped.
+// errStopWalk ends a walk whose reader stopped: visit returns it, and the
+// walk's caller does not report it.
 var errStopWalk = errors.New("stop")
 
 // walkTail reads only the new bytes of the newest segment when the cache
@@ -320,7 +309,7 @@ func (l *Log) walkTail(from uint64, mode walkMode, cache *tailCache, visit segme
 		return true, 0, err
 	}
 	var bufs bodyBufs
-	if err := visitFrames(name, data, c.size, s, from, mode, &bufs, visit); err != nil {
+	if err := eachFrame(name, data, c.size, s, from, visiting(&bufs, mode, visit)); err != nil {
 		return true, 0, err
 	}
 	mark := markAt(data, c.size, s, c.mark)
@@ -415,23 +404,35 @@ func (l *Log) remember(cache *tailCache, name string, id uint64, data []byte, s 
 	l.tailc = c
 }
 
-// visitFrames calls visit for each frame of s (whose bytes data start at
+// storedFrame is called with a frame of segment name and its body as
+// stored (compressed, delta-coded: see bodyBufs.frame).
+type storedFrame func(name string, fr frameRef, stored []byte) error
+
+// eachFrame calls each for every frame of s (whose bytes data start at
 // file offset base) holding events at or after from.
-func visitFrames(name string, data []byte, base int64, s *scanned, from uint64, mode walkMode, bufs *bodyBufs, visit segmentVisit) error {
+func eachFrame(name string, data []byte, base int64, s *scanned, from uint64, each storedFrame) error {
 	for _, fr := range s.frames {
 		if fr.hdr.first+uint64(fr.hdr.count) <= from {
 			continue
 		}
 		_, stored, _ := parseFrame(data[fr.off-base:])
-		recs, err := bufs.frame(name, fr, stored, mode)
-		if err != nil {
-			return err
-		}
-		if err := visit(name, fr, recs); err != nil {
+		if err := each(name, fr, stored); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// visiting is the storedFrame that reads each body into bufs as mode asks
+// and hands its records to visit: a walk in one goroutine.
+func visiting(bufs *bodyBufs, mode walkMode, visit segmentVisit) storedFrame {
+	return func(name string, fr frameRef, stored []byte) error {
+		recs, err := bufs.frame(name, fr, stored, mode)
+		if err != nil {
+			return err
+		}
+		return visit(name, fr, recs)
+	}
 }
 
 // readSegment reads a whole segment and its file identity from one open
@@ -471,7 +472,6 @@ func (l *Log) events(ctx context.Context, from uint64, cache *tailCache, dec **D
 			dec = &own
 		}
 		var e Event
-		stop := fmt.Errorf("stop")
 		err := l.walkCached(ctx, from, asStored, cache, func(name string, fr frameRef, recs []byte) error {
 			if *dec == nil {
 				*dec = NewDecoder()
@@ -499,12 +499,12 @@ func (l *Log) events(ctx context.Context, from uint64, cache *tailCache, dec **D
 					continue
 				}
 				if !yield(&e, nil) {
-					return stop
+					return errStopWalk
 				}
 			}
 			return nil
 		})
-		if err != nil && err != stop {
+		if err != nil && err != errStopWalk {
 			yield(nil, err)
 		}
 	}
@@ -518,7 +518,6 @@ func (l *Log) ChainAfter(ctx context.Context, seq uint64) (Hash, error) {
 	}
 	var head Hash
 	found := false
-	stop := fmt.Errorf("stop")
 	err := l.walk(ctx, seq, canonical, func(name string, fr frameRef, recs []byte) error {
 		h := fr.hdr.prev
 		for s := fr.hdr.first; s <= seq; s++ {
@@ -529,9 +528,9 @@ func (l *Log) ChainAfter(ctx context.Context, seq uint64) (Hash, error) {
 			h, recs = chainNext(h, rec), rest
 		}
 		head, found = h, true
-		return stop
+		return errStopWalk
 	})
-	if err != nil && err != stop {
+	if err != nil && err != errStopWalk {
 		return Hash{}, err
 	}
 	if !found {

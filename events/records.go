@@ -24,7 +24,6 @@ type Record struct {
 // which is yielded with a zero Record.
 func (l *Log) Records(ctx context.Context, from uint64) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		stop := fmt.Errorf("stop")
 		err := l.walk(ctx, from, canonical, func(name string, fr frameRef, recs []byte) error {
 			h := fr.hdr.prev
 			for seq := fr.hdr.first; seq < fr.hdr.first+uint64(fr.hdr.count); seq++ {
@@ -37,12 +36,12 @@ func (l *Log) Records(ctx context.Context, from uint64) iter.Seq2[Record, error]
 					continue
 				}
 				if !yield(Record{Seq: seq, Data: slices.Clone(rec), Chain: h}, nil) {
-					return stop
+					return errStopWalk
 				}
 			}
 			return nil
 		})
-		if err != nil && err != stop {
+		if err != nil && err != errStopWalk {
 			yield(Record{}, err)
 		}
 	}
